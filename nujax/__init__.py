@@ -1,0 +1,52 @@
+"""nujax — differentiable low-energy neutrino scattering with neutrino electromagnetic properties.
+
+nujax never changes JAX's global configuration on import; call :func:`enable_x64` for float64
+(the library default precision for physics work; float32 is supported with looser tolerances).
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version as _version
+
+import jax
+
+from nujax import constants, couplings, kinematics
+from nujax.couplings import Flavor, electron_couplings
+from nujax.xsec.electron import (
+    XsecParts,
+    d2sigma_dcostheta_dphi,
+    d2sigma_dT_dphi,
+    d2sigma_dT_dphi_amplitudes,
+    dsigma_dcostheta,
+    dsigma_dT,
+)
+
+try:
+    __version__ = _version("nujax")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = "0.0.0+unknown"
+
+
+def enable_x64(enable: bool = True) -> None:
+    """Switch JAX to float64 (``True``) or back to float32 (``False``).
+
+    nujax's physics is validated in float64; float32 works (GPU) with documented tolerances.
+    """
+    jax.config.update("jax_enable_x64", bool(enable))
+
+
+__all__ = [
+    "__version__",
+    "enable_x64",
+    "constants",
+    "couplings",
+    "kinematics",
+    "Flavor",
+    "electron_couplings",
+    "XsecParts",
+    "d2sigma_dT_dphi",
+    "d2sigma_dT_dphi_amplitudes",
+    "dsigma_dT",
+    "dsigma_dcostheta",
+    "d2sigma_dcostheta_dphi",
+]
