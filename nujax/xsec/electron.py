@@ -39,6 +39,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from nujax import kinematics as kin
+from nujax._vectorize import pointwise
 from nujax._validation import check_energy, check_finite, check_probability
 from nujax.constants import ALPHA, G_F, M_E, MU_SCALE, SIN2_THETA_W
 from nujax.couplings import Flavor, electron_couplings, parse_flavor
@@ -73,17 +74,6 @@ class XsecParts(NamedTuple):
         return self.weak + self.em + self.interference
 
 
-def _weak_bracket(gL, gR, enu, T):
-    """g_L² + g_R² (1 − T/Eν)² − g_L g_R m_e T/Eν²  (seed 001 eq. (1), seed 000 eq. (2))."""
-    y = 1.0 - T / enu
-    return gL * gL + gR * gR * y * y - gL * gR * M_E * T / (enu * enu)
-
-
-def _dirac_bracket(gL, gR, enu, T):
-    """g_L + g_R (1 − T/Eν)  (seed 000 eq. (5))."""
-    return gL + gR * (1.0 - T / enu)
-
-
 def electron_terms(enu, T, mu_1e11, pe, gL, gR, gLp, gRp, *, majorana: bool, xp=jnp):
     """Per-unit-azimuth weak, em and cos(φ − φ_B)-amplitude of d²σ/dT dφ [MeV⁻³ rad⁻¹].
 
@@ -106,24 +96,30 @@ def electron_terms(enu, T, mu_1e11, pe, gL, gR, gLp, gRp, *, majorana: bool, xp=
     majorana : bool
         Dirac (seed 000 eqs. (2)–(6)) or Majorana transition moment (eqs. (7)–(10)).
     """
-    ok = (enu > 0) & (T > 0) & (T <= kin.t_max(enu, M_E, xp=xp))
+    # physical region 0 < T ≤ T_max = 2Eν²/(m_e + 2Eν), written without a division
+    ok = (enu > 0) & (T > 0) & (T * (M_E + 2.0 * enu) <= 2.0 * enu * enu)
     e = xp.where(ok, enu, 1.0)
-    t = xp.where(ok, T, 0.5 * kin.t_max(e, M_E, xp=xp))
+    t = xp.where(ok, T, 0.1)
+    inv_e = 1.0 / e
+    inv_t = 1.0 / t
+    y = 1.0 - t * inv_e
     kappa = mu_1e11 * MU_SCALE
-    weak_norm = G_F * G_F * M_E / (math.pi * math.pi)                     # seed 000 eq. (2) prefactor
-    weak = pe * _weak_bracket(gL, gR, e, t)                                 # seed 000 eq. (2)
+    weak_norm = G_F * G_F * M_E / (math.pi * math.pi)                       # seed 000 eq. (2) prefactor
+    mt_e2 = M_E * t * inv_e * inv_e
+    weak = pe * (gL * gL + gR * gR * y * y - gL * gR * mt_e2)                 # seed 000 eq. (2)
     if majorana:
-        weak = weak + (1.0 - pe) * _weak_bracket(gLp, gRp, e, t)           # seed 000 eq. (7)
+        weak = weak + (1.0 - pe) * (gLp * gLp + gRp * gRp * y * y - gLp * gRp * mt_e2)  # seed 000 eq. (7)
     weak = weak_norm * weak
-    em = ALPHA * ALPHA / (2.0 * M_E * M_E) * kappa * kappa * (1.0 / t - 1.0 / e)   # seed 000 eq. (3)
+    em = (ALPHA * ALPHA / (2.0 * M_E * M_E)) * kappa * kappa * (inv_t - inv_e)    # seed 000 eq. (3)
     # |ξ⊥| = 2√(Pe(1 − Pe)) (Dirac, seed 000 below eq. (5)); 2√(Pe P_μ̄), P_μ̄ = 1 − Pe (Majorana, eq. (10))
     xi = 2.0 * kin._safe_sqrt(xp, pe * (1.0 - pe))
-    p_perp = kin.p_sin_theta(t, e, M_E, xp=xp)                              # seed 000 eq. (6)
-    bracket = _dirac_bracket(gL, gR, e, t)                                  # seed 000 eq. (5)
+    # |p| sinθ = √(2 m_e T (1 − T/T_max)) = √(m_e T (2 − T (m_e + 2Eν)/Eν²))            seed 000 eq. (6)
+    p_perp = kin._safe_sqrt(xp, M_E * t * (2.0 - t * (M_E + 2.0 * e) * inv_e * inv_e))
+    bracket = gL + gR * y                                                     # seed 000 eq. (5)
     if majorana:
-        bracket = bracket + _dirac_bracket(gLp, gRp, e, t)                 # seed 000 eq. (9) = 2[D + D']
-    c_int = -ALPHA * G_F / (2.0 * math.sqrt(2.0) * math.pi * M_E * t)       # seed 000 eq. (4), (8)
-    inter = c_int * kappa * p_perp * xi * bracket
+        bracket = bracket + gLp + gRp * y                                     # seed 000 eq. (9) = 2[D + D']
+    c_int = -ALPHA * G_F / (2.0 * math.sqrt(2.0) * math.pi * M_E)              # seed 000 eq. (4), (8)
+    inter = c_int * inv_t * kappa * p_perp * xi * bracket
     zero = xp.zeros_like(weak + em + inter)
     return (
         xp.where(ok, weak, zero),
@@ -178,7 +174,6 @@ def _parts_jit(enu, T, phi, mu_1e11, pe, phi_B, sin2w, *, flavor, partner, major
     gL, gR, gLp, gRp = _couplings(flavor, partner, sin2w)
 
     def point(e, t, ph, mu, p, phb):
-        # one point per kernel call, vectorized at the API boundary (jnp.vectorize = nested vmap)
         w, m, i = electron_terms(e, t, mu, p, gL, gR, gLp, gRp, majorana=majorana)
         if mode == "phi":
             i = i * jnp.cos(ph - phb)
@@ -186,7 +181,8 @@ def _parts_jit(enu, T, phi, mu_1e11, pe, phi_B, sin2w, *, flavor, partner, major
             w, m, i = _TWO_PI * w, _TWO_PI * m, jnp.zeros_like(i)
         return w, m, i
 
-    return XsecParts(*jnp.vectorize(point)(enu, T, phi, mu_1e11, pe, phi_B))
+    # one point per kernel call, vmapped at the API boundary
+    return XsecParts(*pointwise(point, enu, T, phi, mu_1e11, pe, phi_B))
 
 
 def _call(mode, enu, T, phi, mu_1e11, pe, phi_B, flavor, kind, partner, sin2w):

@@ -1,0 +1,93 @@
+"""Shared benchmark utilities: timing with compile time separated, device info, atomic JSON and
+regeneration of the results table in benchmarks/README.md."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+import jax
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+README = HERE / "README.md"
+
+
+def device_info() -> dict:
+    dev = jax.devices()[0]
+    return {
+        "platform": dev.platform,
+        "device": getattr(dev, "device_kind", str(dev)),
+        "n_devices": jax.device_count(),
+        "cpu_count": os.cpu_count(),
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+        "jax": jax.__version__,
+        "numpy": np.__version__,
+    }
+
+
+def _block(x):
+    return jax.block_until_ready(x)
+
+
+def time_jax(fn, *args, repeat: int = 7, number: int = 1) -> dict:
+    """Compile+first-run time, then best-of-``repeat`` steady-state time per call [s]."""
+    t0 = time.perf_counter()
+    _block(fn(*args))
+    first = time.perf_counter() - t0
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            out = fn(*args)
+        _block(out)
+        best = min(best, (time.perf_counter() - t0) / number)
+    return {"first_call_s": first, "run_s": best}
+
+
+def time_numpy(fn, *args, repeat: int = 5) -> dict:
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn(*args)
+        best = min(best, time.perf_counter() - t0)
+    return {"run_s": best}
+
+
+def write_json(name: str, payload: dict) -> Path:
+    """Write ``results/<name>.json`` atomically."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    fd, tmp = tempfile.mkstemp(dir=RESULTS, prefix=f".{name}.", suffix=".tmp")
+    with os.fdopen(fd, "w") as fh:
+        json.dump(payload, fh, indent=2, sort_keys=True)
+        fh.write("\n")
+    os.replace(tmp, path)
+    return path
+
+
+def update_readme_section(tag: str, markdown: str) -> None:
+    """Replace the text between ``<!-- tag:start -->`` and ``<!-- tag:end -->`` in benchmarks/README.md."""
+    start, end = f"<!-- {tag}:start -->", f"<!-- {tag}:end -->"
+    text = README.read_text() if README.exists() else "# nujax benchmarks\n"
+    block = f"{start}\n{markdown.rstrip()}\n{end}"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
+        text = head + block + tail
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    fd, tmp = tempfile.mkstemp(dir=HERE, prefix=".README.", suffix=".tmp")
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    os.replace(tmp, README)
+
+
+def fmt_rate(x: float) -> str:
+    return f"{x:.3g}"
