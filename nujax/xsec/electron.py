@@ -19,9 +19,18 @@ Conventions and decisions
   couplings of each species (for ν̄_μR: g_L → g_R, g_R → g_μL). So eq. (8) is the sum of the two
   Dirac-like interferences — weak ν_eL → ν_eL with magnetic ν̄_μR → ν_eL, and weak ν̄_μR → ν̄_μR with
   magnetic ν_eL → ν̄_μR — which is how it is implemented for any active/partner pair.
-* Sign: the interference carries the overall minus of seed 000 eq. (4) for positive μ_ν. The sign
-  is a convention tied to the sign of μ_ν and the orientation of ξ⊥ (φ_B → φ_B + π flips it);
-  antineutrinos use the same sign (positive relative CP parity, seed 000 below eq. (6)).
+* Magnitudes are checked against an explicit-spinor evaluation of the tree amplitudes
+  (tests/spinor_reference.py): seed 000 eqs. (2), (4)–(6) and (7)–(10) hold exactly (so the
+  Barbieri–Fiorentini weak term and the Vogel–Engel interference quoted in seed 000 are indeed off
+  by a factor 2).
+* Sign: ``mu_1e11`` is the magnetic moment of the neutrino *field*, one parameter for ν and ν̄
+  (a Dirac ν̄ then carries the moment −μ_ν). For neutrinos the interference has the sign of seed 000
+  eq. (4) as printed; in terms of a Lagrangian L = −(μ/2) ν̄ σ_{αβ} ν F^{αβ} (μ > 0: moment parallel
+  to the spin) and φ_B the azimuth of the spin polarization ξ⊥, that sign means ξ⊥ points along
+  φ_B + π. Dirac antineutrinos get the opposite sign (their own moment is −μ_ν), which the spinor
+  calculation confirms. For Majorana pairs the overall sign is a rephasing convention (relative CP
+  parity; seed 000 below eq. (6)); nujax uses seed 000's sign for every pair. A sign flip is
+  equivalent to φ_B → φ_B + π and never changes |A| or any φ-integrated number.
 * Physical region 0 < T ≤ T_max(Eν). Outside it every term is exactly 0; at T = T_max the
   interference vanishes (|p| sinθ = 0). Square roots are guarded so gradients with respect to
   μ_ν, Pe and sin²θ_W are finite everywhere. At Pe ∈ {0, 1} the derivative of |ξ⊥| is unbounded;
@@ -74,7 +83,8 @@ class XsecParts(NamedTuple):
         return self.weak + self.em + self.interference
 
 
-def electron_terms(enu, T, mu_1e11, pe, gL, gR, gLp, gRp, *, majorana: bool, xp=jnp):
+def electron_terms(enu, T, mu_1e11, pe, gL, gR, gLp, gRp, *, majorana: bool, antineutrino: bool = False,
+                   xp=jnp):
     """Per-unit-azimuth weak, em and cos(φ − φ_B)-amplitude of d²σ/dT dφ [MeV⁻³ rad⁻¹].
 
     The one closed-form kernel behind every ν e cross section in nujax, written against the array
@@ -95,6 +105,9 @@ def electron_terms(enu, T, mu_1e11, pe, gL, gR, gLp, gRp, *, majorana: bool, xp=
         Effective couplings of the Majorana partner species (ignored for Dirac).
     majorana : bool
         Dirac (seed 000 eqs. (2)–(6)) or Majorana transition moment (eqs. (7)–(10)).
+    antineutrino : bool
+        Active species is an antineutrino: for Dirac moments the interference changes sign
+        (the ν̄ moment is −μ_ν; see the module docstring).
     """
     # physical region 0 < T ≤ T_max = 2Eν²/(m_e + 2Eν), written without a division
     ok = (enu > 0) & (T > 0) & (T * (M_E + 2.0 * enu) <= 2.0 * enu * enu)
@@ -119,6 +132,8 @@ def electron_terms(enu, T, mu_1e11, pe, gL, gR, gLp, gRp, *, majorana: bool, xp=
     if majorana:
         bracket = bracket + gLp + gRp * y                                     # seed 000 eq. (9) = 2[D + D']
     c_int = -ALPHA * G_F / (2.0 * math.sqrt(2.0) * math.pi * M_E)              # seed 000 eq. (4), (8)
+    if antineutrino and not majorana:
+        c_int = -c_int                                                        # Dirac ν̄: moment −μ_ν
     inter = c_int * inv_t * kappa * p_perp * xi * bracket
     zero = xp.zeros_like(weak + em + inter)
     return (
@@ -174,7 +189,8 @@ def _parts_jit(enu, T, phi, mu_1e11, pe, phi_B, sin2w, *, flavor, partner, major
     gL, gR, gLp, gRp = _couplings(flavor, partner, sin2w)
 
     def point(e, t, ph, mu, p, phb):
-        w, m, i = electron_terms(e, t, mu, p, gL, gR, gLp, gRp, majorana=majorana)
+        w, m, i = electron_terms(e, t, mu, p, gL, gR, gLp, gRp, majorana=majorana,
+                                 antineutrino=flavor.is_antineutrino)
         if mode == "phi":
             i = i * jnp.cos(ph - phb)
         elif mode == "integrated":
@@ -298,7 +314,8 @@ def numpy_amplitudes(enu, T, mu_1e11=0.0, pe=1.0, *, flavor="nue", kind="dirac",
     gL, gR, gLp, gRp = _couplings(f, p, sin2w)
     with np.errstate(divide="ignore", invalid="ignore"):
         return XsecParts(*electron_terms(np.asarray(enu, float), np.asarray(T, float), mu_1e11, pe,
-                                         gL, gR, gLp, gRp, majorana=kind == "majorana", xp=np))
+                                         gL, gR, gLp, gRp, majorana=kind == "majorana",
+                                         antineutrino=f.is_antineutrino, xp=np))
 
 
 def numpy_dsigma_dT(enu, T, mu_1e11=0.0, pe=1.0, **kw) -> XsecParts:
