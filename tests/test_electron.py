@@ -142,11 +142,12 @@ def test_majorana_equals_sum_of_two_dirac_species():
     de = ex.d2sigma_dT_dphi_amplitudes(enu, T, 2.0, 1.0, flavor="nue", sin2w=S2)
     dm = ex.d2sigma_dT_dphi_amplitudes(enu, T, 2.0, 1.0, flavor="numubar", sin2w=S2)
     assert float(maj.weak) == pytest.approx(pe * float(de.weak) + (1 - pe) * float(dm.weak), rel=1e-13)
-    # eq. (8)–(9) written literally: −αG_F/(4√2 π m_e T) μ p⊥ |ξ| [(g_eL + g_μL + 2g_R)(2 − y) + (g_eL − g_μL) y]
+    # eq. (8)–(9) written literally (sign: nujax's convention, see nujax.xsec.electron):
+    # αG_F/(4√2 π m_e T) μ p⊥ |ξ| [(g_eL + g_μL + 2g_R)(2 − y) + (g_eL − g_μL) y]
     geL, gmuL, gR, y = S2 + 0.5, S2 - 0.5, S2, T / enu
     xi = 2 * math.sqrt(pe * (1 - pe))
     pperp = math.sqrt(2 * M_E * T * (1 - T / float(kin.t_max(enu, M_E))))
-    lit = -ALPHA * G_F / (4 * math.sqrt(2) * math.pi * M_E * T) * 2e-11 * pperp * xi * (
+    lit = ALPHA * G_F / (4 * math.sqrt(2) * math.pi * M_E * T) * 2e-11 * pperp * xi * (
         (geL + gmuL + 2 * gR) * (2 - y) + (geL - gmuL) * y)
     assert float(maj.interference) == pytest.approx(lit, rel=1e-12)
 

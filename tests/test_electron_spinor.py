@@ -14,11 +14,10 @@ What is established here (numbers in the assertions):
 * Sign convention: with μ > 0 parallel to the spin of the particle the Lagrangian describes (the
   neutrino) and φ_B the azimuth of the spin polarization ξ⊥, the spinor calculation gives
   +|…| cos(φ − φ_B) for neutrinos and −|…| cos(φ − φ_B) for antineutrinos (whose physical moment is
-  −μ). nujax keeps seed 000's printed sign for neutrinos and uses one ``mu_1e11`` (the moment of the
-  neutrino field) for ν and ν̄, so nujax = −(reference) for every Dirac flavor: seed 000's sign
-  means ξ⊥ points along φ_B + π in the Lagrangian convention. For Majorana pairs the overall sign
-  (and a π/2 shift for an electric-type transition) is a rephasing convention; magnitude and
-  structure are not.
+  −μ). nujax uses exactly this convention (one ``mu_1e11``, the moment of the neutrino field, for ν
+  and ν̄), so nujax = reference for every Dirac flavor; seed 000's printed minus in eq. (4) would
+  correspond to ξ⊥ along φ_B + π. For Majorana pairs the overall sign (and a π/2 shift for an
+  electric-type transition) is a rephasing convention; magnitude and structure are not.
 """
 
 from __future__ import annotations
@@ -73,9 +72,9 @@ def _dirac_reference(flavor, enu, T, phi, phi_B, pe, mu_1e11, sin2w, *, kappa_si
 
 
 def _nujax_convention_sign(flavor):
-    """Map nujax's μ onto the reference's Lagrangian μ: κ_ref = −κ for ν and ν̄ (see module doc)."""
+    """Map nujax's μ onto the reference's Lagrangian μ: κ_ref = κ for ν and ν̄ (see module doc)."""
     del flavor
-    return -1.0
+    return 1.0
 
 
 # --- the reference itself ---------------------------------------------------------------------
@@ -192,12 +191,12 @@ def test_dirac_value_at_phi_matches_spinors(flavor):
 
 
 def test_one_mu_for_neutrinos_and_antineutrinos():
-    """One Lagrangian μ for ν and ν̄: nujax's interference is −(reference) for every Dirac flavor."""
+    """One Lagrangian μ for ν and ν̄: nujax's interference equals the reference for every Dirac flavor."""
     enu, T, _, phi_B, pe, mu = _points(29, 10)
     for flavor in DIRAC_FLAVORS:
         got = el.d2sigma_dT_dphi_amplitudes(enu, T, mu, pe, flavor=flavor, sin2w=0.23)
         _, _, i = _dirac_reference(flavor, enu, T, phi_B, phi_B, pe, mu, 0.23)
-        expected = -1.0
+        expected = 1.0
         np.testing.assert_allclose(np.asarray(got.interference) / i, expected, rtol=RTOL)
 
 
@@ -208,7 +207,7 @@ def test_majorana_matches_spinors(active, partner, dipole):
 
     In N = ν_L + (ν'_L)^c the transition moment is a magnetic or an electric dipole of N depending
     on the relative CP parity; both give nujax's magnitude and bracket D + D' (eq. (9)), the
-    interference peaking at φ_B + π (magnetic) or φ_B + π/2 (electric): a phase convention.
+    interference peaking at φ_B (magnetic) or φ_B − π/2 (electric): a phase convention.
     """
     enu, T, phi, phi_B, pe, mu = _points(31)
     abar = active.endswith("bar")
@@ -216,7 +215,7 @@ def test_majorana_matches_spinors(active, partner, dipole):
     gL, gR = ref.chiral_couplings(left, 0.23)
     gLp, gRp = ref.chiral_couplings(right, 0.23)
     rho = ref.density_matrix(ref.polarization(pe, phi_B, active_left=not abar))
-    shift = math.pi if dipole == "magnetic" else 0.5 * math.pi
+    shift = 0.0 if dipole == "magnetic" else -0.5 * math.pi
     got = el.d2sigma_dT_dphi(enu, T, phi - shift, mu, pe, phi_B, flavor=active, kind="majorana",
                              partner=partner, sin2w=0.23)
     w, e, i = ref.d2sigma_parts(enu, T, phi, mu * 1e-11, rho, species="majorana", gL=gL, gR=gR,

@@ -24,13 +24,16 @@ Conventions and decisions
   Barbieri–Fiorentini weak term and the Vogel–Engel interference quoted in seed 000 are indeed off
   by a factor 2).
 * Sign: ``mu_1e11`` is the magnetic moment of the neutrino *field*, one parameter for ν and ν̄
-  (a Dirac ν̄ then carries the moment −μ_ν). For neutrinos the interference has the sign of seed 000
-  eq. (4) as printed; in terms of a Lagrangian L = −(μ/2) ν̄ σ_{αβ} ν F^{αβ} (μ > 0: moment parallel
-  to the spin) and φ_B the azimuth of the spin polarization ξ⊥, that sign means ξ⊥ points along
-  φ_B + π. Dirac antineutrinos get the opposite sign (their own moment is −μ_ν), which the spinor
-  calculation confirms. For Majorana pairs the overall sign is a rephasing convention (relative CP
-  parity; seed 000 below eq. (6)); nujax uses seed 000's sign for every pair. A sign flip is
-  equivalent to φ_B → φ_B + π and never changes |A| or any φ-integrated number.
+  (a Dirac ν̄ then carries the moment −μ_ν), with L = −(μ/2) ν̄ σ_{αβ} ν F^{αβ} (μ > 0: moment
+  parallel to the spin), and φ_B is the azimuth of the spin polarization ξ⊥. In this convention the
+  neutrino interference is **+**|eq. (4)| cos(φ − φ_B): seed 000 prints an overall minus in
+  eq. (4), but its own eqs. (18)–(19) call 𝒜 = 2n_int/(π(n_weak + n_em)) "manifestly positive",
+  seed 002 eq. (25) has the + sign, and the explicit-spinor evaluation agrees with seed 002. Dirac
+  antineutrinos get the opposite sign (their own moment is −μ_ν). For Majorana pairs the overall
+  sign is a rephasing convention (relative CP parity; seed 000 below eq. (6)); nujax uses + for
+  every pair, which is the magnetic-type transition dipole of the spinor check; the general
+  density-matrix formula with a CP-conserving, purely imaginary μ_eμ shows the same pattern turned by
+  π/2. A sign flip is equivalent to φ_B → φ_B + π and never changes |𝒜| or any φ-integrated number.
 * Physical region 0 < T ≤ T_max(Eν). Outside it every term is exactly 0; at T = T_max the
   interference vanishes (|p| sinθ = 0). Square roots are guarded so gradients with respect to
   μ_ν, Pe and sin²θ_W are finite everywhere. At Pe ∈ {0, 1} the derivative of |ξ⊥| is unbounded;
@@ -131,7 +134,7 @@ def electron_terms(enu, T, mu_1e11, pe, gL, gR, gLp, gRp, *, majorana: bool, ant
     bracket = gL + gR * y                                                     # seed 000 eq. (5)
     if majorana:
         bracket = bracket + gLp + gRp * y                                     # seed 000 eq. (9) = 2[D + D']
-    c_int = -ALPHA * G_F / (2.0 * math.sqrt(2.0) * math.pi * M_E)              # seed 000 eq. (4), (8)
+    c_int = ALPHA * G_F / (2.0 * math.sqrt(2.0) * math.pi * M_E)   # |seed 000 eq. (4), (8)|, sign: module doc
     if antineutrino and not majorana:
         c_int = -c_int                                                        # Dirac ν̄: moment −μ_ν
     inter = c_int * inv_t * kappa * p_perp * xi * bracket
@@ -260,7 +263,7 @@ def d2sigma_dT_dphi(enu, T, phi, mu_1e11=0.0, pe=1.0, phi_B=0.0, *, flavor="nue"
     >>> import nujax
     >>> nujax.enable_x64()
     >>> parts = d2sigma_dT_dphi(0.4, 0.1, 0.0, mu_1e11=3.0, pe=0.5, sin2w=0.23)
-    >>> bool(parts.interference < 0)
+    >>> bool(parts.interference > 0)
     True
     """
     return _call("phi", enu, T, phi, mu_1e11, pe, phi_B, flavor, kind, partner, sin2w)
