@@ -10,8 +10,13 @@ from importlib.metadata import PackageNotFoundError, version as _version
 
 import jax
 
-from nujax import constants, couplings, kinematics
+from nujax import constants, couplings, em, kinematics, propagation, solar_profile, state
 from nujax.couplings import Flavor, electron_couplings
+from nujax.em import EMProperties, pmns
+from nujax.propagation import RSFPParams, lz_conversion_probability, pe_lz, solve_rsfp, solve_rsfp4
+from nujax.state import SpinFlavorState
+from nujax.xsec.common import AzimuthalParts
+from nujax.xsec.electron_general import electron_dm_domega_parts, electron_dm_parts
 from nujax.xsec.electron import (
     XsecParts,
     d2sigma_dcostheta_dphi,
@@ -49,4 +54,19 @@ __all__ = [
     "dsigma_dT",
     "dsigma_dcostheta",
     "d2sigma_dcostheta_dphi",
+    "em",
+    "state",
+    "propagation",
+    "solar_profile",
+    "EMProperties",
+    "pmns",
+    "SpinFlavorState",
+    "AzimuthalParts",
+    "electron_dm_parts",
+    "electron_dm_domega_parts",
+    "RSFPParams",
+    "lz_conversion_probability",
+    "pe_lz",
+    "solve_rsfp",
+    "solve_rsfp4",
 ]
