@@ -1,0 +1,267 @@
+"""Elastic ν–nucleon scattering with all neutrino EM properties and any spin-flavor state (seed 002).
+
+d²σ/dT dφ = Ã(T) + B̃s(T) sin φ + B̃c(T) cos φ  (seed 002 eq. (11)), from appendix A eqs. (22)–(24);
+dσ/dΩ follows with the Jacobian of eq. (12). Units: MeV⁻³ rad⁻¹ (and MeV⁻² sr⁻¹ for dσ/dΩ).
+
+Decisions (derived, checked by the tests)
+-----------------------------------------
+* Helicity blocks. With ρ = ½(ρ̃𝟙 + ζ·σ̂) in the basis (ν_R…, ν_L…) (eq. (8)), ρ_RR = ½(ρ̃ + ζ∥),
+  ρ_LL = ½(ρ̃ − ζ∥) and κ = ½(ζˣ + iζʸ) = ρ_LR. The seed sets ζ∥ = 0, so its ½ Tr[… ρ̃] is
+  Tr[… ρ_LL]; we write the left-handed terms with ρ_LL, which gives the textbook
+  G_F² m/(2π)[(F1 + G_A)² + (F1 − G_A)²(1 − T/E)² − (F1² − G_A²) mT/E²] for a left-handed ν.
+* Right-handed (helicity-conserving) term. The interference of eq. (22) contains the anapole as
+  2a and no charge radius: it is the sum of the L→L non-flip amplitude (couplings −F1 + F_Q Q^L,
+  Q^L = (2√2πα/G_F)(⟨r²⟩/6 − a)) and the R→R non-flip amplitude (F_Q Q^R, Q^R = (2√2πα/G_F)
+  (⟨r²⟩/6 + a)) against the magnetic flips; Q^R − Q^L = 2 (2√2πα/G_F) a. We therefore also keep
+  the square of the R→R amplitude in Ã (the seed drops it; it vanishes for its SM choice
+  a = −⟨r²⟩/6, eq. (19), and for left-handed beams). Without it d²σ/dTdφ can turn negative for
+  general (r², a). Right-handed kinematics flip the sign of the V·A and A·M interferences.
+* Majorana neutrinos: right-helicity states are antineutrinos with weak couplings; we use
+  (V1, V2, A)^R = (+F1 + F_Q Q^R, −F2 − F_M Q^R, −G_A) with Q^R = −(Q^L)ᵀ, which makes the interference the sum of
+  the two Dirac-like pieces as in seed 000 eqs. (8)–(10).
+* Non-commuting matrices: K = Tr[(P_L μ − μ P_R) κ†], P_h = p0_h 𝟙 + p1_h Q^h, the ordering that
+  follows from the amplitude product (final L: Tr[X^L κ μ†], final R: Tr[X^R κ† μ]); for
+  commuting matrices it is seed 002's K_{μ,Z⁰} F… + K_{μ,a} … exactly. |μ|² = Tr[μ ρ_RR μ†] +
+  Tr[μ† ρ_LL μ] (= Tr[μ²ρ̃] for Hermitian μ, eq. (14)).
+* eq. (23)'s C_{V&M} carries "ρ^K", a misprint for ρ̃ (all other C's use ρ̃).
+* μ enters in Bohr magnetons, ⟨r²⟩, a in MeV⁻²; F1, F2, G_A, F_Q, F_M from
+  :mod:`nujax.xsec.form_factors` at Q² = 2 m T.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from nujax import kinematics as kin
+from nujax._validation import check_energy
+from nujax.constants import ALPHA, G_F, M_E, M_N, M_P, SIN2_THETA_W
+from nujax.em import EMProperties, anapole_natural, mu_bohr, r2_natural
+from nujax.xsec.common import AzimuthalParts
+from nujax.xsec.form_factors import nucleon_form_factors
+
+__all__ = ["FlavorTraces", "flavor_traces", "helicity_blocks", "Q_FACTOR", "NUCLEON_MASS",
+           "nucleon_terms", "nucleon_parts", "nucleon_dsigma_domega", "numpy_nucleon_parts"]
+
+#: 2√2πα/G_F [MeV²]: converts ⟨r²⟩/6 − a [MeV⁻²] into the coupling shift Q^L (seed 002 eq. (14)).
+Q_FACTOR: float = 2.0 * math.sqrt(2.0) * math.pi * ALPHA / G_F
+NUCLEON_MASS = {"p": M_P, "n": M_N}
+
+
+class FlavorTraces(NamedTuple):
+    """Flavor traces shared by every point of a cross-section call (real unless noted).
+
+    tL = (Tr ρ_LL, Tr[Q^L ρ_LL], Tr[Q^L Q^L ρ_LL]), tR likewise with ρ_RR and Q^R; ``mu2`` =
+    Tr[μ ρ_RR μ†] + Tr[μ† ρ_LL μ]; complex ``kZ`` = Tr[μ κ†], ``kL`` = Tr[Q^L μ κ†],
+    ``kR`` = Tr[μ Q^R κ†] (μ in μ_B, Q dimensionless).
+    """
+
+    tL0: object
+    tL1: object
+    tL2: object
+    tR0: object
+    tR1: object
+    tR2: object
+    mu2: object
+    kZ: object
+    kL: object
+    kR: object
+
+
+def helicity_blocks(rho, *, xp=jnp):
+    """(ρ_LL, ρ_RR, κ = ρ_LR) of a 2N×2N density matrix in the basis (ν_R…, ν_L…) (seed 002 eq. (8))."""
+    n = rho.shape[-1] // 2
+    return rho[..., n:, n:], rho[..., :n, :n], rho[..., n:, :n]
+
+
+def _tr(a, b, *, xp=jnp):
+    return xp.einsum("...ij,...ji->...", a, b)
+
+
+def flavor_traces(mu_b, r2_nat, a_nat, rho, *, majorana: bool = False, xp=jnp) -> FlavorTraces:
+    """All flavor traces the nucleon/nucleus/electron-like formulas need (seed 002 eqs. (14), (23)).
+
+    Parameters
+    ----------
+    mu_b : (N, N) complex — μ in Bohr magnetons.
+    r2_nat, a_nat : (N, N) — ⟨r²⟩ and a [MeV⁻²].
+    rho : (2N, 2N) complex — the spin-flavor density matrix.
+    majorana : bool — right-helicity states are antineutrinos: Q^R = −(Q^L)ᵀ (the ν̄ vertex is
+        minus the transposed ν vertex), = (2√2πα/G_F)(⟨r²⟩/6 + a) for ⟨r²⟩ = 0 and real a.
+    """
+    rLL, rRR, kap = helicity_blocks(rho, xp=xp)
+    qL = Q_FACTOR * (r2_nat / 6.0 - a_nat)                           # seed 002 eq. (14)
+    if majorana:
+        qR = -xp.swapaxes(qL, -1, -2)                                  # ν̄ block (Majorana)
+    else:
+        qR = Q_FACTOR * (r2_nat / 6.0 + a_nat)                       # opposite chirality of a
+    kdag = xp.conj(xp.swapaxes(kap, -1, -2))
+    mud = xp.conj(xp.swapaxes(mu_b, -1, -2))
+    re = xp.real
+    return FlavorTraces(
+        re(xp.trace(rLL, axis1=-2, axis2=-1)), re(_tr(qL, rLL, xp=xp)), re(_tr(qL @ qL, rLL, xp=xp)),
+        re(xp.trace(rRR, axis1=-2, axis2=-1)), re(_tr(qR, rRR, xp=xp)), re(_tr(qR @ qR, rRR, xp=xp)),
+        re(_tr(mu_b @ rRR, mud, xp=xp) + _tr(mud @ rLL, mu_b, xp=xp)),
+        _tr(mu_b, kdag, xp=xp), _tr(qL @ mu_b, kdag, xp=xp), _tr(mu_b @ qR, kdag, xp=xp),
+    )
+
+
+def _quad(t0, t1, t2, a1, b1, a2, b2):
+    """Tr[(a1 + b1 Q)(a2 + b2 Q) ρ] from t0 = Tr ρ, t1 = Tr[Qρ], t2 = Tr[Q²ρ]."""
+    return a1 * a2 * t0 + (a1 * b2 + b1 * a2) * t1 + b1 * b2 * t2
+
+
+def _weak_block(t0, t1, t2, v1, v2, ax, s, enu, T, m):
+    """G_F² m/(4π²)·[…] of seed 002 eq. (22) for one helicity block; (v1, v2, ax) = (a, b) pairs."""
+    (a1, b1), (a2, b2), (ga, gb) = v1, v2, ax
+    cV = _quad(t0, t1, t2, a1, b1, a1, b1)                            # seed 002 eq. (23)
+    cA = _quad(t0, t1, t2, ga, gb, ga, gb)
+    cVA = _quad(t0, t1, t2, ga, gb, a1, b1)
+    cM = _quad(t0, t1, t2, a2, b2, a2, b2)
+    cVM = _quad(t0, t1, t2, a2, b2, a1, b1)
+    cAM = _quad(t0, t1, t2, a2, b2, ga, gb)
+    y = T / enu
+    r = m * T / (enu * enu)
+    return (G_F * G_F * m / (4.0 * math.pi ** 2)) * (                   # seed 002 eq. (22)
+        (cV - 2.0 * s * cVA + cA) + (cV + 2.0 * s * cVA + cA) * (1.0 - y) ** 2
+        + (cA - cV) * r + cM * T / (2.0 * m) * (2.0 + r - 2.0 * y)
+        + 2.0 * s * y * cAM * (2.0 - y) - 2.0 * cVM * y * y)
+
+
+def nucleon_terms(enu, T, m, ff, tr: FlavorTraces, *, majorana: bool, xp=jnp) -> AzimuthalParts:
+    """Kernel of seed 002 eq. (22): (Ã, B̃s, B̃c) [MeV⁻³ rad⁻¹] for one target of mass ``m``.
+
+    ``ff`` = (F1, F2, G_A, F_Q, F_M) at Q² = 2mT (arrays broadcasting with ``enu``, ``T``); ``tr``
+    from :func:`flavor_traces`. Elementwise; exactly 0 outside 0 < T ≤ T_max, gradient-safe.
+    Setting F2 = F_M = G_A = 0 gives the spin-0 nucleus of eq. (15) up to its T/m terms.
+    """
+    F1, F2, GA, FQ, FM = ff
+    ok = (enu > 0) & (T > 0) & (T <= kin.t_max(enu, m, xp=xp))
+    e = xp.where(ok, enu, 1.0)
+    t = xp.where(ok, T, 0.5 * kin.t_max(e, m, xp=xp))
+    zero = 0.0 * F1
+    # helicity-conserving couplings (a·𝟙 + b·Q) for V1 (γ), V2 (σq), A (γγ5)
+    vL = ((-F1, FQ), (F2, -FM), (GA, zero))                           # seed 002 eq. (23)
+    if majorana:
+        vR = ((F1, FQ), (-F2, -FM), (-GA, zero))                      # ν̄ (right helicity)
+    else:
+        vR = ((zero, FQ), (zero, -FM), (zero, zero))                  # sterile to Z⁰
+    A_w = (_weak_block(tr.tL0, tr.tL1, tr.tL2, *vL, 1.0, e, t, m)
+           + _weak_block(tr.tR0, tr.tR1, tr.tR2, *vR, -1.0, e, t, m))
+    y = t / e
+    A_m = ALPHA ** 2 / (2.0 * M_E ** 2) * tr.mu2 * (                   # seed 002 eq. (22)
+        (1.0 / t - 1.0 / e) * FQ * FQ - t / (2.0 * e * e) * FQ * FM
+        + FM * FM / (8.0 * m) * ((2.0 - y) ** 2 - 2.0 * m * t / (e * e)))
+    # interference: P_h = (1 − T/2E)(−V1 F_Q + V2 F_M T/2m) ± (T/2E) A (F_Q + F_M)
+    h = 1.0 - 0.5 * y
+
+    def p(v, s):
+        (a1, b1), (a2, b2), (ga, gb) = v
+        c2 = FM * t / (2.0 * m)
+        ca = s * 0.5 * y * (FQ + FM)
+        return h * (-a1 * FQ + a2 * c2) + ca * ga, h * (-b1 * FQ + b2 * c2) + ca * gb
+
+    pL0, pL1 = p(vL, 1.0)
+    pR0, pR1 = p(vR, -1.0)
+    K = (pL0 - pR0) * tr.kZ + pL1 * tr.kL - pR1 * tr.kR               # Tr[(P_L μ − μ P_R) κ†]
+    # √(m/T (1 − T/E − mT/2E²)) = p sinθ /(√2 T)   (seed 000 eq. (6))
+    root = kin.p_sin_theta(t, e, m, xp=xp) / (math.sqrt(2.0) * t)
+    pref = G_F * ALPHA / (M_E * math.pi) * root
+    Bs = pref * xp.imag(K)                                            # seed 002 eq. (22)
+    Bc = -pref * xp.real(K)
+    z = xp.zeros_like(A_w + A_m + Bs)
+    return AzimuthalParts(xp.where(ok, A_w + A_m, z), xp.where(ok, Bs, z), xp.where(ok, Bc, z))
+
+
+def _matrices(props, state, xp=jnp):
+    rho = state.rho if hasattr(state, "rho") else state
+    if xp is jnp:
+        return mu_bohr(props), r2_natural(props), anapole_natural(props), jnp.asarray(rho)
+    f = np.asarray
+    return f(mu_bohr(props)), f(r2_natural(props)), f(anapole_natural(props)), f(rho)
+
+
+def _as_float(x):
+    """Array of ``x`` keeping a floating dtype (float32 stays float32), ints → default float."""
+    x = jnp.asarray(x)
+    return x if jnp.issubdtype(x.dtype, jnp.floating) else x.astype(float)
+
+
+def _check(props, state, enu, T):
+    if isinstance(props, EMProperties):
+        props.validate()
+    if hasattr(state, "validate"):
+        state.validate()
+    check_energy("enu", enu)
+    check_energy("T", T)
+
+
+def _mass(target):
+    if target not in NUCLEON_MASS:
+        raise ValueError(f"unknown nucleon target {target!r}; expected 'p' or 'n'")
+    return NUCLEON_MASS[target]
+
+
+@functools.partial(jax.jit, static_argnames=("target", "delta_s"))
+def _parts_jit(props, state, enu, T, sin2w, *, target, delta_s):
+    m = NUCLEON_MASS[target]
+    tr = flavor_traces(*_matrices(props, state), majorana=props.majorana)
+    ff = nucleon_form_factors(2.0 * m * T, target, sin2w=sin2w, delta_s=delta_s)
+    return nucleon_terms(enu, T, m, ff, tr, majorana=props.majorana)
+
+
+def nucleon_parts(props, state, enu, T, *, target="p", sin2w=SIN2_THETA_W, delta_s=0.0):
+    """d²σ/dT dφ = Ã + B̃s sin φ + B̃c cos φ for ν + N → ν + N, N = p or n [MeV⁻³ rad⁻¹].
+
+    seed 002 eqs. (22)–(24) (appendix A), with the decisions of the module docstring.
+
+    Parameters
+    ----------
+    props : EMProperties
+        μ [10⁻¹¹ μ_B], ⟨r²⟩ and a [10⁻³² cm²] (N×N).
+    state : SpinFlavorState or array (2N, 2N)
+        Spin-flavor density matrix in the basis (ν_R…, ν_L…) (seed 002 eq. (8)).
+    enu, T : array_like
+        Neutrino energy and nucleon recoil kinetic energy [MeV] (broadcast).
+    target : {"p", "n"}
+    sin2w : float
+        sin²θ_W (seed reproductions: 0.23121, see the Table 1 test).
+    delta_s : float
+        Strange axial charge (0: strangeness off).
+
+    Returns
+    -------
+    AzimuthalParts
+        (A, Bs, Bc), exactly 0 outside 0 < T ≤ T_max.
+    """
+    _mass(target)
+    _check(props, state, enu, T)
+    enu, T = jnp.broadcast_arrays(_as_float(enu), _as_float(T))
+    return _parts_jit(props, state, enu, T, sin2w, target=target, delta_s=float(delta_s))
+
+
+def nucleon_dsigma_domega(props, state, enu, costheta, *, target="p", sin2w=SIN2_THETA_W,
+                          delta_s=0.0):
+    """dσ/dΩ = A(θ) + Bs sin φ + Bc cos φ [MeV⁻² sr⁻¹] at recoil angle θ (seed 002 eqs. (9), (12)).
+
+    X(θ) = Eν √(T(T + 2m)³)/(m(Eν + m)) · X̃(T) with T(θ) from eq. (10); 0 for cosθ ≤ 0.
+    """
+    m = _mass(target)
+    enu, c = jnp.broadcast_arrays(_as_float(enu), _as_float(costheta))
+    T = kin.T_from_costheta(c, enu, m)
+    parts = nucleon_parts(props, state, enu, T, target=target, sin2w=sin2w, delta_s=delta_s)
+    return parts.scale(kin.dT_dcostheta(T, enu, m))                   # seed 002 eq. (12)
+
+
+def numpy_nucleon_parts(props, state, enu, T, *, target="p", sin2w=SIN2_THETA_W, delta_s=0.0):
+    """numpy baseline of :func:`nucleon_parts`: the same kernel evaluated with ``xp=numpy``."""
+    m = _mass(target)
+    enu, T = np.broadcast_arrays(np.asarray(enu, float), np.asarray(T, float))
+    tr = flavor_traces(*_matrices(props, state, np), majorana=props.majorana, xp=np)
+    ff = nucleon_form_factors(2.0 * m * T, target, sin2w=sin2w, delta_s=delta_s, xp=np)
+    return nucleon_terms(enu, T, m, ff, tr, majorana=props.majorana, xp=np)
