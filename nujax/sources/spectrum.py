@@ -52,8 +52,15 @@ class Spectrum:
     antineutrino: bool = False
     name: str = ""
 
-    def __post_init__(self):
+    def validate(self) -> "Spectrum":
+        """Check a concrete spectrum (non-negative, finite, ascending grid, normalized to 1, flavor
+        fractions summing to 1); raise ``ValueError`` with the reason. Returns ``self``.
+
+        Construction itself does not validate: JAX rebuilds pytrees from gradients and tracers,
+        whose leaves need not look like a spectrum. The factories below validate.
+        """
         _validate_spectrum(self)
+        return self
 
     @property
     def continuum_weight(self):
@@ -79,7 +86,7 @@ class Spectrum:
         return fold(self, lambda e: e, n_nodes=n_nodes, n_panels=n_panels)
 
     def with_flux(self, flux) -> "Spectrum":
-        """The same shape with another total flux."""
+        """The same shape with another total flux [cm⁻² s⁻¹]."""
         return dataclasses.replace(self, flux=jnp.asarray(flux))
 
 
@@ -167,7 +174,7 @@ def line_spectrum(energies, weights, *, flux=1.0, flavor_fractions=(1.0, 0.0, 0.
     if w.shape != e.shape or np.any(w < 0) or w.sum() <= 0:
         raise ValueError(f"{name or 'line spectrum'}: weights must be non-negative, same length as energies")
     return Spectrum(_as(e), _as(w / w.sum()), jnp.zeros((0,)), jnp.zeros((0,)), _as(flux),
-                    _as(flavor_fractions, float), antineutrino, name)
+                    _as(flavor_fractions, float), antineutrino, name).validate()
 
 
 def continuum_spectrum(grid, density, *, flux=1.0, lines=(), line_weights=(),
@@ -197,4 +204,4 @@ def continuum_spectrum(grid, density, *, flux=1.0, lines=(), line_weights=(),
     if normalize:
         d = d * (1.0 - jnp.sum(lw)) / jnp.trapezoid(d, g)
     return Spectrum(le, lw, g, d, jnp.asarray(flux), jnp.asarray(flavor_fractions, dtype=float),
-                    antineutrino, name)
+                    antineutrino, name).validate()
