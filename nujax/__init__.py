@@ -10,13 +10,14 @@ from importlib.metadata import PackageNotFoundError, version as _version
 
 import jax
 
-from nujax import constants, couplings, em, kinematics, nuclei, propagation, solar_profile, state
+from nujax import constants, couplings, em, kinematics, nuclei, propagation, solar_profile, sources, state
 from nujax.couplings import Flavor, electron_couplings
 from nujax.em import EMProperties, pmns
 from nujax.propagation import RSFPParams, lz_conversion_probability, pe_lz, solve_rsfp, solve_rsfp4
 from nujax.state import SpinFlavorState
 from nujax.xsec.common import AzimuthalParts
 from nujax.nuclei import get_nucleus
+from nujax.sources import Spectrum, fold, get_source
 from nujax.xsec.electron_general import electron_dm_domega_parts, electron_dm_parts
 from nujax.xsec.form_factors import helm_form_factor, nucleon_form_factors
 from nujax.xsec.nucleon import nucleon_dsigma_domega, nucleon_parts
@@ -81,4 +82,8 @@ __all__ = [
     "nucleus_dsigma_domega",
     "helm_form_factor",
     "nucleon_form_factors",
+    "sources",
+    "Spectrum",
+    "fold",
+    "get_source",
 ]
