@@ -18,6 +18,9 @@ from nujax.state import SpinFlavorState
 from nujax.xsec.common import AzimuthalParts
 from nujax.nuclei import get_nucleus
 from nujax.sources import Spectrum, fold, get_source
+from nujax.xsec import radiative
+from nujax.xsec.radiative import RadiativeParts, d3sigma_dT_dEg_dcostheta, d3sigma_dx_dy_dw, radiative_couplings
+from nujax.xsec.radiative_integrals import d2sigma_dx_dnu, sigma_region, spectrum_average
 from nujax.xsec.electron_general import electron_dm_domega_parts, electron_dm_parts
 from nujax.xsec.form_factors import helm_form_factor, nucleon_form_factors
 from nujax.xsec.nucleon import nucleon_dsigma_domega, nucleon_parts
@@ -86,4 +89,12 @@ __all__ = [
     "Spectrum",
     "fold",
     "get_source",
+    "radiative",
+    "RadiativeParts",
+    "radiative_couplings",
+    "d3sigma_dx_dy_dw",
+    "d3sigma_dT_dEg_dcostheta",
+    "d2sigma_dx_dnu",
+    "sigma_region",
+    "spectrum_average",
 ]
