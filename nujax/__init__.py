@@ -10,7 +10,27 @@ from importlib.metadata import PackageNotFoundError, version as _version
 
 import jax
 
-from nujax import constants, couplings, em, kinematics, nuclei, propagation, solar_profile, sources, state
+from nujax import (constants, couplings, detector, em, kinematics, nuclei, propagation, rates,
+                   solar_profile, sources, state)
+from nujax.detector import Detector, get_material, make_detector, preset
+from nujax.rates import (
+    Templates,
+    asymmetry_vs_mu,
+    azimuthal_coefficients,
+    binned_templates,
+    combine,
+    d2N_dT_dcostheta,
+    dN_dcostheta,
+    dN_dphi,
+    dN_dT,
+    differential_asymmetry,
+    expected_counts,
+    integrated_asymmetry,
+    iso_ratio,
+    max_asymmetry,
+    mu_at_max_asymmetry,
+    region_integrals,
+)
 from nujax.couplings import Flavor, electron_couplings
 from nujax.em import EMProperties, pmns
 from nujax.propagation import RSFPParams, lz_conversion_probability, pe_lz, solve_rsfp, solve_rsfp4
@@ -97,4 +117,26 @@ __all__ = [
     "d2sigma_dx_dnu",
     "sigma_region",
     "spectrum_average",
+    "detector",
+    "rates",
+    "Detector",
+    "get_material",
+    "make_detector",
+    "preset",
+    "Templates",
+    "binned_templates",
+    "combine",
+    "expected_counts",
+    "dN_dT",
+    "dN_dcostheta",
+    "d2N_dT_dcostheta",
+    "azimuthal_coefficients",
+    "dN_dphi",
+    "differential_asymmetry",
+    "integrated_asymmetry",
+    "max_asymmetry",
+    "asymmetry_vs_mu",
+    "mu_at_max_asymmetry",
+    "iso_ratio",
+    "region_integrals",
 ]
