@@ -10,8 +10,8 @@ from importlib.metadata import PackageNotFoundError, version as _version
 
 import jax
 
-from nujax import (constants, couplings, detector, em, kinematics, nuclei, propagation, rates,
-                   solar_profile, sources, state)
+from nujax import (constants, couplings, detector, em, inference, kinematics, nuclei, propagation,
+                   rates, solar_profile, sources, state)
 from nujax.detector import Detector, get_material, make_detector, preset
 from nujax.rates import (
     Templates,
@@ -119,6 +119,7 @@ __all__ = [
     "spectrum_average",
     "detector",
     "rates",
+    "inference",
     "Detector",
     "get_material",
     "make_detector",
