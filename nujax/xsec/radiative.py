@@ -21,9 +21,22 @@ Verification and decisions
   average, which matches the 1/(8 l·p) flux of eq. (14)). The same Dirac-trace code reproduces the
   textbook elastic weak and magnetic cross sections, which pins the overall normalization.
 * The appendix polynomials eqs. (40)–(43) as extracted do **not** agree with that calculation
-  (at random points: weak part off by up to 74 % for ν̄e at 1 MeV, magnetic part by up to 13 %),
-  so they are not used for numbers: the extraction of the long polynomials is unreliable. They
-  are kept, as printed, in :func:`appendix_eq40_43` so the misprints stay visible and testable.
+  (at random points: weak part off by up to 74 % for ν̄e at 1 MeV, magnetic part by up to 13 %).
+  The misprints were located exactly: with E_ν = 1 the brackets [M0 + mM1 + …] and
+  [W0 + mW1 + …] of the exact result are polynomials in (x, y, ω, m) (after dividing by the
+  printed prefactors of eqs. (40), (42), which are right); evaluated in exact rational arithmetic
+  on a tensor grid and interpolated, their coefficients were compared with the expanded printed
+  polynomials. Everything agrees (M0, M2, M3, W2, W4 and both prefactors exactly) except four
+  terms, each a single lost factor, lost term or sign:
+
+  1. eq. (41) M1, ω² term: −x(x−1)²(x+1) **y** must read −x(x−1)²(x+1) **y²**;
+  2. eq. (43) W0, ω² term: 2x(2−y) g_V g_A must read 2x **y**(2−y) g_V g_A;
+  3. eq. (43) W1, ω³ bracket: the term **+2x²(2x−1) y(2−y) g_V g_A** is missing;
+  4. eq. (43) W3, ω³ term: +2(1−x) y g_A² ω³ must read **−**2(1−x) y g_A² ω³.
+
+  With these four corrections :func:`appendix_eq40_43` (``corrected=True``) equals the kernel to
+  ~1e-12 relative (tested). The kernel below stays the computation used for numbers; the printed
+  form (``corrected=False``) is kept so the misprints stay visible and testable.
 * Low-x limits (eqs. (30)–(36)): the x = 0 terms W g_A² and M, the Klein–Nishina term V g_V²
   (eq. (33)) and the interference I g_V g_A agree with the full result; the printed A(y, ω) of
   eq. (31) and N(y, ω) of eq. (35) (their m/Eν corrections) do not, and are not used.
@@ -67,6 +80,7 @@ __all__ = [
     "cos_theta1",
     "cos_theta0",
     "appendix_eq40_43",
+    "APPENDIX_CORRECTIONS",
 ]
 
 _E2 = 4.0 * math.pi * ALPHA  # e² (Heaviside–Lorentz)
@@ -317,17 +331,31 @@ def d3sigma_dT_dEg_dcostheta(T, eg, costheta, enu, mu_1e11=0.0, *, flavor="nueba
     return RadiativeParts(jnp.where(okT, r.weak * jac, 0.0), jnp.where(okT, r.magnetic * jac, 0.0))
 
 
-# --- the appendix as printed (kept for the record; not used for numbers) ------------------------------
-def appendix_eq40_43(x, y, w, enu, gV, gA, mu_muB, *, xp=jnp) -> RadiativeParts:
-    """Seed 004 eqs. (40)–(43) exactly as extracted (misprinted: see the module docstring).
+# --- the appendix eqs. (40)–(43): as printed, and corrected ----------------------------------------
+APPENDIX_CORRECTIONS = ("M1_w2_y2", "W0_w2_y", "W1_w3_gVgA", "W3_w3_sign")
 
-    Returned for comparison only; :func:`radiative_terms` is the validated calculation.
+
+def appendix_eq40_43(x, y, w, enu, gV, gA, mu_muB, *, corrected=False, xp=jnp) -> RadiativeParts:
+    """d³σ/dx dy dω [MeV⁻²] from seed 004 appendix eqs. (40)–(43) (physical points only).
+
+    Parameters
+    ----------
+    x, y, w, enu, gV, gA, mu_muB
+        As for :func:`radiative_terms` (no region mask: evaluate inside the physical region).
+    corrected : bool or iterable of str
+        ``False``: the equations exactly as extracted (misprinted). ``True``: with the four
+        corrections listed in the module docstring, which make them equal to :func:`radiative_terms`.
+        An iterable applies only the named ones of :data:`APPENDIX_CORRECTIONS`.
     """
+    fixes = set(APPENDIX_CORRECTIONS) if corrected is True else set(corrected or ())
+    if not fixes <= set(APPENDIX_CORRECTIONS):
+        raise ValueError(f"unknown appendix corrections {sorted(fixes - set(APPENDIX_CORRECTIONS))}")
+    c1, c2, c3, c4 = (float(k in fixes) for k in APPENDIX_CORRECTIONS)
     m, E = M_E, enu
     M0 = 2*E**2*y**2*(1-x)*((-x*(1-x)*y**2+(6*x**2-6*x+1)*(1-y))*w**3  # eq. (41)
          + x*y*((1-x)*y**2-2*(3*x-2)*(1-y))*w**2 + (x**2+1)*y**2*(1-y)*w)
-    M1 = 2*y*E*(-x*(1-x)*((x**2-x+1)*y**2+(1-y))*w**3
-                + y*(-x*(x-1)**2*(x+1)*y+(4*x**3+2*x**2-9*x+2)*(1-y))*w**2
+    M1 = 2*y*E*(-x*(1-x)*((x**2-x+1)*y**2+(1-y))*w**3  # correction 1: y -> y² in the ω² term
+                + y*(-x*(x-1)**2*(x+1)*y**(1+c1)+(4*x**3+2*x**2-9*x+2)*(1-y))*w**2
                 - (1-x)*y**2*(x*(x**2-1)*y**2+(x**3-13*x+2)*(1-y))*w - x*(x-1)**2*y**3*(1-y))
     M2 = y*(-x**2*(1-x)*y*w**3 + 2*(x*(1-x)*(2*x**2+x-4)*y**2+(9*x**2-14*x+1)*(1-y))*w**2
             + (1-x)*y*(x*(x**2+x+10)*(1-x)*y**2-4*(x**2-10*x+1)*(1-y))*w
@@ -338,7 +366,7 @@ def appendix_eq40_43(x, y, w, enu, gV, gA, mu_muB, *, xp=jnp) -> RadiativeParts:
            * (M0+m*M1+m**2*M2+m**3*M3))
     S, I, D, V2, A2 = gV**2+gA**2, gV*gA, (gV-gA)**2, gV**2, gA**2
     W0 = x*(1-x)*E**3*y**2*(y**2*(x**2+1)*(-y*(2-y)*D+2*S)*w  # eq. (43)
-         - 2*x*y*((x*y**2+2*(3*x-2)*(1-y))*S+2*x*(2-y)*I)*w**2
+         - 2*x*y*((x*y**2+2*(3*x-2)*(1-y))*S+2*x*y**c2*(2-y)*I)*w**2  # correction 2: 2x(2−y) -> 2xy(2−y)
          + (((2*x**2-2*x+1)*y**2+2*(6*x**2-6*x+1)*(1-y))*S+2*(2*x-1)*y*(2-y)*I)*w**3)
     W1 = E**2*y*((x-1)**2*x**2*y**3*(y*(2-y)*D-2*S)
                  + 2*(1-x)*y**2*(x*y**2*((x**3+4*x-1)*V2+(x**3+4*x+1)*A2)
@@ -348,7 +376,8 @@ def appendix_eq40_43(x, y, w, enu, gV, gA, mu_muB, *, xp=jnp) -> RadiativeParts:
                       - 2*(1-y)*(x*(4*x**3+2*x**2-9*x+2)*V2+(4*x**4+14*x**3-37*x**2+22*x-4)*A2)
                       - 2*(4*x**3-4*x**2+4*x-5)*x**2*y*(2-y)*I)*w**2
                  + 2*(1-x)*(-x*y**2*(x*(x**2-x-1)*V2+(x**3-x**2-3*x+2)*A2)
-                            - (1-y)*(x**2*V2+(-11*x**2+12*x-2)*A2))*w**3)
+                            - (1-y)*(x**2*V2+(-11*x**2+12*x-2)*A2)
+                            + c3*2*x**2*(2*x-1)*y*(2-y)*I)*w**3)  # correction 3: lost term
     W2 = E*x*((x-1)**2*y**3*(-y**2*((2*x**2+2*x-1)*V2+(2*x**2+2*x+1)*A2)
                              + 2*(1-y)*(x**2-6*x+1)*S-4*y*(2-y)*(x+1)*x*I)
               + (1-x)*y**2*(y**2*((3*x**4+3*x**2+2*x-2)*V2+(3*x**4-x**2+26*x-2)*A2)
@@ -359,7 +388,7 @@ def appendix_eq40_43(x, y, w, enu, gV, gA, mu_muB, *, xp=jnp) -> RadiativeParts:
     W3 = x**2*((1-x)**2*y**2*(y**2*((1-x)*(3*x+1)*V2-(3*x**2-2*x+7)*A2)-8*(1-y)*S-8*y*(2-y)*x*I)
                + 2*(1-x)*y*(y**2*((3*x**2-6*x-1)*V2+(2*x**2+4*x+6)*A2)+8*(1-y)*S+8*y*(2-y)*x*I)*w
                + (-y**2*((11*x**2-10*x-1)*V2+(-9*x**2+14*x+3)*A2)-8*(1-y)*S-8*y*(2-y)*x*I)*w**2
-               + 2*(1-x)*y*A2*w**3)
+               + (1-2*c4)*2*(1-x)*y*A2*w**3)  # correction 4: sign of the g_A² ω³ term
     W4 = 4*x**3*y/E*(w-y*(1-x))**2*(V2-A2)
     weak = (G_F**2*m/(4*math.pi**2)*ALPHA/(1-x)**2/(2*m*x+E*y)**2*root/(y**2*w**2)  # eq. (42)
             * (W0+m*W1+m**2*W2+m**3*W3+m**4*W4))
