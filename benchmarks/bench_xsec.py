@@ -84,14 +84,22 @@ def electron_cases() -> list[dict]:
     ]
 
 
-def contributed_cases() -> list[dict]:
-    out = []
+def _case_modules():
     for path in sorted(Path(__file__).resolve().parent.glob("xsec_cases_*.py")):
         spec = importlib.util.spec_from_file_location(path.stem, path)
         mod = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(mod)
-        out.extend(mod.cases())
-    return out
+        yield mod
+
+
+def contributed_cases() -> list[dict]:
+    return [case for mod in _case_modules() for case in mod.cases()]
+
+
+def integrated_cases() -> list[dict]:
+    """Integrated numbers (e.g. the seed-004 headline σ_M, σ_W): time per number."""
+    return [case for mod in _case_modules() if hasattr(mod, "integrated_cases")
+            for case in mod.integrated_cases()]
 
 
 def run(n: int, quick: bool) -> dict:
@@ -118,7 +126,14 @@ def run(n: int, quick: bool) -> dict:
             print(f"{row['case']:<52} {row['dtype']:<8} jax {row['jax_evals_per_s']:.3g}/s "
                   f"numpy {row['numpy_evals_per_s']:.3g}/s  ×{row['speedup']:.1f}"
                   + (f"  grad/fwd {row['grad_over_forward']:.2f}" if "grad_s" in row else ""))
-    return {"device": common.device_info(), "n": n, "rows": rows}
+    integ = []
+    for case in integrated_cases():
+        t = common.time_jax(jax.jit(case["fn"]), repeat=3 if quick else 7)
+        integ.append({"case": case["name"], "kernel_evaluations": case.get("evaluations"),
+                      "compile_plus_first_s": t["first_call_s"], "jax_s_per_number": t["run_s"]})
+        print(f"{case['name']:<52} {t['run_s'] * 1e3:.2f} ms per integrated number "
+              f"(compile+first {t['first_call_s']:.2f} s)")
+    return {"device": common.device_info(), "n": n, "rows": rows, "integrated": integ}
 
 
 def table(result: dict) -> str:
@@ -135,6 +150,12 @@ def table(result: dict) -> str:
             f"| {r['case']} | {r['dtype']} | {r['n']:.0e} | {common.fmt_rate(r['jax_evals_per_s'])} | "
             f"{common.fmt_rate(r['numpy_evals_per_s'])} | {r['speedup']:.1f}× | {r['compile_plus_first_s']:.2f} | "
             + (f"{r['grad_over_forward']:.2f}" if "grad_over_forward" in r else "–") + " |")
+    if result.get("integrated"):
+        lines += ["", "| integrated number | kernel evaluations | JAX time per number | compile+first [s] |",
+                  "|---|---|---|---|"]
+        for r in result["integrated"]:
+            lines.append(f"| {r['case']} | {r['kernel_evaluations']} | {r['jax_s_per_number'] * 1e3:.2f} ms | "
+                         f"{r['compile_plus_first_s']:.2f} |")
     return "\n".join(lines)
 
 

@@ -39,7 +39,8 @@ from nujax.xsec.common import AzimuthalParts
 from nujax.nuclei import get_nucleus
 from nujax.sources import Spectrum, fold, get_source
 from nujax.xsec import radiative
-from nujax.xsec.radiative import RadiativeParts, d3sigma_dT_dEg_dcostheta, d3sigma_dx_dy_dw, radiative_couplings
+from nujax.xsec.radiative import (APPENDIX_CORRECTIONS, RadiativeParts, appendix_eq40_43,
+                                  d3sigma_dT_dEg_dcostheta, d3sigma_dx_dy_dw, radiative_couplings)
 from nujax.xsec.radiative_integrals import d2sigma_dx_dnu, sigma_region, spectrum_average
 from nujax.xsec.electron_general import electron_dm_domega_parts, electron_dm_parts
 from nujax.xsec.form_factors import helm_form_factor, nucleon_form_factors
@@ -112,6 +113,8 @@ __all__ = [
     "radiative",
     "RadiativeParts",
     "radiative_couplings",
+    "appendix_eq40_43",
+    "APPENDIX_CORRECTIONS",
     "d3sigma_dx_dy_dw",
     "d3sigma_dT_dEg_dcostheta",
     "d2sigma_dx_dnu",
