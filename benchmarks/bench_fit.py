@@ -86,8 +86,29 @@ def main(quick=False):
         "first_fit_converged": bool(r.converged), "quick": quick,
     }
     path = common.write_json("fit", out)
+    common.update_readme_section("fit", table(out))
     print(out)
     print("wrote", path)
+
+
+def table(out: dict) -> str:
+    """Markdown table of a fit benchmark result (benchmarks/README.md, section "fit")."""
+    n = out["nuts"]
+    return "\n".join([
+        f"Model: {out['model']}. Device: {out['device']['platform']}, {out['device']['cpu_count']} CPU cores.",
+        "",
+        "| step | time | note |",
+        "|---|---|---|",
+        f"| build templates | {out['build_templates_s']:.2f} s | once per detector/source set |",
+        f"| optax MLE (L-BFGS, jitted loop) | {out['optax_mle_s'] * 1e3:.1f} ms | first call incl. compile "
+        f"{out['optax_mle_first_call_s']:.2f} s |",
+        f"| numpy likelihood + scipy L-BFGS-B | {out['scipy_mle_s'] * 1e3:.1f} ms | "
+        f"{out['scipy_over_optax']:.0f}× the optax time; μ̂ agree to "
+        f"{abs(out['optax_mu_hat'] - out['scipy_mu_hat']):.1e} |",
+        f"| NUTS {n['chains']} chains × {n['samples']} after {n['warmup']} warm-up | "
+        f"{n['wall_s_incl_compile']:.1f} s incl. compile | r̂max {n['r_hat_max']:.3f}, ESS min "
+        f"{n['ess_min']:.0f} |",
+    ])
 
 
 if __name__ == "__main__":

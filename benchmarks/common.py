@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import os
 import platform
-import tempfile
 import time
 from pathlib import Path
 
 import jax
 import numpy as np
+
+from nujax._io import atomic_path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -62,13 +63,9 @@ def time_numpy(fn, *args, repeat: int = 5) -> dict:
 
 def write_json(name: str, payload: dict) -> Path:
     """Write ``results/<name>.json`` atomically."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
-    fd, tmp = tempfile.mkstemp(dir=RESULTS, prefix=f".{name}.", suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(payload, fh, indent=2, sort_keys=True)
-        fh.write("\n")
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n")
     return path
 
 
@@ -83,10 +80,8 @@ def update_readme_section(tag: str, markdown: str) -> None:
         text = head + block + tail
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
-    fd, tmp = tempfile.mkstemp(dir=HERE, prefix=".README.", suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, README)
+    with atomic_path(README) as tmp:
+        tmp.write_text(text)
 
 
 def fmt_rate(x: float) -> str:

@@ -30,22 +30,22 @@ def _integrated_table(mu_1e11: float, threshold: float, sin2w: float) -> Table:
     import nujax
     from nujax.constants import cm2_from_natural
     from nujax.kinematics import t_max
+    from nujax.sources import gauss_legendre
 
     nujax.enable_x64()
     table = Table(title=f"ν e elastic cross sections, T > {threshold*1e3:.0f} keV, μν = {mu_1e11:g}·10⁻¹¹ μB")
     for col in ("line", "flavor", "Eν [MeV]", "σ_weak [10⁻⁴⁵ cm²]", "σ_em [10⁻⁴⁵ cm²]", "em/weak"):
         table.add_column(col, justify="right")
-    x, w = np.polynomial.legendre.leggauss(64)
+    u, w = gauss_legendre(64)
     for label, flavor, enu in _LINES:
         tmax = float(t_max(enu, nujax.constants.M_E))
         if tmax <= threshold:
             table.add_row(label, flavor, f"{enu:.3f}", "0", "0", "-")
             continue
-        # log-spaced Gauss–Legendre in T: the magnetic term goes as 1/T
-        u = 0.5 * (x + 1.0)
+        # log-mapped Gauss–Legendre in T: the magnetic term goes as 1/T
         lo, hi = np.log(threshold), np.log(tmax)
         T = np.exp(lo + u * (hi - lo))
-        wt = 0.5 * w * (hi - lo) * T
+        wt = w * (hi - lo) * T
         s = nujax.dsigma_dT(jnp.full_like(T, enu), T, mu_1e11, flavor=flavor, sin2w=sin2w)
         weak = float(cm2_from_natural(jnp.sum(wt * s.weak))) / 1e-45
         em = float(cm2_from_natural(jnp.sum(wt * s.em))) / 1e-45

@@ -40,7 +40,7 @@ from nujax import kinematics as kin
 from nujax._validation import check_finite, check_probability, is_concrete
 from nujax.constants import HBARC2_MEV2_CM2, M_E, SIN2_THETA_W, YEAR_S
 from nujax.detector import Detector, azimuth_damping, binding_shells, efficiency, energy_sigma
-from nujax.sources.spectrum import Spectrum, gauss_legendre
+from nujax.sources.spectrum import Spectrum, continuum_nodes, gauss_legendre
 from nujax.xsec.electron import _couplings, _resolve, electron_terms
 
 __all__ = [
@@ -128,17 +128,11 @@ def _enu_at_edge(T, c, e_top):
 
 
 def _continuum_G(spec, kern, T, e_lo, n_E, n_E_panels):
-    """G(T, e) = ∫_{max(e, E₀)}^{E₁} λ(Eν) kern(Eν, T) dEν: the continuum half of ``fold``.
+    """G(T, e) = ∫_{max(e, E₀)}^{E₁} λ(Eν) kern(Eν, T) dEν: the continuum half of ``fold``, batched.
 
     ``T`` and ``e_lo`` broadcast together; returns (..., 3).
     """
-    u, w = gauss_legendre(n_E, n_E_panels)
-    dt = _dtype()
-    g0, g1 = spec.grid[0], spec.grid[-1]
-    lo = jnp.clip(e_lo, g0, g1)[..., None]
-    span = g1 - lo
-    e = lo + span * jnp.asarray(u, dt)                                   # (..., n)
-    wt = span * jnp.asarray(w, dt) * spec.pdf(e)
+    e, wt = continuum_nodes(spec, e_lo, n_nodes=n_E, n_panels=n_E_panels)   # (..., n)
     vals = _stack(kern(e, T[..., None]))                                 # (..., n, 3)
     return jnp.sum(wt[..., None] * vals, axis=-2)
 
@@ -397,6 +391,11 @@ def _step(det, T):
     return jnp.sum(jnp.asarray(f, _dtype()) * (T[..., None] >= jnp.asarray(B, _dtype())), axis=-1)
 
 
+def _acceptance(det, T):
+    """ε(T) × binding step × Θ(T − T_th) at true recoil energy T (no energy smearing)."""
+    return efficiency(det, T) * _step(det, T) * (T >= det.threshold)
+
+
 @functools.partial(jax.jit, static_argnames=_XS + ("n_E", "n_E_panels"))
 def dN_dT(spectra, detector, T, mu_1e11=0.0, pe=1.0, *, sin2w=SIN2_THETA_W, flavor=None,
           kind="dirac", partner=None, pe_fn=None, n_E=32, n_E_panels=8) -> Templates:
@@ -416,8 +415,7 @@ def dN_dT(spectra, detector, T, mu_1e11=0.0, pe=1.0, *, sin2w=SIN2_THETA_W, flav
         if s.grid.shape[0] > 1:
             x = x + _continuum_G(s, kern, T, kin.enu_min(T, M_E), n_E, n_E_panels)
         tot = tot + _scale(s, detector) * x
-    w = (_TWO_PI * efficiency(detector, T) * _step(detector, T)
-         * (T >= detector.threshold))[..., None] * tot
+    w = (_TWO_PI * _acceptance(detector, T))[..., None] * tot
     return Templates(w[..., 0], mu_1e11 * mu_1e11 * w[..., 1], jnp.zeros_like(w[..., 2]))
 
 
@@ -442,8 +440,7 @@ def d2N_dT_dcostheta(spectra, detector, T, costheta, mu_1e11=0.0, pe=1.0, *, sin
         tot = tot + _scale(s, detector) * (s.pdf(e) * jac)[..., None] * vals
     if isinstance(tot, float):
         tot = jnp.zeros(jnp.broadcast_shapes(T.shape, c.shape) + (3,), _dtype())
-    w = (_TWO_PI * efficiency(detector, T) * _step(detector, T) * (T >= detector.threshold))
-    w = w[..., None] * tot
+    w = (_TWO_PI * _acceptance(detector, T))[..., None] * tot
     return Templates(w[..., 0], mu_1e11 * mu_1e11 * w[..., 1], jnp.zeros_like(w[..., 2]))
 
 
@@ -466,8 +463,7 @@ def dN_dcostheta(spectra, detector, costheta, mu_1e11=0.0, pe=1.0, *, T_max=_BIG
             E = s.line_energies
             Tl = kin.T_from_costheta(c[..., None], E, M_E)                   # (..., L)
             jac = kin.dT_dcostheta(Tl, E, M_E)                               # seed 001 eq. (5)
-            keep = (Tl >= detector.threshold) & (Tl <= T_max)
-            g = efficiency(detector, Tl) * _step(detector, Tl) * keep * jac
+            g = _acceptance(detector, Tl) * (Tl <= T_max) * jac
             x = x + jnp.einsum("l,...l,...lc->...c", s.line_weights, g, _stack(kern(E, Tl)))
         if s.grid.shape[0] > 1:
             lo = jnp.maximum(kin.T_from_costheta(c, s.grid[0], M_E), detector.threshold)

@@ -29,6 +29,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from nujax._validation import check_finite, check_probability, is_concrete
+from nujax.kinematics import _safe_sqrt
 from nujax.couplings import parse_flavor
 
 __all__ = ["SpinFlavorState", "state_to_mass_basis", "state_to_flavor_basis"]
@@ -245,8 +246,7 @@ class SpinFlavorState:
 def _two_level(pe, phi_B, n, i_left, j_right):
     """ρ for ψ_L = √Pe e_i, ψ_R = √(1 − Pe) e^{−iφ_B} e_j, built without a square root at 0."""
     pe = jnp.asarray(pe, dtype=jnp.zeros(()).dtype)
-    ok = (pe > 0) & (pe < 1)
-    k = jnp.where(ok, jnp.sqrt(jnp.where(ok, pe * (1.0 - pe), 0.25)), 0.0)    # |κ|
+    k = _safe_sqrt(jnp, pe * (1.0 - pe))                                       # |κ|, double-where
     kap = k * jnp.exp(1j * jnp.asarray(phi_B))
     r = jnp.zeros((2 * n, 2 * n), _cdtype())
     r = r.at[n + i_left, n + i_left].set(pe).at[j_right, j_right].set(1.0 - pe)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import os
-import tempfile
 import warnings
 from typing import NamedTuple
 
@@ -31,6 +30,7 @@ import numpyro.distributions as dist
 from numpyro.diagnostics import summary
 from numpyro.infer import MCMC, NUTS
 
+from nujax._io import atomic_path
 from nujax.inference.likelihood import BinnedModel, check_data, expected, log_likelihood
 from nujax.inference.optimize import ConvergenceWarning
 
@@ -161,15 +161,6 @@ def credible_upper_limit(samples, cl=0.9):
 def save_netcdf(idata, path):
     """Write arviz InferenceData to netCDF atomically (temporary file in the target folder, then
     ``os.replace``)."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(suffix=".nc.tmp", dir=folder)
-    os.close(fd)
-    try:
-        idata.to_netcdf(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-    return path
+    with atomic_path(path) as tmp:
+        idata.to_netcdf(str(tmp))
+    return os.fspath(path)

@@ -31,7 +31,7 @@ import numpy as np
 
 from nujax._validation import is_concrete
 
-__all__ = ["Spectrum", "fold", "gauss_legendre", "line_spectrum", "continuum_spectrum"]
+__all__ = ["Spectrum", "continuum_nodes", "fold", "gauss_legendre", "line_spectrum", "continuum_spectrum"]
 
 
 @functools.partial(
@@ -135,13 +135,28 @@ def gauss_legendre(n: int, n_panels: int = 1):
     return nodes, weights
 
 
+def continuum_nodes(spectrum: Spectrum, e_min=0.0, *, n_nodes: int = 48, n_panels: int = 8):
+    """Quadrature nodes and weights for ∫_{max(e_min, grid[0])}^{grid[-1]} dEν Φ̂_cont(Eν) g(Eν).
+
+    A composite Gauss–Legendre rule (``n_panels`` × ``n_nodes``) mapped onto the moving interval
+    (GUIDE §4.7); the weights include the continuum density. ``e_min`` may be an array: the nodes sit
+    on a new trailing axis, shape ``e_min.shape + (n_panels·n_nodes,)``. Returns ``(energies, weights)``.
+    """
+    u, wu = gauss_legendre(n_nodes, n_panels)
+    dt = spectrum.grid.dtype
+    lo0, hi = spectrum.grid[0], spectrum.grid[-1]
+    lo = jnp.clip(jnp.asarray(e_min, dt), lo0, hi)[..., None]
+    span = hi - lo
+    e = lo + span * jnp.asarray(u, dt)
+    return e, span * jnp.asarray(wu, dt) * spectrum.pdf(e)
+
+
 def fold(spectrum: Spectrum, fn, e_min=0.0, *, n_nodes: int = 48, n_panels: int = 8):
     """∫ dEν Φ̂(Eν) fn(Eν) over the normalized spectrum, for Eν ≥ ``e_min`` (flux not included).
 
-    Lines contribute w_l fn(E_l) Θ(E_l − e_min); the continuum a composite Gauss–Legendre rule
-    (``n_panels`` × ``n_nodes`` nodes) mapped onto [max(e_min, grid[0]), grid[-1]]. ``fn`` must map
-    an array of energies to an array of the same leading shape (extra trailing axes are summed
-    over the energy axis only). Differentiable in ``e_min`` and in the spectrum leaves.
+    Lines contribute w_l fn(E_l) Θ(E_l − e_min); the continuum the rule of :func:`continuum_nodes`.
+    ``e_min`` is a scalar here; ``fn`` must map an array of energies to an array of the same leading
+    shape (extra trailing axes are kept). Differentiable in ``e_min`` and in the spectrum leaves.
     """
     out = 0.0
     if spectrum.line_energies.shape[0]:
@@ -151,14 +166,8 @@ def fold(spectrum: Spectrum, fn, e_min=0.0, *, n_nodes: int = 48, n_panels: int 
         w = spectrum.line_weights * mask
         out = out + jnp.tensordot(w, vals, axes=(0, 0))
     if spectrum.grid.shape[0] > 1:
-        u, wu = gauss_legendre(n_nodes, n_panels)
-        lo0, hi = spectrum.grid[0], spectrum.grid[-1]
-        lo = jnp.clip(e_min, lo0, hi)
-        span = hi - lo
-        e = lo + span * jnp.asarray(u, dtype=spectrum.grid.dtype)
-        vals = fn(e)
-        w = span * jnp.asarray(wu, dtype=spectrum.grid.dtype) * spectrum.pdf(e)
-        out = out + jnp.tensordot(w, vals, axes=(0, 0))
+        e, w = continuum_nodes(spectrum, e_min, n_nodes=n_nodes, n_panels=n_panels)
+        out = out + jnp.tensordot(w, fn(e), axes=(0, 0))
     return out
 
 

@@ -28,7 +28,7 @@ import numpy as np
 from nujax._validation import check_energy, check_finite
 from nujax.constants import M_E, MU_SCALE, SIN2_THETA_W
 from nujax.couplings import parse_flavor
-from nujax.sources.spectrum import Spectrum, fold
+from nujax.sources.spectrum import Spectrum, fold, gauss_legendre
 from nujax.xsec.radiative import RadiativeParts, _float_dtype, omega_limits, radiative_couplings, radiative_terms
 
 __all__ = [
@@ -39,12 +39,6 @@ __all__ = [
     "spectrum_average",
     "gauss_legendre",
 ]
-
-
-def gauss_legendre(n: int):
-    """Gauss–Legendre nodes and weights on [0, 1] (numpy constants, static ``n``)."""
-    t, wt = np.polynomial.legendre.leggauss(int(n))
-    return 0.5 * (t + 1.0), 0.5 * wt
 
 
 def nu_max(x, enu):
