@@ -17,7 +17,20 @@ and the detector background B. Parameters (a dict, names fixed):
 ``norm``     flux normalisation per source, shape (S,), nominal 1, Gaussian constraint of width
              ``norm_sigma`` per source (e.g. ~1 % artificial source, SSM for solar, few % reactor);
 ``eff_scale`` detector efficiency scale on the signal (nominal 1, width ``eff_sigma``);
-``bkg_scale`` background scale (nominal 1, width ``bkg_sigma``; None: unconstrained).
+``bkg_scale`` background scale (nominal 1, width ``bkg_sigma``; None: unconstrained);
+``pe``       active-species probability Pe (models built with ``pe_scalable``, Dirac, constant Pe):
+             the weak templates scale as Pe and the interference as |ξ⊥| = 2√(Pe(1 − Pe))
+             (seed 000 eqs. (2), (5)), so the templates built at Pe₀ are rescaled exactly;
+EM entries   models built by :func:`quadratic_em_model` add one parameter per name in
+             ``model.em_names`` (e.g. a charge radius or an anapole entry): the counts are exactly
+             quadratic in the EM parameters (seed 002 eq. (11): d²σ is a quadratic form in the
+             μ, ⟨r²⟩, a matrices), so value, gradient and Hessian at 0 are exact templates.
+
+Auxiliary measurements: the constraints are Gaussian auxiliary measurements of the nuisances.
+Plain count arrays use the nominal values 1 as the measured values; an :class:`Observation`
+carries its own measured values (``aux``), which toys draw at random
+(``toy_data(..., randomize_aux=True)``) so that frequentist coverage includes the fluctuation of
+the auxiliary measurements (Cowan et al., EPJC 71 (2011) 1554, Sec. 2).
 
 The likelihood is ∏ Poisson(n | λ) × ∏ Gaussian constraints (auxiliary measurements centred on the
 nominal values). The model is symmetric under (μ, φ_B) → (−μ, φ_B + π), and without azimuth
@@ -29,6 +42,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -49,17 +63,36 @@ __all__ = [
     "asimov_data",
     "toy_data",
     "check_data",
+    "Observation",
+    "AUX_NAMES",
+    "as_data",
+    "parameter_names",
 ]
 
-PARAMETER_NAMES = ("mu_1e11", "mu2", "phi_B", "norm", "eff_scale", "bkg_scale")
+PARAMETER_NAMES = ("mu_1e11", "mu2", "phi_B", "norm", "eff_scale", "bkg_scale", "pe")
+#: Nuisances with Gaussian auxiliary measurements (the keys of ``Observation.aux``).
+AUX_NAMES = ("norm", "eff_scale", "bkg_scale")
+
+
+class Observation(NamedTuple):
+    """Observed counts plus the measured values of the auxiliary (constraint) measurements.
+
+    ``counts`` has the model's ``bin_shape``; ``aux`` maps "norm" (shape (S,)), "eff_scale" and
+    "bkg_scale" (scalars) to their measured values (missing keys: nominal 1). A pytree, so toys
+    of observations vmap like plain count arrays.
+    """
+
+    counts: jax.Array
+    aux: dict
 _TWO_PI = 2.0 * math.pi
 
 
 @functools.partial(
     jax.tree_util.register_dataclass,
     data_fields=["weak", "em", "int_cos", "int_sin", "background", "norm_sigma", "eff_sigma",
-                 "bkg_sigma"],
-    meta_fields=["bin_shape", "source_names", "directional", "bkg_constrained"])
+                 "bkg_sigma", "pe0", "em_lin", "em_quad"],
+    meta_fields=["bin_shape", "source_names", "directional", "bkg_constrained", "pe_scalable",
+                 "em_names"])
 @dataclasses.dataclass(frozen=True)
 class BinnedModel:
     """Precomputed templates of a binned ν e scattering analysis (frozen pytree).
@@ -80,6 +113,15 @@ class BinnedModel:
     source_names : tuple of str (static)
     directional : bool (static), True if the bins resolve the azimuth.
     bkg_constrained : bool (static), False: the background scale is free (no constraint term).
+    pe0 : scalar or None
+        Pe at which the templates were built (used with ``pe_scalable``).
+    em_lin, em_quad : arrays (S, P, *bin_shape), (S, P, P, *bin_shape) or None
+        Gradient and Hessian of the counts with respect to the EM parameters ``em_names`` at 0
+        (:func:`quadratic_em_model`).
+    pe_scalable : bool (static)
+        True if ``pe`` may be fitted by rescaling (Dirac, Eν-independent Pe).
+    em_names : tuple of str (static)
+        Names of the EM parameters of a quadratic model (empty otherwise).
     """
 
     weak: jax.Array
@@ -94,6 +136,11 @@ class BinnedModel:
     source_names: tuple = ()
     directional: bool = False
     bkg_constrained: bool = True
+    pe0: jax.Array = None
+    em_lin: jax.Array = None
+    em_quad: jax.Array = None
+    pe_scalable: bool = False
+    em_names: tuple = ()
 
     @property
     def n_sources(self) -> int:
@@ -102,9 +149,11 @@ class BinnedModel:
     def scaled(self, factor) -> "BinnedModel":
         """The same analysis with every count (signal and background) times ``factor`` (exposure)."""
         f = jnp.asarray(factor)
+        opt = {k: (None if getattr(self, k) is None else f * getattr(self, k))
+               for k in ("em_lin", "em_quad")}
         return dataclasses.replace(self, weak=f * self.weak, em=f * self.em,
                                    int_cos=f * self.int_cos, int_sin=f * self.int_sin,
-                                   background=f * self.background)
+                                   background=f * self.background, **opt)
 
 
 def build_model(spectra, detector: Detector, T_edges, phi_edges=None, cos_edges=None, *, pe=1.0,
@@ -161,36 +210,69 @@ def build_model(spectra, detector: Detector, T_edges, phi_edges=None, cos_edges=
     if np.any(ns < 0) or (bkg_sigma is not None and bkg_sigma < 0) or eff_sigma < 0:
         raise ValueError("uncertainties (norm_sigma, eff_sigma, bkg_sigma) must be non-negative")
     names = tuple(getattr(s, "name", f"source{i}") or f"source{i}" for i, s in enumerate(spectra))
+    # Pe can be refitted by rescaling when the templates are Dirac with one Eν-independent Pe
+    # strictly inside (0, 1) (or Pe ≤ 1 without azimuth bins): weak ∝ Pe, interference ∝ |ξ⊥|.
+    pe_c = np.asarray(pe, float) if is_concrete(pe) else None
+    scalable = (template_kw.get("kind", "dirac") == "dirac" and template_kw.get("pe_fn") is None
+                and pe_c is not None and pe_c.ndim == 0 and 0.0 < float(pe_c)
+                and (float(pe_c) < 1.0 or not directional))
     return BinnedModel(*arrs, background=bkg, norm_sigma=jnp.asarray(ns),
                        eff_sigma=jnp.asarray(float(eff_sigma)),
                        bkg_sigma=jnp.asarray(0.0 if bkg_sigma is None else float(bkg_sigma)),
                        bin_shape=tuple(bkg.shape), source_names=names, directional=directional,
-                       bkg_constrained=bkg_sigma is not None)
+                       bkg_constrained=bkg_sigma is not None,
+                       pe0=jnp.asarray(float(pe_c)) if scalable else None, pe_scalable=scalable)
 
 
 def default_params(model: BinnedModel) -> dict:
-    """Nominal parameters: μ = 0, φ_B = 0, all normalisations and scales 1."""
-    return {"mu_1e11": jnp.asarray(0.0), "phi_B": jnp.asarray(0.0),
-            "norm": jnp.ones(model.n_sources), "eff_scale": jnp.asarray(1.0),
-            "bkg_scale": jnp.asarray(1.0)}
+    """Nominal parameters: μ = 0, φ_B = 0, all normalisations and scales 1; Pe = Pe₀ and the EM
+    parameters 0 where the model has them."""
+    p = {"mu_1e11": jnp.asarray(0.0), "phi_B": jnp.asarray(0.0),
+         "norm": jnp.ones(model.n_sources), "eff_scale": jnp.asarray(1.0),
+         "bkg_scale": jnp.asarray(1.0)}
+    if model.pe_scalable:
+        p["pe"] = model.pe0
+    for k in model.em_names:
+        p[k] = jnp.asarray(0.0)
+    return p
+
+
+def parameter_names(model: BinnedModel) -> tuple:
+    """All parameter names this model accepts."""
+    return PARAMETER_NAMES + tuple(model.em_names)
 
 
 def _merge(model, params):
     params = dict(params or {})
-    bad = [k for k in params if k not in PARAMETER_NAMES]
+    known = parameter_names(model)
+    bad = [k for k in params if k not in known]
     if bad:
-        raise ValueError(f"unknown parameter name(s) {bad}; known: {', '.join(PARAMETER_NAMES)}")
+        raise ValueError(f"unknown parameter name(s) {bad}; known: {', '.join(known)}")
     if "mu2" in params and "mu_1e11" in params:
         raise ValueError("give either 'mu_1e11' or 'mu2', not both")
     if "mu2" in params and model.directional:
         raise ValueError("'mu2' parametrises models without azimuth bins; use 'mu_1e11'")
+    if "pe" in params and not model.pe_scalable:
+        raise ValueError("this model cannot refit 'pe': build it with a Dirac moment, one constant "
+                         "Pe in (0, 1) (≤ 1 without azimuth bins) and no pe_fn")
     p = default_params(model)
     if "mu2" in params:
         del p["mu_1e11"]
     p.update(params)
     if is_concrete(p["norm"]) and np.shape(p["norm"]) not in ((), (model.n_sources,)):
         raise ValueError(f"'norm' must have shape ({model.n_sources},), got {np.shape(p['norm'])}")
+    if "pe" in params and is_concrete(params["pe"]):
+        v = np.asarray(params["pe"], float)
+        if v.shape != () or not 0.0 <= float(v) <= 1.0:
+            raise ValueError(f"'pe' must be a probability in [0, 1], got {params['pe']!r}")
     return p
+
+
+def _xi(pe):
+    """|ξ⊥| = 2√(Pe(1 − Pe)) with a guarded square root (seed 000 below eq. (5))."""
+    x = pe * (1.0 - pe)
+    ok = x > 0
+    return jnp.where(ok, 2.0 * jnp.sqrt(jnp.where(ok, x, 1.0)), 0.0)
 
 
 def expected(model: BinnedModel, params=None):
@@ -204,16 +286,49 @@ def expected(model: BinnedModel, params=None):
     norm = jnp.broadcast_to(p["norm"], (model.n_sources,))
     nb = (slice(None),) + (None,) * len(model.bin_shape)
     c, s = jnp.cos(p["phi_B"]), jnp.sin(p["phi_B"])
-    per = model.weak + mu2 * model.em + mu * (c * model.int_cos + s * model.int_sin)
+    w_scale, i_scale = 1.0, 1.0
+    if model.pe_scalable:                          # seed 000 eq. (2): weak ∝ Pe; eq. (5): int ∝ |ξ⊥|
+        w_scale = p["pe"] / model.pe0
+        i_scale = _xi(p["pe"]) / jnp.where(model.pe0 < 1, _xi(model.pe0), 1.0)
+    per = (w_scale * model.weak + mu2 * model.em
+           + i_scale * mu * (c * model.int_cos + s * model.int_sin))
+    if model.em_names:                             # exact quadratic form in the EM parameters
+        th = jnp.stack([jnp.asarray(p[k], dtype=model.weak.dtype) for k in model.em_names])
+        per = (per + jnp.einsum("p,sp...->s...", th, model.em_lin)
+               + 0.5 * jnp.einsum("p,q,spq...->s...", th, th, model.em_quad))
     sig = jnp.sum(norm[nb] * per, axis=0)
     return p["eff_scale"] * sig + p["bkg_scale"] * model.background
 
 
+def _split_obs(data):
+    """(counts, aux dict or None) from a count array or an :class:`Observation`."""
+    if isinstance(data, Observation):
+        return data.counts, dict(data.aux)
+    return data, None
+
+
+def as_data(data):
+    """Count array or :class:`Observation` with float leaves (for jitted fits and samplers)."""
+    return jax.tree_util.tree_map(lambda x: jnp.asarray(x, dtype=float), data)
+
+
 def check_data(model: BinnedModel, data):
-    """Validate observed counts: shape ``model.bin_shape``, finite, non-negative (when concrete)."""
-    if not is_concrete(data):
+    """Validate observed counts: shape ``model.bin_shape``, finite, non-negative (when concrete);
+    for an :class:`Observation` also the auxiliary values (known names, shapes, finite)."""
+    counts, aux = _split_obs(data)
+    if aux is not None:
+        bad = [k for k in aux if k not in AUX_NAMES]
+        if bad:
+            raise ValueError(f"unknown auxiliary measurement(s) {bad}; known: {', '.join(AUX_NAMES)}")
+        for k, v in aux.items():
+            if is_concrete(v):
+                want = ((), (model.n_sources,)) if k == "norm" else ((),)
+                if np.shape(v) not in want or not np.all(np.isfinite(np.asarray(v, float))):
+                    raise ValueError(f"auxiliary '{k}' must be finite with shape {want[-1]}, "
+                                     f"got {np.shape(v)}")
+    if not is_concrete(counts):
         return data
-    arr = np.asarray(data)
+    arr = np.asarray(counts)
     if arr.shape != tuple(model.bin_shape):
         raise ValueError(f"data has shape {arr.shape}, the model's bins are {model.bin_shape}")
     if not np.all(np.isfinite(arr)):
@@ -223,18 +338,22 @@ def check_data(model: BinnedModel, data):
     return data
 
 
-def _constraints(model, p):
-    """Σ log N(aux | θ, σ) for the constrained nuisances (constant terms dropped)."""
+def _constraints(model, p, aux=None):
+    """Σ log N(aux | θ, σ) for the constrained nuisances (constant terms dropped).
+
+    ``aux`` holds the measured values (default: the nominal 1)."""
+    aux = aux or {}
     out = 0.0
     ns = model.norm_sigma
     on = ns > 0
-    z = jnp.where(on, (jnp.broadcast_to(p["norm"], ns.shape) - 1.0) / jnp.where(on, ns, 1.0), 0.0)
+    centre = jnp.broadcast_to(aux.get("norm", 1.0), ns.shape)
+    z = jnp.where(on, (jnp.broadcast_to(p["norm"], ns.shape) - centre) / jnp.where(on, ns, 1.0), 0.0)
     out = out - 0.5 * jnp.sum(z * z)
     for key, sig, use in (("eff_scale", model.eff_sigma, True),
                           ("bkg_scale", model.bkg_sigma, model.bkg_constrained)):
         if use:
             ok = sig > 0
-            zz = jnp.where(ok, (p[key] - 1.0) / jnp.where(ok, sig, 1.0), 0.0)
+            zz = jnp.where(ok, (p[key] - aux.get(key, 1.0)) / jnp.where(ok, sig, 1.0), 0.0)
             out = out - 0.5 * zz * zz
     return out
 
@@ -242,19 +361,21 @@ def _constraints(model, p):
 def log_likelihood(model: BinnedModel, params, data, *, constraints=True):
     """log L = Σ_bins [n log λ − λ − log n!] + Gaussian constraint terms (Poisson, binned).
 
-    Non-integer ``data`` (Asimov sets) use log Γ(n + 1). Bins with λ = 0 contribute 0 if n = 0
-    (guarded so gradients stay finite).
+    ``data`` is a count array (auxiliary measurements at their nominal values) or an
+    :class:`Observation`. Non-integer counts (Asimov sets) use log Γ(n + 1). Bins with λ = 0
+    contribute 0 if n = 0 (guarded so gradients stay finite).
     """
     check_data(model, data)
+    counts, aux = _split_obs(data)
     lam = expected(model, params)
-    n = jnp.asarray(data, lam.dtype)
+    n = jnp.asarray(counts, lam.dtype)
     ok = lam > 0
     ls = jnp.where(ok, lam, 1.0)
     # λ ≤ 0 with n > 0 is impossible (−∞); λ = 0 with n = 0 is certain (0)
     term = jnp.where(ok, n * jnp.log(ls) - lam, jnp.where(n > 0, -jnp.inf, 0.0))
     ll = jnp.sum(term - jax.scipy.special.gammaln(n + 1.0))
     if constraints:
-        ll = ll + _constraints(model, _merge(model, params))
+        ll = ll + _constraints(model, _merge(model, params), aux)
     return ll
 
 
@@ -268,11 +389,27 @@ def asimov_data(model: BinnedModel, params=None):
     return expected(model, params)
 
 
-def toy_data(key, model: BinnedModel, params=None, n_toys=None):
+def toy_data(key, model: BinnedModel, params=None, n_toys=None, *, randomize_aux=False):
     """Poisson toy data sets drawn from the model (``jax.random.poisson``).
 
-    Returns shape ``bin_shape`` or ``(n_toys, *bin_shape)``; float counts (integers).
+    Returns float counts of shape ``bin_shape`` or ``(n_toys, *bin_shape)``. With
+    ``randomize_aux`` it returns an :class:`Observation` whose auxiliary measurements are drawn
+    from N(θ_true, σ) for every constrained nuisance (the frequentist ensemble of the full
+    experiment, counts and calibration measurements together).
     """
-    lam = expected(model, params)
-    shape = lam.shape if n_toys is None else (int(n_toys),) + lam.shape
-    return jax.random.poisson(key, lam, shape=shape).astype(lam.dtype)
+    p = _merge(model, params)
+    lam = expected(model, p)
+    lead = () if n_toys is None else (int(n_toys),)
+    kc, ka = jax.random.split(key)
+    counts = jax.random.poisson(kc if randomize_aux else key, lam,
+                                shape=lead + lam.shape).astype(lam.dtype)
+    if not randomize_aux:
+        return counts
+    k1, k2, k3 = jax.random.split(ka, 3)
+    S = model.n_sources
+    aux = {"norm": jnp.broadcast_to(p["norm"], (S,))
+           + model.norm_sigma * jax.random.normal(k1, lead + (S,), lam.dtype)}
+    aux["eff_scale"] = p["eff_scale"] + model.eff_sigma * jax.random.normal(k2, lead, lam.dtype)
+    if model.bkg_constrained:
+        aux["bkg_scale"] = p["bkg_scale"] + model.bkg_sigma * jax.random.normal(k3, lead, lam.dtype)
+    return Observation(counts, aux)

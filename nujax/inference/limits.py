@@ -19,7 +19,8 @@ import jax.numpy as jnp
 import numpy as np
 from scipy.stats import norm as _norm
 
-from nujax.inference.likelihood import BinnedModel, check_data, nll, toy_data
+from nujax.inference.likelihood import (BinnedModel, Observation, as_data, check_data, nll,
+                                        toy_data)
 from nujax.inference.optimize import _lbfgs, _split, q_tilde
 
 __all__ = ["Q90_ONE_SIDED", "asymptotic_upper_limit", "profile_upper_limit", "toy_q_tilde",
@@ -83,9 +84,10 @@ def _q_batch(model, toys, mu_test, x0, fx, tol, free, max_iter):
 def toy_q_tilde(model: BinnedModel, toys, mu_test, *, nuisances=("norm", "bkg_scale"), tol=1e-6,
                 max_iter=200):
     """q̃(μ_test) for each data set in ``toys`` (shape (n, *bin_shape)); returns (q̃, converged)."""
-    toys = jnp.asarray(toys, dtype=float)
-    if toys.shape[1:] != tuple(model.bin_shape):
-        raise ValueError(f"toys must have shape (n, {model.bin_shape}), got {toys.shape}")
+    toys = as_data(toys)
+    shape = (toys.counts if isinstance(toys, Observation) else toys).shape
+    if shape[1:] != tuple(model.bin_shape):
+        raise ValueError(f"toys must have shape (n, {model.bin_shape}), got {shape}")
     x0, fx = _split(model, tuple(nuisances), None, None)
     fx.pop("mu_1e11", None)
     return _q_batch(model, toys, jnp.asarray(mu_test, dtype=float), x0, fx, tol,
@@ -93,12 +95,14 @@ def toy_q_tilde(model: BinnedModel, toys, mu_test, *, nuisances=("norm", "bkg_sc
 
 
 def coverage_fraction(key, model: BinnedModel, truth: dict, n_toys=200, *,
-                      nuisances=("norm", "bkg_scale"), cl=0.9):
+                      nuisances=("norm", "bkg_scale"), cl=0.9, randomize_aux=False):
     """Fraction of toys (drawn at ``truth``) whose asymptotic ``cl`` upper limit covers μ_true.
 
-    Returns (fraction, binomial standard error √(cl(1 − cl)/n)).
+    With ``randomize_aux`` the auxiliary (constraint) measurements fluctuate from toy to toy as
+    well (:func:`~nujax.inference.likelihood.toy_data`). Returns (fraction, binomial standard
+    error √(cl(1 − cl)/n)).
     """
-    toys = toy_data(key, model, truth, n_toys)
+    toys = toy_data(key, model, truth, n_toys, randomize_aux=randomize_aux)
     q, ok = toy_q_tilde(model, toys, truth["mu_1e11"], nuisances=nuisances)
     if not bool(jnp.all(ok)):
         raise RuntimeError(f"{int(jnp.sum(~ok))} toy fits did not converge")
@@ -107,19 +111,21 @@ def coverage_fraction(key, model: BinnedModel, truth: dict, n_toys=200, *,
 
 
 def toy_upper_limit(key, model: BinnedModel, data, mu_grid, n_toys=200, *,
-                    nuisances=("norm", "bkg_scale"), cl=0.9):
+                    nuisances=("norm", "bkg_scale"), cl=0.9, randomize_aux=False):
     """Upper limit from toys (Neyman construction on q̃, nuisances nominal in the toys).
 
     For each μ in ``mu_grid`` the p-value p(μ) = P(q̃ ≥ q̃_obs | μ) is estimated from ``n_toys``
     Poisson toys; the limit is where p crosses 1 − ``cl`` (linear interpolation). Valid near the
-    boundary μ = 0 where the asymptotic formula fails. Returns (μ_up, p-values).
+    boundary μ = 0 where the asymptotic formula fails. ``randomize_aux`` also fluctuates the
+    auxiliary measurements in the toys. Returns (μ_up, p-values).
     """
     check_data(model, data)
     grid = np.asarray(mu_grid, float)
     q_obs, _, _ = q_tilde(model, data, jnp.asarray(grid), nuisances=nuisances)
     pvals = []
     for i, mu in enumerate(grid):
-        toys = toy_data(jax.random.fold_in(key, i), model, {"mu_1e11": mu}, n_toys)
+        toys = toy_data(jax.random.fold_in(key, i), model, {"mu_1e11": mu}, n_toys,
+                        randomize_aux=randomize_aux)
         q, _ = toy_q_tilde(model, toys, mu, nuisances=nuisances)
         pvals.append(float(jnp.mean(q >= q_obs[i] - 1e-9)))
     p = np.asarray(pvals)

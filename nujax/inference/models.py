@@ -9,6 +9,11 @@ Priors (documented choices):
   limit depends on ``mu_low``.
 * φ_B: the direction of an isotropic 2-D normal vector (x, y) — uniform on the circle with no
   boundary for NUTS to hit (φ_B = atan2(y, x)).
+* Pe (``fit_pe``): uniform on [0, 1] — the survival probability has no preferred scale; the
+  model must be ``pe_scalable``.
+* EM parameters of a quadratic model (``model.em_names``: moments, charge radii, anapoles in
+  10⁻¹¹ μ_B or 10⁻³² cm²): normal(0, ``em_scale``) each — signed, centred on the Standard Model
+  value 0 of the new-physics part, wide compared with the sensitivities of seed 003.
 * flux normalisations, efficiency and background scales: normal(1, σ) truncated at 0 with the
   model's widths (the same constraints as the frequentist likelihood); fixed where σ = 0; a flat
   positive (log-uniform on [1e-3, 1e3]) background scale where it is unconstrained.
@@ -31,7 +36,8 @@ from numpyro.diagnostics import summary
 from numpyro.infer import MCMC, NUTS
 
 from nujax._io import atomic_path
-from nujax.inference.likelihood import BinnedModel, check_data, expected, log_likelihood
+from nujax.inference.likelihood import (BinnedModel, as_data, check_data, expected,
+                                        log_likelihood)
 from nujax.inference.optimize import ConvergenceWarning
 
 __all__ = ["MuPrior", "numpyro_model", "run_nuts", "PosteriorResult", "credible_upper_limit",
@@ -70,16 +76,24 @@ def _flags(model):
 
 
 def numpyro_model(model: BinnedModel, data=None, *, prior: MuPrior = MuPrior(), fit_phi_B=True,
-                  phi_B=0.0, flags=None):
-    """numpyro model: μ, φ_B (if ``fit_phi_B`` and the model is directional) and nuisances.
+                  phi_B=0.0, flags=None, fit_mu=None, fit_pe=False, em_scale=10.0):
+    """numpyro model: μ, φ_B (if ``fit_phi_B`` and the model is directional), Pe (``fit_pe``),
+    the EM parameters of a quadratic model, and the nuisances.
 
     ``flags`` (from the concrete model when None) says which nuisances are sampled; bind it with
-    ``functools.partial`` when ``model`` is traced (``jit_model_args``).
+    ``functools.partial`` when ``model`` is traced (``jit_model_args``). ``fit_mu`` (default: True
+    unless the model carries its own EM parameters) samples the single effective |μ_ν|.
     """
     has_norm, has_eff, bkg_mode = _flags(model) if flags is None else flags
-    mu = numpyro.sample("mu_1e11", prior.distribution())
-    params = {"mu_1e11": mu}
-    if model.directional and fit_phi_B:
+    fit_mu = (not model.em_names) if fit_mu is None else fit_mu
+    params = {}
+    if fit_mu:
+        params["mu_1e11"] = numpyro.sample("mu_1e11", prior.distribution())
+    if fit_pe:
+        params["pe"] = numpyro.sample("pe", dist.Uniform(0.0, 1.0))
+    for k in model.em_names:
+        params[k] = numpyro.sample(k, dist.Normal(0.0, em_scale))
+    if model.directional and fit_phi_B and fit_mu:
         xy = numpyro.sample("phi_xy", dist.Normal(0.0, 1.0).expand([2]).to_event(1))
         params["phi_B"] = numpyro.deterministic("phi_B", jnp.arctan2(xy[1], xy[0]))
     else:
@@ -118,8 +132,12 @@ class PosteriorResult(NamedTuple):
 
 def run_nuts(key, model: BinnedModel, data, *, prior: MuPrior = MuPrior(), num_warmup=500,
              num_samples=1000, num_chains=4, chain_method="sequential", fit_phi_B=True,
-             phi_B=0.0, max_r_hat=1.01, min_ess=100, progress_bar=False, to_arviz=True):
-    """NUTS posterior of μ_ν (and φ_B, nuisances) given binned ``data``.
+             phi_B=0.0, max_r_hat=1.01, min_ess=100, progress_bar=False, to_arviz=True,
+             fit_mu=None, fit_pe=False, em_scale=10.0):
+    """NUTS posterior of μ_ν (and φ_B, Pe, EM parameters, nuisances) given binned ``data``.
+
+    ``data`` is a count array or an :class:`~nujax.inference.likelihood.Observation`; see
+    :func:`numpyro_model` for the parameters and priors.
 
     Uses ``jit_model_args=True`` so new data of the same shape reuse the compiled sampler. The
     chain method defaults to "sequential" (CPU; "parallel" needs
@@ -127,11 +145,14 @@ def run_nuts(key, model: BinnedModel, data, *, prior: MuPrior = MuPrior(), num_w
     and bulk ESS > ``min_ess`` for every sampled site, else :class:`ConvergenceWarning`.
     """
     check_data(model, data)
+    if fit_pe and not model.pe_scalable:
+        raise ValueError("fit_pe needs a pe_scalable model (Dirac, one constant Pe in (0, 1))")
     kern = NUTS(functools.partial(numpyro_model, prior=prior, fit_phi_B=fit_phi_B, phi_B=phi_B,
-                                  flags=_flags(model)))
+                                  flags=_flags(model), fit_mu=fit_mu, fit_pe=fit_pe,
+                                  em_scale=em_scale))
     mcmc = MCMC(kern, num_warmup=num_warmup, num_samples=num_samples, num_chains=num_chains,
                 chain_method=chain_method, jit_model_args=True, progress_bar=progress_bar)
-    mcmc.run(key, model, jnp.asarray(data, dtype=float))
+    mcmc.run(key, model, as_data(data))
     grouped = mcmc.get_samples(group_by_chain=True)
     sites = {k: v for k, v in grouped.items() if k not in ("phi_xy", "norm_z")}
     summ = summary(sites, group_by_chain=True)

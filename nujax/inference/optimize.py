@@ -19,8 +19,8 @@ import numpy as np
 import optax
 from jax.flatten_util import ravel_pytree
 
-from nujax.inference.likelihood import (PARAMETER_NAMES, BinnedModel, _merge, check_data,
-                                        nll)
+from nujax.inference.likelihood import (BinnedModel, _merge, as_data, check_data, nll,
+                                        parameter_names)
 
 __all__ = ["ConvergenceWarning", "FitResult", "fit_mle", "profile_nll", "q_tilde",
            "nll_and_grad"]
@@ -43,9 +43,10 @@ class FitResult(NamedTuple):
 
 def _split(model, free, init, fixed):
     p = _merge(model, {**(init or {}), **(fixed or {})})
-    bad = [k for k in free if k not in PARAMETER_NAMES]
+    known = parameter_names(model)
+    bad = [k for k in free if k not in known]
     if bad:
-        raise ValueError(f"unknown parameter name(s) {bad}; known: {', '.join(PARAMETER_NAMES)}")
+        raise ValueError(f"unknown parameter name(s) {bad}; known: {', '.join(known)}")
     if fixed and set(free) & set(fixed):
         raise ValueError(f"parameters both free and fixed: {sorted(set(free) & set(fixed))}")
     x0 = {k: jnp.asarray(p[k], dtype=float) for k in free}
@@ -88,8 +89,8 @@ def fit_mle(model: BinnedModel, data, *, free=("mu_1e11",), init=None, fixed=Non
     Parameters
     ----------
     model : BinnedModel
-    data : array ``model.bin_shape``
-        Observed (or Asimov) counts.
+    data : array ``model.bin_shape`` or Observation
+        Observed (or Asimov) counts, optionally with measured auxiliary values.
     free : tuple of str
         Names to fit (see :data:`~nujax.inference.likelihood.PARAMETER_NAMES`).
     init, fixed : dict, optional
@@ -111,7 +112,7 @@ def fit_mle(model: BinnedModel, data, *, free=("mu_1e11",), init=None, fixed=Non
     x0, fx = _split(model, free, init, fixed)
     if "mu_1e11" in x0 and float(np.asarray(x0["mu_1e11"])) == 0.0:
         x0["mu_1e11"] = jnp.asarray(0.1, dtype=float)  # μ = 0 is a stationary point of μ² models
-    x, val, gn, it, ok = _lbfgs(model, jnp.asarray(data, dtype=float), x0, fx, tol,
+    x, val, gn, it, ok = _lbfgs(model, as_data(data), x0, fx, tol,
                                 max_iter=int(max_iter))
     p = {**fx, **x}
     if "mu_1e11" in p:
@@ -147,7 +148,7 @@ def profile_nll(model: BinnedModel, data, mu_values, *, nuisances=("norm", "bkg_
     """
     check_data(model, data)
     mu = jnp.atleast_1d(jnp.asarray(mu_values, dtype=float))
-    data = jnp.asarray(data, dtype=float)
+    data = as_data(data)
     if not nuisances:
         p = _merge(model, fixed)
         p.pop("mu_1e11", None)
@@ -180,5 +181,6 @@ def nll_and_grad(model: BinnedModel, data, params: dict):
     """(−log L, ∂(−log L)/∂params) — the exact gradients the optimisers and NUTS use."""
     check_data(model, data)
     _merge(model, params)
+    data = as_data(data)
     return jax.value_and_grad(lambda p: nll(model, p, data))(
         {k: jnp.asarray(v, dtype=float) for k, v in params.items()})
