@@ -10,8 +10,8 @@ from importlib.metadata import PackageNotFoundError, version as _version
 
 import jax
 
-from nujax import (constants, couplings, detector, em, inference, kinematics, nuclei, propagation,
-                   rates, solar_profile, sources, state)
+from nujax import (constants, couplings, detector, em, inference, kinematics, nuclei,
+                   propagation, rates, rates_dm, solar_profile, sources, state)
 from nujax.detector import Detector, get_material, make_detector, preset
 from nujax.rates import (
     Templates,
@@ -31,6 +31,7 @@ from nujax.rates import (
     mu_at_max_asymmetry,
     region_integrals,
 )
+from nujax.rates_dm import binned_parts_dm, d2N_dT_dphi_dm, dN_dT_dm, expected_counts_dm
 from nujax.couplings import Flavor, electron_couplings
 from nujax.em import EMProperties, pmns
 from nujax.propagation import RSFPParams, lz_conversion_probability, pe_lz, solve_rsfp, solve_rsfp4
@@ -143,4 +144,9 @@ __all__ = [
     "mu_at_max_asymmetry",
     "iso_ratio",
     "region_integrals",
+    "rates_dm",
+    "expected_counts_dm",
+    "binned_parts_dm",
+    "d2N_dT_dphi_dm",
+    "dN_dT_dm",
 ]

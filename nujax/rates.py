@@ -23,7 +23,8 @@ Energy resolution (``Detector.smearing``): the measured T' ~ N(T, σ_T(T)); the 
 bin are ∫dT (dN/dT) [Φ((b − T)/σ) − Φ((a − T)/σ)], with the true T integrated on a logarithmic map
 from max(a₀ − 6σ(a₀), a₀/10) (a₀: lowest edge) to the kinematic end. Azimuthal resolution scales
 the modulation by e^{−σ_φ²/2} (derivation in :mod:`nujax.detector`); the polar resolution is a
-Gaussian bin-to-bin response in θ between cosθ bin centres (reflected at θ = 0).
+Gaussian response in θ (reflected at θ = 0) applied to 8 true-angle sub-bins of each cosθ bin,
+so the events' distribution inside a bin is resolved.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from nujax import kinematics as kin
 from nujax._validation import check_finite, check_probability, is_concrete
 from nujax.constants import HBARC2_MEV2_CM2, M_E, SIN2_THETA_W, YEAR_S
 from nujax.detector import Detector, azimuth_damping, binding_shells, efficiency, energy_sigma
-from nujax.sources.spectrum import Spectrum, continuum_nodes, gauss_legendre
+from nujax.sources.spectrum import Spectrum, gauss_legendre
 from nujax.xsec.electron import _couplings, _resolve, electron_terms
 
 __all__ = [
@@ -97,7 +98,8 @@ def _kernel(spec, pe, sin2w, flavor, kind, partner, pe_fn):
 
     def kern(e, t):
         pv = pe_fn(e, pe) if pe_fn is not None else pe
-        return electron_terms(e, t, 1.0, pv, gL, gR, gLp, gRp, majorana=kind == "majorana")
+        return electron_terms(e, t, 1.0, pv, gL, gR, gLp, gRp, majorana=kind == "majorana",
+                              antineutrino=f.is_antineutrino)
 
     return kern
 
@@ -127,14 +129,39 @@ def _enu_at_edge(T, c, e_top):
     return jnp.where(ok, jnp.minimum(M_E * T / jnp.where(ok, den, 1.0), e_top), e_top)
 
 
+def _pdf(spec, e, chunk=16):
+    """Continuum density at ``e`` = ``spec.pdf(e)`` (linear interpolation, 0 outside the grid).
+
+    The interval search is two-level (a coarse comparison against every ``chunk``-th grid point,
+    then within the chunk): the same interpolant as ``jnp.interp`` without its gather-bound binary
+    search, which dominates the cost of the binned counts on CPU.
+    """
+    g, d = spec.grid, spec.density
+    n = g.shape[0]
+    nc = -(-(n - 1) // chunk)
+    gp = jnp.concatenate([g, jnp.full((nc * chunk + 1 - n,), jnp.inf, g.dtype)])
+    j = jnp.clip(jnp.sum(e[..., None] >= gp[:-1:chunk], axis=-1) - 1, 0, nc - 1) * chunk
+    fine = jnp.take(gp, j[..., None] + np.arange(1, chunk + 1), mode="clip")
+    i = jnp.clip(j + jnp.sum(e[..., None] >= fine, axis=-1) + 1, 1, n - 1)
+    x0, x1, y0, y1 = g[i - 1], g[i], d[i - 1], d[i]
+    v = y0 + (e - x0) / (x1 - x0) * (y1 - y0)
+    return jnp.where((e < g[0]) | (e > g[-1]), 0.0, v)
+
+
 def _continuum_G(spec, kern, T, e_lo, n_E, n_E_panels):
     """G(T, e) = ∫_{max(e, E₀)}^{E₁} λ(Eν) kern(Eν, T) dEν: the continuum half of ``fold``, batched.
 
-    ``T`` and ``e_lo`` broadcast together; returns (..., 3).
+    ``T`` and ``e_lo`` broadcast together; returns (..., 3). Nodes as in
+    :func:`nujax.sources.spectrum.continuum_nodes`.
     """
-    e, wt = continuum_nodes(spec, e_lo, n_nodes=n_E, n_panels=n_E_panels)   # (..., n)
-    vals = _stack(kern(e, T[..., None]))                                 # (..., n, 3)
-    return jnp.sum(wt[..., None] * vals, axis=-2)
+    u, wu = gauss_legendre(n_E, n_E_panels)
+    dt = spec.grid.dtype
+    hi = spec.grid[-1]
+    lo = jnp.clip(jnp.asarray(e_lo, dt), spec.grid[0], hi)[..., None]
+    span = hi - lo
+    e = lo + span * jnp.asarray(u, dt)                                     # (..., n)
+    wt = span * jnp.asarray(wu, dt) * _pdf(spec, e)
+    return _stack([jnp.sum(wt * v, axis=-1) for v in kern(e, T[..., None])])   # (..., 3)
 
 
 def _nodes(lo, hi, n, panels, *, log=False):
@@ -205,7 +232,8 @@ def _one_spectrum(spec, det, kern, T_edges, cos_edges, n_T, T_panels, n_E, n_E_p
         if smear:
             x = jnp.einsum("sjlnk,sjln,s,l,sjlnc->kjc", R, w, f, wl, vals)
         else:
-            x = jnp.einsum("ksjln,ksjln,s,l,ksjlnc->kjc", R, w, f, wl, vals)
+            wt = R * w * f[:, None, None, None] * wl[:, None]                  # (K, S, J, L, n)
+            x = jnp.sum(wt[..., None] * vals, axis=(1, 3, 4))                # fused, no dot
         out = out + x
     # --- continuum: T over [max(a, B_s), min(b, T_max(E₁))], Eν from the cosθ edges --------------
     if spec.grid.shape[0] > 1:
@@ -229,7 +257,7 @@ def _one_spectrum(spec, det, kern, T_edges, cos_edges, n_T, T_panels, n_E, n_E_p
         if smear:
             x = jnp.einsum("snk,sn,s,snjc->kjc", R, w, f, H)
         else:
-            x = jnp.einsum("ksn,ksn,s,ksnjc->kjc", R, w, f, H)
+            x = jnp.sum((R * w * f[:, None])[..., None, None] * H, axis=(1, 2))
         out = out + x
     if isinstance(out, float):
         J = 1 if cos_edges is None else cos_edges.shape[0] - 1
@@ -237,16 +265,43 @@ def _one_spectrum(spec, det, kern, T_edges, cos_edges, n_T, T_panels, n_E, n_E_p
     return out
 
 
-def _polar_response(det, cos_edges):
-    """(J, J) matrix P[j, j'] = prob. that an event at the centre of bin j is seen in bin j'."""
+_POLAR_SUB = 8  # true-cosθ sub-bins per measured bin for the polar response
+
+
+def _polar_fine_edges(cos_edges, m=_POLAR_SUB):
+    """Each cosθ bin split into ``m`` equal sub-bins: (J·m + 1,) edges of the true-angle binning."""
+    u = jnp.arange(m, dtype=_dtype()) / m
+    inner = cos_edges[:-1, None] + (cos_edges[1:] - cos_edges[:-1])[:, None] * u
+    return jnp.concatenate([inner.reshape(-1), cos_edges[-1:]])
+
+
+def _polar_response(det, fine_edges, cos_edges):
+    """(J·m, J) matrix P[i, j] = prob. that an event of true sub-bin i is measured in bin j.
+
+    The measured θ' ~ N(θ, σ_θ), reflected at θ = 0 so that no probability is lost there, with θ
+    at the sub-bin centre; the events' own distribution inside each measured bin is resolved by
+    the sub-bins, so the result converges to the exact response as they get finer.
+    """
     th_edges = jnp.arccos(jnp.clip(cos_edges, -1.0, 1.0))                  # decreasing
-    th_c = jnp.arccos(jnp.clip(0.5 * (cos_edges[1:] + cos_edges[:-1]), -1.0, 1.0))
+    th = jnp.arccos(jnp.clip(0.5 * (fine_edges[1:] + fine_edges[:-1]), -1.0, 1.0))[:, None]
     s = jnp.maximum(det.sigma_theta, 1e-9)
     lo, hi = th_edges[1:], th_edges[:-1]
     cdf = jax.scipy.special.ndtr
-    P = (cdf((hi[None, :] - th_c[:, None]) / s) - cdf((lo[None, :] - th_c[:, None]) / s)
-         + cdf((hi[None, :] + th_c[:, None]) / s) - cdf((lo[None, :] + th_c[:, None]) / s))
-    return P
+    return cdf((hi - th) / s) - cdf((lo - th) / s) + cdf((hi + th) / s) - cdf((lo + th) / s)
+
+
+def _spectra_sum(spectra, detector, kern_for, T_edges, ce, polar_smearing, n_T, T_panels, n_E,
+                 n_E_panels):
+    """Σ_i scale_i × _one_spectrum over the spectra, with the polar response if asked: (K, J, 3)."""
+    fine = None if (ce is None or not polar_smearing) else _polar_fine_edges(ce)
+    tot = 0.0
+    for s in spectra:
+        x = _one_spectrum(s, detector, kern_for(s), T_edges, ce if fine is None else fine, n_T,
+                          T_panels, n_E, n_E_panels)
+        tot = tot + _scale(s, detector) * x
+    if fine is not None:
+        tot = jnp.einsum("kic,ij->kjc", tot, _polar_response(detector, fine, ce))
+    return tot
 
 
 def binned_templates(spectra, detector: Detector, T_edges, cos_edges=None, *, pe=1.0,
@@ -299,13 +354,9 @@ _STATIC = ("flavor", "kind", "partner", "pe_fn", "polar_smearing", "n_T", "T_pan
 def _templates_core(spectra, detector, T_edges, ce, pe, sin2w, *, flavor, kind, partner, pe_fn,
                    polar_smearing, n_T, T_panels, n_E, n_E_panels):
     T_edges = jnp.maximum(T_edges, detector.threshold)                      # measured T ≥ T_th
-    tot = 0.0
-    for s in spectra:
-        kern = _kernel(s, pe, sin2w, flavor, kind, partner, pe_fn)
-        x = _one_spectrum(s, detector, kern, T_edges, ce, n_T, T_panels, n_E, n_E_panels)
-        tot = tot + _scale(s, detector) * x
-    if ce is not None and polar_smearing:
-        tot = jnp.einsum("kjc,jl->klc", tot, _polar_response(detector, ce))
+    tot = _spectra_sum(spectra, detector,
+                       lambda s: _kernel(s, pe, sin2w, flavor, kind, partner, pe_fn), T_edges, ce,
+                       polar_smearing, n_T, T_panels, n_E, n_E_panels)
     if ce is None:
         tot = tot[:, 0, :]
     return Templates(tot[..., 0], tot[..., 1], tot[..., 2])
@@ -342,13 +393,18 @@ def combine(templates: Templates, detector: Detector, T_edges, phi_edges, mu_1e1
     W, M, I = (jnp.asarray(x)[..., None] for x in templates)
     damp = azimuth_damping(detector.sigma_phi)
     sig = (W + mu_1e11 * mu_1e11 * M) * dphi + mu_1e11 * I * damp * dsin
+    return sig + _background(detector, T_edges, phi_edges, cos_edges)
+
+
+def _background(detector, T_edges, phi_edges, cos_edges):
+    """Flat isotropic background b · M t · ΔT · Δcosθ/2 · Δφ/2π per bin [counts]."""
     T_edges = jnp.maximum(T_edges, detector.threshold)
     dT = T_edges[1:] - T_edges[:-1]
     bkg = detector.background * detector.mass_t * detector.live_time_yr * dT / _TWO_PI
     if cos_edges is not None:
         ce = jnp.asarray(cos_edges, _dtype())
         bkg = bkg[:, None] * (0.5 * (ce[1:] - ce[:-1]))[None, :]
-    return sig + bkg[..., None] * dphi
+    return bkg[..., None] * (phi_edges[1:] - phi_edges[:-1])
 
 
 @functools.partial(jax.jit, static_argnames=_STATIC)
@@ -404,6 +460,18 @@ def dN_dT(spectra, detector, T, mu_1e11=0.0, pe=1.0, *, sin2w=SIN2_THETA_W, flav
     Returns Templates(weak, em·μ², 0) already multiplied by μ (so ``sum`` is the total); ε(T), the
     binding steps and the threshold Θ(T − T_th) are applied. Lines contribute where T ≤ T_max(E_l).
     """
+    w = _TWO_PI * density_per_radian(spectra, detector, T, pe, sin2w=sin2w, flavor=flavor, kind=kind,
+                                     partner=partner, pe_fn=pe_fn, n_E=n_E, n_E_panels=n_E_panels)
+    return Templates(w[..., 0], mu_1e11 * mu_1e11 * w[..., 1], jnp.zeros_like(w[..., 2]))
+
+
+def density_per_radian(spectra, detector, T, pe=1.0, *, sin2w=SIN2_THETA_W, flavor=None,
+                       kind="dirac", partner=None, pe_fn=None, n_E=32, n_E_panels=8):
+    """d²N/dT dφ templates at true recoil energies ``T`` [counts MeV⁻¹ rad⁻¹], shape (..., 3).
+
+    The last axis holds (weak, em per (10⁻¹¹ μ_B)², cos(φ − φ_B) amplitude per 10⁻¹¹ μ_B) of
+    seed 000 eq. (12) before the φ integration, with ε(T), binding steps and threshold applied.
+    """
     T = jnp.asarray(T, _dtype())
     tot = 0.0
     for s in _as_tuple(spectra):
@@ -415,8 +483,7 @@ def dN_dT(spectra, detector, T, mu_1e11=0.0, pe=1.0, *, sin2w=SIN2_THETA_W, flav
         if s.grid.shape[0] > 1:
             x = x + _continuum_G(s, kern, T, kin.enu_min(T, M_E), n_E, n_E_panels)
         tot = tot + _scale(s, detector) * x
-    w = (_TWO_PI * _acceptance(detector, T))[..., None] * tot
-    return Templates(w[..., 0], mu_1e11 * mu_1e11 * w[..., 1], jnp.zeros_like(w[..., 2]))
+    return _acceptance(detector, T)[..., None] * tot
 
 
 @functools.partial(jax.jit, static_argnames=_XS)
@@ -424,8 +491,9 @@ def d2N_dT_dcostheta(spectra, detector, T, costheta, mu_1e11=0.0, pe=1.0, *, sin
                      flavor=None, kind="dirac", partner=None, pe_fn=None) -> Templates:
     """Continuum d²N/dT dcosθ [counts MeV⁻¹] = Φ λ(Eν(T,θ)) dσ/dT |dEν/dcosθ| (seed 001 eqs. (6)–(7)).
 
-    Lines are δ-functions on the curve cosθ(T, E_l) and are not included here (use
-    :func:`dN_dcostheta` or binned counts). Returns Templates(weak, em·μ², 0).
+    Lines are not included: a line E_l puts its events on the curve cosθ_l(T) (seed 001 eq. (4)),
+    i.e. a term w_l Φ dσ/dT(E_l, T) δ(cosθ − cosθ_l(T)) that no density can hold; they are in
+    :func:`dN_dT`, :func:`dN_dcostheta` and the binned counts. Returns Templates(weak, em·μ², 0).
     """
     T = jnp.asarray(T, _dtype())
     c = jnp.asarray(costheta, _dtype())
@@ -540,51 +608,4 @@ def mu_at_max_asymmetry(coefficients_at_unit_mu):
     return mu, asymmetry_vs_mu(coefficients_at_unit_mu, mu)
 
 
-# ----------------------------------------------------------------------------------------------
-# iso-ratio curves and region integrals (seed 001 eq. (8), Figs. 7–9)
-# ----------------------------------------------------------------------------------------------
-def iso_ratio(T, costheta, mu_1e11, *, flavor="nuebar", sin2w=SIN2_THETA_W):
-    """C(T, θ) = (dσ_mm/dT)/(dσ_W/dT) at Eν = Eν(T, θ) (seed 001 eq. (8)); 0 where unphysical.
-
-    The weak term can vanish at the ν̄_e dynamical zero (seed 001 eq. (3)); C is then capped at
-    1e30 instead of dividing by zero.
-    """
-    f, p = _resolve(flavor, "dirac", None)
-    gL, gR, _, _ = _couplings(f, p, sin2w)
-    T = jnp.asarray(T, _dtype())
-    e = kin.enu_from_T_costheta(T, jnp.asarray(costheta, _dtype()), M_E)
-    w, m, _ = electron_terms(e, T, mu_1e11, 1.0, gL, gR, 0.0, 0.0, majorana=False)
-    ok = w > 0
-    return jnp.where(ok, m / jnp.where(ok, w, 1.0), jnp.where(m > 0, 1e30, 0.0))
-
-
-def region_integrals(spectrum: Spectrum, C0, mu_1e11, *, T_min=0.1, T_max=_BIG_T,
-                     flavor=None, sin2w=SIN2_THETA_W, n_T=400, n_E=400):
-    """Weak and magnetic cross sections integrated over the region C(T, θ) > C₀ (seed 001 Fig. 9).
-
-    ∫∫ dT dcosθ d²σ/dTdcosθ 1[C > C₀] = ∫dT ∫dEν λ(Eν) dσ/dT 1[C(T, Eν) > C₀] (eq. (6): the
-    Jacobian maps dcosθ onto dEν at fixed T). Evaluated on a product Gauss–Legendre grid in
-    (T, Eν) with the moving limit Eν ≥ Eν_min(T) — the indicator makes it first-order accurate in
-    the grid spacing (a figure quantity, not a gradient path). Returns (σ_W, σ_mm) [MeV⁻²], shape of C0.
-    """
-    fl = flavor if flavor is not None else ("nuebar" if spectrum.antineutrino else "nue")
-    f, p = _resolve(fl, "dirac", None)
-    gL, gR, _, _ = _couplings(f, p, sin2w)
-    tmc = kin.t_max(spectrum.e_max, M_E)
-    lo, hi = jnp.asarray(T_min, _dtype()), jnp.minimum(T_max, tmc)
-    T, wT = _nodes(lo[None], hi[None], n_T // 4, 4)
-    T, wT = T[0], wT[0]
-    emin = jnp.clip(kin.enu_min(T, M_E), spectrum.grid[0], spectrum.grid[-1])[:, None]
-    u, wu = gauss_legendre(n_E // 4, 4)
-    span = spectrum.grid[-1] - emin
-    e = emin + span * jnp.asarray(u, _dtype())
-    we = span * jnp.asarray(wu, _dtype()) * spectrum.pdf(e)
-    w, m, _ = electron_terms(e, T[:, None], mu_1e11, 1.0, gL, gR, 0.0, 0.0, majorana=False)
-    ok = w > 0
-    C = jnp.where(ok, m / jnp.where(ok, w, 1.0), 1e30)
-    W = wT[:, None] * we
-    sel = C[None] > jnp.asarray(C0, _dtype()).reshape(-1, 1, 1)
-    sw = _TWO_PI * jnp.sum(sel * W * w, axis=(1, 2))
-    sm = _TWO_PI * jnp.sum(sel * W * m, axis=(1, 2))
-    shape = jnp.shape(C0)
-    return sw.reshape(shape), sm.reshape(shape)
+from nujax.rates_iso import iso_ratio, region_integrals  # noqa: E402  (seed 001, re-exported)

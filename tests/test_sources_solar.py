@@ -123,3 +123,17 @@ def test_unknown_component():
         solar_component("7Li")
     with pytest.raises(ValueError, match="flux"):
         solar_component("pp", flux=-1.0)
+
+
+def test_b8_residual_is_structural_not_the_channel_radius():
+    # the single-level ⁸Be* line shape (module docstring): ⟨Eν⟩ ≈ 7.04–7.15 MeV for channel radii
+    # 3.5–6.5 fm, always above the standard 6.735 MeV (Bahcall et al. 1996) by > 4 %
+    from nujax.sources.beta import beta_grid
+    from nujax.sources.solar import _B8_Q0, b8_shape
+    from nujax.sources.spectrum import continuum_spectrum
+
+    g = beta_grid(_B8_Q0, 201)
+    means = [float(continuum_spectrum(g, b8_shape(g, channel_radius_fm=a), flux=1.0).mean_energy())
+             for a in (3.5, 6.5)]
+    assert 7.0 < means[0] < means[1] < 7.2
+    assert min(means) / BAHCALL_MEAN["8B"] - 1 > 0.04

@@ -19,9 +19,15 @@ Shapes (computed here, not copied from any table):
   channel radius of 4.5 fm (Barker 1969), resonance at 3.03 MeV above the ⁸Be ground state with
   observed width 1.513 MeV (D. R. Tilley et al., Nucl. Phys. A 745 (2004) 155). Known limitation:
   the measured ⁸B α spectrum (W. T. Winter et al., PRC 73 (2006) 025503) has more strength at high
-  excitation than one level gives (multi-level fits need higher 2⁺ states), so this ⁸B shape is
-  harder than the standard one: ⟨Eν⟩ = 7.08 MeV vs 6.735 MeV (Bahcall 1989/1996). A constant-width
-  Breit–Wigner would give 7.38 MeV. Use it for shape studies with that caveat.
+  excitation than one level gives (multi-level R-matrix fits add higher 2⁺ levels whose parameters
+  are fitted to that spectrum; they are not used here), so this ⁸B shape is harder than
+  the standard one: ⟨Eν⟩ = 7.08 MeV vs 6.735 MeV (J. N. Bahcall et al., PRC 54 (1996) 411). The
+  residual is structural, not a parameter choice: channel radii 3.5–6.5 fm give 7.04–7.15 MeV; the
+  isospin-mixed 16.6/16.9 MeV doublet with its published widths (108, 74 keV; Tilley et al. 2004)
+  and log ft = 3.3 (F. Ajzenberg-Selove, Nucl. Phys. A 490 (1988) 1)
+  changes ⟨Eν⟩ by < 0.1 % for either sign of the interference (the tails of the two members
+  cancel: the β decay feeds their T = 1 and the α decay proceeds from their T = 0 component); a
+  constant-width Breit–Wigner would give 7.38 MeV. Use it for shape studies with that caveat.
 * pep: a line at 1.442 MeV; ⁷Be: lines at 0.8613 MeV (89.56 %) and 0.3843 MeV (10.44 %, the
   478 keV ⁷Li state; Tilley et al., Nucl. Phys. A 708 (2002) 3). Thermal line broadening is
   neglected.
@@ -134,47 +140,54 @@ def coulomb_penetrability_shift(e, *, l: int = 2, z1z2: int = 4, mu: float = 0.5
     return a_fm / np.abs(u) ** 2, a_fm * np.real(du / u)
 
 
-@functools.lru_cache(maxsize=4)
-def _be8_level_parameters():
-    (p_r,), (s_r,) = coulomb_penetrability_shift(np.array([_BE8_ER]))
-    (_,), (s_r2,) = coulomb_penetrability_shift(np.array([_BE8_ER + 1e-3]))
+@functools.lru_cache(maxsize=8)
+def _be8_level_parameters(a_fm: float = _CHANNEL_RADIUS_FM):
+    (p_r,), (s_r,) = coulomb_penetrability_shift(np.array([_BE8_ER]), a_fm=a_fm)
+    (_,), (s_r2,) = coulomb_penetrability_shift(np.array([_BE8_ER + 1e-3]), a_fm=a_fm)
     ds = (s_r2 - s_r) / 1e-3
     # Lane & Thomas 1958: Γ_obs = 2γ²P / (1 + γ² dS/dE) at the resonance → reduced width γ²
     gamma2 = _BE8_WIDTH / (2.0 * p_r - _BE8_WIDTH * ds)
     return gamma2, s_r
 
 
-def _be8_density(e):
+def _be8_density(e, a_fm: float = _CHANNEL_RADIUS_FM):
     """Single-level R-matrix density of the ⁸Be 2⁺ state vs energy above 2α [MeV⁻¹, unnormalized].
 
     ρ(E) = Γ(E) / ((E_R + Δ(E) − E)² + Γ(E)²/4), Γ = 2γ²P₂(E), Δ = −γ²(S₂(E) − S₂(E_R)) (Lane &
     Thomas 1958, Thomas approximation), γ² fixed by the observed width Γ = 1.513 MeV at
-    E_R = 3.03 MeV (Tilley et al. 2004), channel radius 4.5 fm (Barker 1969).
+    E_R = 3.03 MeV (Tilley et al. 2004), channel radius ``a_fm`` (default 4.5 fm, Barker 1969).
     """
     e = np.asarray(e, dtype=float)
-    gamma2, s_r = _be8_level_parameters()
+    gamma2, s_r = _be8_level_parameters(float(a_fm))
     ok = e > 0.05  # below 50 keV the α–α penetrability is < e⁻²⁵: exactly 0
-    p, s = coulomb_penetrability_shift(np.where(ok, e, 1.0))
+    p, s = coulomb_penetrability_shift(np.where(ok, e, 1.0), a_fm=a_fm)
     width = 2.0 * gamma2 * np.where(ok, p, 0.0)
     shift = -gamma2 * (s - s_r)
     return width / ((_BE8_ER + shift - e) ** 2 + 0.25 * width**2)
 
 
-def b8_shape(enu, *, n_nodes: int = 24, n_panels: int = 6):
+def b8_shape(enu, *, channel_radius_fm: float = _CHANNEL_RADIUS_FM, n_nodes: int = 24,
+             n_panels: int = 6):
     """Unnormalized ⁸B neutrino spectrum: allowed β⁺ (Z = 4, A = 8) folded over the ⁸Be 2⁺ state.
 
     Parameters
     ----------
     enu : array
         Neutrino energies [MeV].
+    channel_radius_fm : float
+        α–α channel radius of the R-matrix line shape [fm] (default 4.5 fm, Barker 1969); the
+        reduced width is refitted to the observed 2⁺ width at each radius.
+    n_nodes, n_panels : int
+        Gauss–Legendre rule over the ⁸Be excitation energy.
 
     Returns
     -------
     array
         dN/dEν in arbitrary units (0 outside 0 < Eν < Q₀ ≈ 17.05 MeV).
     """
-    return broad_final_state_shape(enu, _B8_Q0, 4, 8, _be8_density, _B8_Q0 - 1e-3,
-                                   positron=True, n_nodes=n_nodes, n_panels=n_panels)
+    return broad_final_state_shape(enu, _B8_Q0, 4, 8,
+                                   functools.partial(_be8_density, a_fm=float(channel_radius_fm)),
+                                   _B8_Q0 - 1e-3, positron=True, n_nodes=n_nodes, n_panels=n_panels)
 
 
 def _check_name(name: str) -> str:
