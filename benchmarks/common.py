@@ -33,6 +33,17 @@ def device_info() -> dict:
     }
 
 
+def device_slug(info: dict | None = None) -> str:
+    """File-name slug of the device: ``cpu-2cores`` or e.g. ``gpu-nvidia-h100-80gb-hbm3``."""
+    import re
+
+    info = info or device_info()
+    if info["platform"] == "cpu":
+        return f"cpu-{info['cpu_count']}cores"
+    kind = re.sub(r"[^a-z0-9]+", "-", str(info["device"]).lower()).strip("-")
+    return f"{info['platform']}-{kind}"
+
+
 def _block(x):
     return jax.block_until_ready(x)
 

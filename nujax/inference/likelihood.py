@@ -315,6 +315,10 @@ def as_data(data):
 def check_data(model: BinnedModel, data):
     """Validate observed counts: shape ``model.bin_shape``, finite, non-negative (when concrete);
     for an :class:`Observation` also the auxiliary values (known names, shapes, finite)."""
+    from nujax.inference.unbinned import UnbinnedModel, check_events
+
+    if isinstance(model, UnbinnedModel):
+        return check_events(model, data)
     counts, aux = _split_obs(data)
     if aux is not None:
         bad = [k for k in aux if k not in AUX_NAMES]
@@ -380,7 +384,11 @@ def log_likelihood(model: BinnedModel, params, data, *, constraints=True):
 
 
 def nll(model: BinnedModel, params, data):
-    """−log L (see :func:`log_likelihood`)."""
+    """−log L (see :func:`log_likelihood`; unbinned models: the extended unbinned likelihood)."""
+    from nujax.inference.unbinned import UnbinnedModel, unbinned_log_likelihood
+
+    if isinstance(model, UnbinnedModel):
+        return -unbinned_log_likelihood(model, params, data)
     return -log_likelihood(model, params, data)
 
 

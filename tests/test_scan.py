@@ -1,0 +1,237 @@
+"""Sensitivity scans: physics against the Fisher/profile-likelihood code, chunking, resuming,
+no retracing, grid validation, configuration glue and contour plots."""
+
+import sys
+import types
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from nujax._validation import ConfigError
+from nujax.detector import preset
+from nujax.inference import asimov_data, exclusion_sensitivity, q_tilde
+from nujax.inference import scan as scan_mod
+from nujax.inference.scan import TemplateSpec, parse_axes, plot_scan, scan
+from nujax.inference.scan_io import load_scan_file, run_scan_config, validate_scan_section
+from nujax.sources.catalog import get_source
+
+NUIS = ("norm", "bkg_scale")
+
+
+@pytest.fixture(scope="module")
+def spec():
+    """A small HELLAZ pp analysis: 8 T × 6 φ bins (fast templates)."""
+    return TemplateSpec(get_source("pp"), preset("hellaz", background=50.0),
+                        np.linspace(0.1, 0.26, 9), np.linspace(0.0, 2 * np.pi, 7), pe=0.5,
+                        norm_sigma=0.01, bkg_sigma=0.1, template_kw={"n_T": 4, "n_E": 12})
+
+
+@pytest.fixture(scope="module")
+def model(spec):
+    return spec.build()
+
+
+@pytest.fixture(scope="module")
+def model_nodir(spec):
+    s = TemplateSpec(spec.spectra, spec.detector, spec.T_edges, None, pe=0.5, norm_sigma=0.01,
+                     bkg_sigma=0.1, template_kw=spec.template_kw)
+    return s.build()
+
+
+def test_limit_equals_exclusion_sensitivity(model, model_nodir):
+    f, ph = np.array([0.5, 8.0]), np.array([0.0, 1.3])
+    r = scan(model, {"exposure": f, "phi_B": ph}, quantity="limit", nuisances=NUIS)
+    for i, j in ((0, 0), (1, 1)):
+        ref = exclusion_sensitivity(model.scaled(f[i]), nuisances=NUIS, phi_B=ph[j])
+        np.testing.assert_allclose(r.values[i, j], float(ref), rtol=1e-10)
+    r = scan(model_nodir, {"exposure": f}, quantity="limit", nuisances=NUIS)
+    ref = [float(exclusion_sensitivity(model_nodir.scaled(x), nuisances=NUIS)) for x in f]
+    np.testing.assert_allclose(r.values, ref, rtol=1e-10)
+
+
+def test_q_asimov_equals_profile_likelihood_fit(model):
+    mu = np.array([0.5, 2.0, 6.0])
+    r = scan(model, {"mu_1e11": mu}, fixed={"phi_B": 1.0}, nuisances=NUIS)
+    q, _, ok = q_tilde(model, asimov_data(model, {"mu_1e11": 0.0}), jnp.asarray(mu),
+                       nuisances=NUIS, fixed={"phi_B": 1.0})
+    assert ok
+    np.testing.assert_allclose(r.values, np.asarray(q), rtol=1e-6)
+    # the exclusion contour q = Φ⁻¹(0.9)² sits near the Fisher limit (asymptotically equal)
+    lim = float(exclusion_sensitivity(model, nuisances=NUIS, phi_B=1.0))
+    r = scan(model, {"mu_1e11": [lim]}, fixed={"phi_B": 1.0}, nuisances=NUIS)
+    assert abs(r.values[0] / scan_mod.Q90_ONE_SIDED - 1) < 0.05
+
+
+def test_sensitivity_scales_with_exposure(model, model_nodir):
+    """No systematics: Fisher info ∝ exposure, so μ_up ∝ E^(−1/2) (directional, linear POI) and
+    ∝ E^(−1/4) without azimuth bins (POI μ²)."""
+    f = np.array([1.0, 4.0, 16.0, 64.0])
+    r = scan(model, {"exposure": f}, quantity="limit", nuisances=())
+    np.testing.assert_allclose(r.values, r.values[0] * f ** -0.5, rtol=1e-10)
+    r = scan(model_nodir, {"exposure": f}, quantity="limit", nuisances=())
+    np.testing.assert_allclose(r.values, r.values[0] * f ** -0.25, rtol=1e-10)
+    # q_A grows linearly with the exposure when nothing is profiled
+    r = scan(model, {"mu_1e11": [2.0], "exposure": f}, nuisances=())
+    np.testing.assert_allclose(r.values[0], r.values[0, 0] * f, rtol=1e-10)
+
+
+def test_z_quantities(model, model_nodir):
+    r = scan(model, {"mu_1e11": [0.0, 1.0, 3.0]}, quantity="z_discovery")
+    assert r.values[0] == 0 and np.all(np.diff(r.values) > 0)
+    za = scan(model, {"mu_1e11": [1.0, 3.0]}, quantity="z_asymmetry").values
+    assert np.all(za > 0) and np.all(za <= r.values[1:] + 1e-12)
+    with pytest.raises(ConfigError, match="azimuth"):
+        scan(model_nodir, {"mu_1e11": [1.0]}, quantity="z_asymmetry")
+
+
+def test_template_axes_and_sigma_phi(spec, model):
+    thr = np.array([100.0, 130.0])
+    r = scan(None, {"threshold_keV": thr, "pe": [0.3, 0.5]}, quantity="limit", spec=spec)
+    for i, j in ((0, 0), (1, 1)):
+        ref = exclusion_sensitivity(spec.build(threshold=thr[i] * 1e-3, pe=[0.3, 0.5][j]), nuisances=NUIS)
+        np.testing.assert_allclose(r.values[i, j], float(ref), rtol=1e-9)
+    # σ_φ is a cheap rescaling of the interference templates: equals rebuilding the detector
+    import dataclasses
+    det2 = dataclasses.replace(spec.detector, sigma_phi=0.5)
+    ref = exclusion_sensitivity(dataclasses.replace(spec, detector=det2).build(), nuisances=NUIS)
+    r = scan(model, {"sigma_phi": [0.5]}, quantity="limit", spec=spec)
+    np.testing.assert_allclose(r.values[0], float(ref), rtol=1e-10)
+    # absolute exposure axis: the spec's detector gives the reference (6 t·yr)
+    r1 = scan(model, {"exposure_t_yr": [12.0]}, quantity="limit", spec=spec).values
+    r2 = scan(model, {"exposure": [12.0 / float(spec.detector.exposure_t_yr)]}, quantity="limit").values
+    np.testing.assert_array_equal(r1, r2)
+
+
+def test_chunked_equals_unchunked(model):
+    ax = {"mu_1e11": np.geomspace(0.3, 10, 7), "exposure": np.geomspace(0.5, 20, 5)}
+    ref = scan(model, ax, chunk_size=10_000, batch_size=64).values
+    for cs, bs in ((4, 2), (8, 3), (35, 35)):
+        np.testing.assert_allclose(scan(model, ax, chunk_size=cs, batch_size=bs).values, ref,
+                                   rtol=1e-13, atol=0)
+
+
+def test_no_retracing_on_same_shape(model):
+    ax = {"mu_1e11": np.linspace(0.5, 2.0, 4), "exposure": np.linspace(1.0, 2.0, 3)}
+    scan(model, ax, chunk_size=5)
+    n = scan_mod._TRACES[0]
+    ax2 = {"mu_1e11": np.linspace(0.7, 3.0, 4), "exposure": np.linspace(2.0, 5.0, 3)}
+    scan(model, ax2, chunk_size=5)
+    scan(model.scaled(2.0), ax2, chunk_size=5)
+    assert scan_mod._TRACES[0] == n
+
+
+def test_float32(model):
+    ax = {"mu_1e11": [0.5, 2.0], "exposure": [1.0, 10.0]}
+    r64 = scan(model, ax).values
+    r32 = scan(model, ax, dtype="float32").values
+    assert r32.dtype == np.float32
+    np.testing.assert_allclose(r32, r64, rtol=2e-4)
+
+
+@pytest.mark.parametrize("axes,key", [
+    ({"mu_1e11": []}, "mu_1e11"),
+    ({"mu_1e11": [1.0, float("nan")]}, "mu_1e11"),
+    ({"exposure": [1.0], "bogus": [1.0]}, "bogus"),
+    ({"exposure": [2.0, 1.0]}, "exposure"),
+    ({"exposure": [0.0, 1.0]}, "exposure"),
+    ({"pe": [0.5, 1.5]}, "pe"),
+    ({"exposure": {"logspace": [-1, 2, 10]}}, "exposure"),
+    ({"exposure": {"linspace": [1, 2]}}, "exposure"),
+    ({"anapole_1e32": [1.0]}, "anapole_1e32"),
+])
+def test_bad_grid_names_the_axis(axes, key):
+    with pytest.raises(ConfigError) as err:
+        parse_axes(axes)
+    assert err.value.key == key
+    with pytest.raises(ConfigError) as err:
+        validate_scan_section({"axes": axes})
+    assert err.value.key == f"scan.axes.{key}"
+
+
+def test_bad_scan_requests(model):
+    with pytest.raises(ConfigError) as err:
+        scan(model, {"exposure": [1.0]}, quantity="q_asimov")          # no μ given
+    assert err.value.key == "mu_1e11"
+    with pytest.raises(ConfigError):
+        scan(model, {"mu_1e11": [1.0]}, quantity="limit")
+    with pytest.raises(ConfigError) as err:
+        scan(model, {"threshold_keV": [100.0]}, quantity="limit")       # needs a TemplateSpec
+    assert err.value.key == "threshold_keV"
+    with pytest.raises(ConfigError):
+        scan(model, {"mu_1e11": [1.0]}, nuisances=("bogus",))
+
+
+def test_resume_after_interruption_gives_identical_file(model, tmp_path):
+    ax = {"mu_1e11": np.geomspace(0.3, 10, 6), "exposure": np.geomspace(0.5, 20, 5)}
+    full = scan(model, ax, chunk_size=7, out_path=tmp_path / "a.npz")
+
+    def stop(i, n):
+        if i == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        scan(model, ax, chunk_size=7, out_path=tmp_path / "b.npz", callback=stop)
+    parts = tmp_path / "b.npz.parts"
+    assert not (tmp_path / "b.npz").exists()
+    assert sorted(p.name for p in parts.glob("chunk_*.npy")) == [f"chunk_{i:06d}.npy" for i in range(3)]
+    seen = []
+    res = scan(model, ax, chunk_size=7, out_path=tmp_path / "b.npz", callback=lambda i, n: seen.append(i))
+    assert seen == [3, 4]                                              # only the missing chunks
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
+    assert not parts.exists()
+    np.testing.assert_array_equal(res.values, full.values)
+    values, axes, meta = load_scan_file(tmp_path / "b.npz")
+    np.testing.assert_array_equal(values, full.values)
+    assert list(axes) == ["mu_1e11", "exposure"] and meta["nujax_version"] and meta["device"]
+    with pytest.raises(FileExistsError):
+        scan(model, ax, chunk_size=7, out_path=tmp_path / "b.npz")
+    # a partial run of a different scan is not silently mixed in
+    with pytest.raises(KeyboardInterrupt):
+        scan(model, ax, chunk_size=7, out_path=tmp_path / "c.npz", callback=stop)
+    with pytest.raises(ValueError, match="different scan"):
+        scan(model, ax, chunk_size=5, out_path=tmp_path / "c.npz")
+    scan(model, ax, chunk_size=5, out_path=tmp_path / "c.npz", force=True)
+
+
+def test_validate_scan_section_defaults_and_errors():
+    out = validate_scan_section({"axes": {"mu_1e11": {"logspace": [0.1, 10, 3]}}})
+    assert out["quantity"] == "q_asimov" and out["axes"]["mu_1e11"] == pytest.approx([0.1, 1, 10])
+    for bad, key in (({"axes": {"mu_1e11": [1.0]}, "colour": 1}, "scan.colour"),
+                     ({"axes": {"mu_1e11": [1.0]}, "quantity": "p"}, "scan.quantity"),
+                     ({"axes": {"mu_1e11": [1.0]}, "chunk_size": 0}, "scan.chunk_size"),
+                     ({"axes": {"mu_1e11": [1.0]}, "fixed": {"phi_B": "x"}}, "scan.fixed.phi_B"),
+                     ({"axes": {"mu_1e11": [1.0]}, "nuisances": ["x"]}, "scan.nuisances"),
+                     ({}, "scan.axes")):
+        with pytest.raises(ConfigError) as err:
+            validate_scan_section(bad)
+        assert err.value.key == key
+
+
+def test_run_scan_config_with_a_scenario(model, spec, tmp_path, monkeypatch):
+    fake = types.ModuleType("nujax.scenarios")
+    scen = types.SimpleNamespace(name="hellaz_small", model=model, truth={"mu_1e11": 3.0, "phi_B": 0.4},
+                                 free=("mu_1e11",), config={}, meta={"template_spec": spec})
+    fake.build_scenario = lambda cfg: scen
+    monkeypatch.setitem(sys.modules, "nujax.scenarios", fake)
+    cfg = {"scan": {"axes": {"mu_1e11": [0.5, 2.0], "threshold_keV": [100.0, 120.0, 140.0]},
+                    "chunk_size": 4}}
+    res = run_scan_config(cfg, tmp_path, progress=False)
+    assert res.path == tmp_path / "scan.npz" and (tmp_path / "scan.png").stat().st_size > 1000
+    assert res.values.shape == (2, 3) and res.meta["fixed"] == {"phi_B": 0.4}
+    assert res.meta["meta"]["scenario"] == "hellaz_small"
+    direct = scan(None, cfg["scan"]["axes"], fixed={"phi_B": 0.4}, spec=spec)
+    np.testing.assert_allclose(res.values, direct.values, rtol=1e-12)
+    with pytest.raises(FileExistsError):
+        run_scan_config(cfg, tmp_path, progress=False)
+    run_scan_config(cfg, tmp_path, force=True, progress=False)
+
+
+def test_plot_scan_1d_and_2d(model, tmp_path):
+    r = scan(model, {"mu_1e11": np.geomspace(0.3, 10, 5)})
+    assert plot_scan(r, tmp_path / "a.png").stat().st_size > 1000
+    r = scan(model, {"exposure": np.geomspace(0.5, 20, 4), "phi_B": [0.0, 1.0, 2.0],
+                     "bkg_scale": [0.5, 1.0]}, quantity="limit")
+    assert plot_scan(r, tmp_path / "b.png", select={"bkg_scale": 1}).stat().st_size > 1000
+    with pytest.raises(ValueError):
+        plot_scan(r, tmp_path / "c.png", x="mu_1e11")
