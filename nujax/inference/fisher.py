@@ -14,6 +14,8 @@ form derived here and checked numerically in the tests.
 
 from __future__ import annotations
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -25,6 +27,16 @@ from nujax.inference.likelihood import BinnedModel, _merge, expected, nll
 __all__ = ["fisher_matrix", "parameter_errors", "exclusion_sensitivity", "sensitivity_vs_exposure"]
 
 
+@functools.partial(jax.jit, static_argnames=("free",))
+def _hessian(model, p, free):
+    """Hessian of −log L on the Asimov data set at ``p`` over the ``free`` parameters (jitted)."""
+    asimov = expected(model, p)
+    x = {k: p[k] for k in free}
+    rest = {k: v for k, v in p.items() if k not in free}
+    flat, unravel = ravel_pytree(x)
+    return jax.hessian(lambda v: nll(model, {**rest, **unravel(v)}, asimov))(flat)
+
+
 def fisher_matrix(model: BinnedModel, params=None, free=("mu_1e11",)):
     """Expected Fisher matrix of the ``free`` parameters at ``params`` (jax.hessian on Asimov data).
 
@@ -32,11 +44,9 @@ def fisher_matrix(model: BinnedModel, params=None, free=("mu_1e11",)):
     entry per source), labels name each row.
     """
     p = _merge(model, params)
-    asimov = expected(model, p)
-    x = {k: jnp.asarray(p[k], dtype=float) for k in free}
-    rest = {k: v for k, v in p.items() if k not in free}
-    flat, unravel = ravel_pytree(x)
-    F = jax.hessian(lambda v: nll(model, {**rest, **unravel(v)}, asimov))(flat)
+    p = {k: jnp.asarray(v, dtype=float) for k, v in p.items()}
+    x = {k: p[k] for k in free}
+    F = _hessian(model, p, tuple(free))
     labels = []
     for k in sorted(x):  # ravel_pytree flattens dicts in sorted key order
         n = int(np.size(x[k]))
