@@ -1,0 +1,95 @@
+"""run_fit on every scenario in quick mode: summary.json and the plots appear, the summary is
+sane, outputs are never overwritten without force, and the fit scripts' command line works."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nujax.scenarios import load_config, run_fit
+
+FITS = Path(__file__).resolve().parents[1] / "fits"
+NAMES = ("hellaz_pp", "cr51_source", "sry_source", "reactor_ge", "xenon_solar",
+         "directional_nucleus", "radiative_reactor")
+
+
+def _quick_cfg(name):
+    """The scenario with coarser bins and a short exposure scan (the test budget)."""
+    raw = load_config(FITS / f"{name}.toml")
+    b = raw["binning"]
+    if b["T_keV"] is not None:
+        b["T_keV"]["n"] = min(b["T_keV"]["n"], 8)
+    if b["phi_bins"]:
+        b["phi_bins"] = 12
+    raw["fit"]["exposure_factors"] = [0.1, 10.0]
+    if name == "hellaz_pp":
+        raw["fit"]["nuts"] = {**raw["fit"]["nuts"], "chains": 1, "warmup": 30, "samples": 30}
+    raw["fit"]["toys"] = 0          # the toy limit (a compilation of its own) runs in the full fits
+    raw["scenario"].pop("origin")
+    return load_config(raw)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_run_fit_quick(name, tmp_path):
+    cfg = _quick_cfg(name)
+    s = run_fit(cfg, tmp_path, quick=True, progress=False, seed=1)
+    files = {p.name for p in tmp_path.iterdir()}
+    expect = {"summary.json", "profile.png", "exposure.png", "data.png"}
+    if name == "hellaz_pp":
+        expect |= {"corner.png", "posterior.nc"}
+        assert 0 < s["limit_credible"] and s["r_hat_max"] is not None
+    assert expect <= files
+    assert json.loads((tmp_path / "summary.json").read_text()) == s
+    assert s["scenario"] == name and s["asimov_mu_hat"] == pytest.approx(s["truth_mu_1e11"], rel=1e-5)
+    # the observed limit lies above the fitted moment; the Fisher error is positive
+    assert s["limit_profile"] > s["mle_mu_1e11"] > 0 and s["err_mu_1e11"] > 0
+    assert 0 < s["limit_expected_fisher"] < s["limit_profile"]
+    assert s["counts_total"] == pytest.approx(s["counts_weak"] + s["counts_em_at_truth"]
+                                              + s["counts_background"], rel=1e-9)
+    assert "limit_toys" not in s
+    for png in files - {"summary.json", "posterior.nc"}:
+        assert (tmp_path / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_no_overwrite_without_force(tmp_path):
+    cfg = _quick_cfg("cr51_source")
+    (tmp_path / "profile.png").write_bytes(b"keep")
+    with pytest.raises(FileExistsError, match="profile.png"):
+        run_fit(cfg, tmp_path, quick=True, progress=False)
+    assert (tmp_path / "profile.png").read_bytes() == b"keep"
+    assert not (tmp_path / "summary.json").exists()
+    s = run_fit(cfg, tmp_path, quick=True, progress=False, force=True)
+    assert (tmp_path / "profile.png").read_bytes() != b"keep" and math.isfinite(s["limit_profile"])
+
+
+def test_profile_limit_matches_the_library(tmp_path):
+    """The grid-refined limit of run_fit equals nujax.inference.profile_upper_limit."""
+    import jax
+
+    from nujax.inference import profile_upper_limit, toy_data
+    from nujax.scenarios import build_scenario
+
+    cfg = _quick_cfg("cr51_source")
+    s = run_fit(cfg, tmp_path, quick=True, progress=False, seed=3)
+    sc = build_scenario(cfg)
+    data = toy_data(jax.random.fold_in(jax.random.PRNGKey(3), 1), sc.model, sc.truth)
+    lim, _ = profile_upper_limit(sc.model, data, nuisances=("norm", "bkg_scale"), mu_max=50.0)
+    np.testing.assert_allclose(s["limit_profile"], lim, rtol=1e-4)
+
+
+def test_script_command_line(tmp_path, capsys, monkeypatch):
+    import sys
+    monkeypatch.syspath_prepend(str(FITS))
+    import _common
+
+    monkeypatch.setattr(_common, "HERE", tmp_path)
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[scenario]\nname = 'bad'\n[detector]\ntreshold_keV = 3\n")
+    assert _common.main("bad", ["--out", str(tmp_path / "o")]) == 2
+    assert "error: detector.treshold_keV: unknown key" in capsys.readouterr().err
+    assert sys.modules["_common"] is _common
