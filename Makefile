@@ -26,7 +26,7 @@ bench: $(STAMP)
 	$(VENV)/bin/nujax bench
 
 figures: $(STAMP)
-	$(VENV)/bin/nujax figures --seed all
+	$(VENV)/bin/nujax figures --seed all --out docs/figures --force --no-data
 
 clean:
 	rm -rf $(VENV) out build *.egg-info

@@ -11,7 +11,8 @@ from importlib.metadata import PackageNotFoundError, version as _version
 import jax
 
 from nujax import (constants, couplings, detector, em, inference, kinematics, nuclei,
-                   propagation, rates, rates_dm, solar_profile, sources, state)
+                   propagation, rates, rates_dm, scenarios, solar_profile, sources, state, study)
+from nujax.scenarios import Scenario, build_scenario, load_config, run_fit
 from nujax.detector import Detector, get_material, make_detector, preset
 from nujax.rates import (
     Templates,
@@ -149,4 +150,10 @@ __all__ = [
     "binned_parts_dm",
     "d2N_dT_dphi_dm",
     "dN_dT_dm",
+    "scenarios",
+    "Scenario",
+    "load_config",
+    "build_scenario",
+    "run_fit",
+    "study",
 ]

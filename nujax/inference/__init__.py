@@ -8,7 +8,7 @@ from nujax.inference.likelihood import (AUX_NAMES, PARAMETER_NAMES, BinnedModel,
                                         expected, log_likelihood, nll, parameter_names, toy_data)
 from nujax.inference.limits import (Q90_ONE_SIDED, asymptotic_upper_limit, coverage_fraction,
                                     profile_upper_limit, toy_upper_limit)
-from nujax.inference.scan import (ScanResult, TemplateSpec, plot_scan, run_scan_config, scan,
+from nujax.inference.scan import (ScanResult, TemplateSpec, plot_scan, run_scan_config,
                                   validate_scan_section)
 from nujax.inference.unbinned import (UnbinnedModel, build_unbinned_model, toy_events,
                                       unbinned_log_likelihood)
@@ -23,6 +23,6 @@ __all__ = [
     "fisher_matrix", "parameter_errors", "exclusion_sensitivity", "sensitivity_vs_exposure",
     "Q90_ONE_SIDED", "asymptotic_upper_limit", "profile_upper_limit", "toy_upper_limit",
     "coverage_fraction",
-    "scan", "ScanResult", "TemplateSpec", "plot_scan", "run_scan_config", "validate_scan_section",
+    "ScanResult", "TemplateSpec", "plot_scan", "run_scan_config", "validate_scan_section",
     "UnbinnedModel", "build_unbinned_model", "unbinned_log_likelihood", "toy_events",
 ]
