@@ -208,3 +208,28 @@ def test_nuts_samples_pe_and_em_parameters(m05):
         assert "pe" in post.samples and np.all((post.samples["pe"] >= 0) & (post.samples["pe"] <= 1))
     with pytest.raises(ValueError, match="pe_scalable"):
         run_nuts(jax.random.PRNGKey(3), m, asimov_data(m), fit_pe=True)
+
+
+def test_dm_em_model_entries_of_the_moment_and_radius_matrices(pp, det):
+    """Entries of the μ and ⟨r²⟩ matrices as fit parameters, counts from the seed-002 rates."""
+    from nujax.inference import dm_em_model
+    from nujax.rates_dm import expected_counts_dm
+
+    state = SpinFlavorState.from_pe_dirac(0.5, 0.4, flavor="nue", n=1)
+    m = dm_em_model(pp, det, T_EDGES, PHI_EDGES, state,
+                    {"mu_ee": ("mu", 0, 0), "r2_ee": ("r2", 0, 0)}, norm_sigma=0.01)
+    assert m.em_names == ("mu_ee", "r2_ee") and m.bin_shape == (3, 6)
+    props = EMProperties.create(mu=[[4.0]], r2=[[-1.5]], n=1)
+    ref = expected_counts_dm(pp, det, T_EDGES, PHI_EDGES, props, state)
+    np.testing.assert_allclose(expected(m, {"mu_ee": 4.0, "r2_ee": -1.5}), ref, rtol=1e-10)
+    res = fit_mle(m, asimov_data(m, {"mu_ee": 4.0}), free=("mu_ee", "r2_ee"), tol=1e-8,
+                  init={"mu_ee": 2.0})
+    assert abs(float(res.params["mu_ee"]) - 4.0) < 1e-5
+    # Majorana transition moments: imaginary antisymmetric entries only
+    st3 = SpinFlavorState.from_pe_majorana(0.5, 0.0, flavor="nue", n=3)
+    mm = dm_em_model(pp, det, T_EDGES, None, st3, {"mu_emu": ("mu", 0, 1)}, majorana=True)
+    assert float(jnp.sum(mm.em_quad)) > 0
+    with pytest.raises(ValueError, match="antisymmetric"):
+        dm_em_model(pp, det, T_EDGES, None, st3, {"mu_ee": ("mu", 0, 0)}, majorana=True)
+    with pytest.raises(ValueError, match="matrix must be"):
+        dm_em_model(pp, det, T_EDGES, None, state, {"x": ("charge", 0, 0)})

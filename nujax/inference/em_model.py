@@ -28,7 +28,7 @@ import numpy as np
 
 from nujax.inference.likelihood import PARAMETER_NAMES, BinnedModel
 
-__all__ = ["quadratic_em_model"]
+__all__ = ["quadratic_em_model", "dm_em_model"]
 
 
 def _move(a, n_lead, n_par):
@@ -109,3 +109,106 @@ def quadratic_em_model(counts_fn, em_names, background, *, source_names=None, no
                        bin_shape=tuple(bkg.shape), source_names=src, directional=bool(directional),
                        bkg_constrained=bkg_sigma is not None, em_lin=lin, em_quad=quad,
                        em_names=names)
+
+
+_MATRICES = ("mu", "r2", "anapole")
+
+
+def _unit(kind, i, j, n, majorana, dtype):
+    """The direction in matrix space that one real parameter moves (seed 002 constraints).
+
+    Dirac μ, and every ⟨r²⟩ and a, are Hermitian: a real symmetric unit on (i, j) and (j, i).
+    Majorana μ is antisymmetric and (CP-conserving) purely imaginary: i(E_ij − E_ji)."""
+    E = np.zeros((n, n), complex)
+    if kind == "mu" and majorana:
+        if i == j:
+            raise ValueError("a Majorana moment matrix is antisymmetric: no diagonal entries")
+        E[i, j], E[j, i] = 1j, -1j
+    else:
+        E[i, j] = E[j, i] = 1.0
+    return jnp.asarray(E if kind == "mu" else E.real, dtype)
+
+
+def dm_em_model(spectra, detector, T_edges, phi_edges, state, entries, *, majorana=False,
+                basis="flavor", base=None, norm_sigma=0.0, eff_sigma=0.0, bkg_sigma=None,
+                **rate_kw) -> BinnedModel:
+    """A quadratic EM model whose parameters are entries of the μ, ⟨r²⟩ and a matrices.
+
+    The counts come from :func:`nujax.rates_dm.expected_counts_dm` (seed 002 cross sections for
+    the spin-flavor ``state``), one source at a time; the model is then exact for any values of
+    the entries (module docstring).
+
+    Parameters
+    ----------
+    spectra : Spectrum or tuple of Spectrum
+    detector : Detector
+    T_edges, phi_edges : arrays
+        Bin edges [MeV], [rad] (``phi_edges`` None: one azimuth bin over 2π, dropped).
+    state : SpinFlavorState
+        The incoming beam (fixed; its ζ⊥ sets the azimuth of the modulation).
+    entries : dict
+        name → (matrix, i, j) with matrix "mu" [10⁻¹¹ μ_B], "r2" or "anapole" [10⁻³² cm²], e.g.
+        ``{"mu_ee": ("mu", 0, 0), "r2_ee": ("r2", 0, 0)}``; each parameter moves the Hermitian
+        (Majorana μ: imaginary antisymmetric) pair of entries (i, j), (j, i).
+    majorana, basis : static
+        As in :class:`nujax.em.EMProperties`.
+    base : EMProperties, optional
+        Values the parameters are added to (default: all zero), e.g. the Standard-Model charge
+        radii of :meth:`nujax.em.EMProperties.sm_charge_radii`.
+    norm_sigma, eff_sigma, bkg_sigma : as in :func:`nujax.inference.build_model`.
+    **rate_kw
+        Passed to :func:`~nujax.rates_dm.expected_counts_dm` (cos_edges, sin2w, pmns, flavor …).
+    """
+    import dataclasses as _dc
+
+    from nujax.em import EMProperties
+    from nujax.rates import _as_tuple
+    from nujax.rates_dm import expected_counts_dm
+
+    spectra = _as_tuple(spectra)
+    n = state.n_flavors
+    if not entries:
+        raise ValueError("entries must name at least one matrix entry")
+    dirs = []
+    for name, spec in entries.items():
+        try:
+            kind, i, j = spec
+        except (TypeError, ValueError):
+            raise ValueError(f"entry {name!r}: expected (matrix, i, j), got {spec!r}") from None
+        if kind not in _MATRICES:
+            raise ValueError(f"entry {name!r}: matrix must be one of {_MATRICES}, got {kind!r}")
+        if not (0 <= int(i) < n and 0 <= int(j) < n):
+            raise ValueError(f"entry {name!r}: indices ({i}, {j}) outside a {n}×{n} matrix")
+        dirs.append((kind, int(i), int(j)))
+    if base is None:
+        base = EMProperties.zero(n=n, majorana=majorana, basis=basis)
+    rdt = base.r2.dtype
+    units = [(kind, _unit(kind, i, j, n, majorana, base.mu.dtype if kind == "mu" else rdt))
+             for kind, i, j in dirs]
+    quiet = _dc.replace(detector, background=jnp.zeros_like(detector.background))
+    directional = phi_edges is not None
+    pe_ = jnp.asarray(phi_edges if directional else [0.0, 2 * np.pi], dtype=float)
+
+    def counts_fn(theta):
+        mats = {"mu": base.mu, "r2": base.r2, "anapole": base.anapole}
+        for t, (kind, U) in zip(theta, units):
+            mats[kind] = mats[kind] + t * U
+        props = EMProperties(mats["mu"], mats["r2"], mats["anapole"], majorana=base.majorana,
+                             basis=base.basis)
+        out = jnp.stack([expected_counts_dm(s, quiet, T_edges, pe_, props, state, **rate_kw)
+                         for s in spectra])
+        return out if directional else out[..., 0]
+
+    from nujax.rates import combine, Templates
+
+    z = jnp.zeros(len(T_edges) - 1)
+    ce = rate_kw.get("cos_edges")
+    if ce is not None:
+        z = jnp.zeros((len(T_edges) - 1, len(ce) - 1))
+    bkg = combine(Templates(z, z, z), detector, jnp.asarray(T_edges, float), pe_, 0.0, 0.0, ce)
+    if not directional:
+        bkg = bkg[..., 0]
+    names = tuple(getattr(s, "name", "") or f"source{k}" for k, s in enumerate(spectra))
+    return quadratic_em_model(counts_fn, tuple(entries), bkg, source_names=names,
+                              norm_sigma=norm_sigma, eff_sigma=eff_sigma, bkg_sigma=bkg_sigma,
+                              directional=directional)
