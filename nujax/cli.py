@@ -33,7 +33,7 @@ _CONFIG = typer.Option(None, "--config", help="TOML file with a section for this
 def _fail(msg: str, code: int = 2):
     from rich.markup import escape
 
-    console.print(f"[red]error:[/red] {escape(msg)}", highlight=False)
+    console.print(f"[red]error:[/red] {escape(msg)}", highlight=False, soft_wrap=True)  # one line
     raise typer.Exit(code)
 
 
