@@ -20,3 +20,15 @@ def test_failed_write_keeps_the_old_file(tmp_path):
 def test_atomic_write_bytes_creates_folders(tmp_path):
     p = atomic_write_bytes(tmp_path / "a" / "b.png", b"\x89PNG")
     assert p.read_bytes() == b"\x89PNG"
+
+
+def test_atomic_files_get_the_usual_permissions(tmp_path):
+    import os
+
+    from nujax._io import atomic_path
+
+    with atomic_path(tmp_path / "r.txt") as tmp:
+        tmp.write_text("x")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (tmp_path / "r.txt").stat().st_mode & 0o777 == 0o666 & ~mask

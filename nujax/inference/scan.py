@@ -30,8 +30,10 @@ Cheap axes only rescale the model's templates (no template is recomputed):
 The factors define the true model; its nuisance parameters stay nominal (1) with their constraints.
 Template axes recompute the templates inside the vmapped function (``build_model`` is traceable in
 the detector leaves and ``pe``) and need a :class:`TemplateSpec`: ``threshold_keV`` [keV] and
-``pe`` (active-species probability). An anapole or charge radius is not a parameter of a
-``BinnedModel`` (its templates carry the magnetic moment only), so such axes are refused.
+``pe`` (active-species probability). Charge-radius and anapole axes are refused: those
+parameters live in the quadratic EM models (:func:`nujax.inference.quadratic_em_model`), whose
+profiles and limits go through :func:`nujax.inference.fit_mle` and the Fisher matrix; the
+closed-form Newton profiling here covers the magnetic-moment templates only.
 
 Memory and devices
 ------------------
@@ -190,8 +192,8 @@ def parse_axes(axes: dict, *, prefix: str = "") -> dict:
     for name, spec in axes.items():
         key = f"{prefix}{name}"
         if name in _REFUSED:
-            raise ConfigError(key, "the binned models carry the magnetic-moment templates only; "
-                                   "anapole/charge-radius scans need a model with those templates")
+            raise ConfigError(key, "scans profile the magnetic-moment templates only; fit charge "
+                                   "radii and anapoles with a quadratic EM model (fit_mle, Fisher)")
         if name not in SCAN_PARAMETERS:
             raise ConfigError(key, f"unknown scan parameter; known: {', '.join(SCAN_PARAMETERS)}")
         v = _axis_values(name, spec, key)
