@@ -285,3 +285,30 @@ def test_bench_runs_run_all_main(tmp_path, monkeypatch):
     monkeypatch.setattr(cli, "_find_bench", lambda: None)
     res = invoke("bench")
     assert res.exit_code == 2 and "run_all.py not found" in res.output
+
+
+@pytest.mark.slow
+def test_figures_seed001_and_004_data_match_the_library(tmp_path):
+    from nujax.xsec.radiative import omega_limits
+
+    res = invoke("figures", "--seed", "001", "--out", tmp_path / "a")
+    assert res.exit_code == 0, res.output
+    assert sorted(p.stem for p in (tmp_path / "a").glob("*.png")) == sorted(figures.FIGURES["001"])
+    assert all((tmp_path / "a" / f"{n}.png").stat().st_size > 10_000 for n in figures.FIGURES["001"])
+    # seed 001 Fig. 2 and 3: the ⁵¹Cr 746 keV line, sin²θW = 0.23 (seed 001 eqs. (1), (2), (5))
+    d2 = figures.load_data(tmp_path / "a" / "seed001_fig2.npz")
+    np.testing.assert_allclose(d2["weak"], nujax.dsigma_dT(0.7465, d2["T"], sin2w=0.23).weak,
+                               rtol=1e-12)
+    np.testing.assert_allclose(d2["6.0"], nujax.dsigma_dT(0.7465, d2["T"], 6.0, sin2w=0.23).em,
+                               rtol=1e-12)
+    d3 = figures.load_data(tmp_path / "a" / "seed001_fig3.npz")
+    np.testing.assert_allclose(d3["em"], nujax.dsigma_dcostheta(0.7465, d3["costheta"], 8.0,
+                                                                 sin2w=0.23).em, rtol=1e-12)
+    res = invoke("figures", "--seed", "004", "--out", tmp_path / "b")
+    assert res.exit_code == 0, res.output
+    assert sorted(p.stem for p in (tmp_path / "b").glob("*.png")) == sorted(figures.FIGURES["004"])
+    # seed 004 Fig. 3: photon-energy limits ω± (eq. (29)) at x = 0.5
+    d = figures.load_data(tmp_path / "b" / "seed004_fig3.npz")
+    import nujax.constants as c
+    wm, wp = omega_limits(0.5, d["r"] * c.M_E, 1.0, xp=np)
+    np.testing.assert_allclose(d["limits/0.5"], np.stack([wm, wp]) / c.M_E, rtol=1e-12)
