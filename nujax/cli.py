@@ -28,6 +28,12 @@ _X64 = typer.Option(True, "--x64/--x32", help="Float64 (default) or float32 arit
 _DEVICE = typer.Option(None, "--device", help="Run on 'cpu' or 'gpu' (default: JAX's default device).")
 _FORCE = typer.Option(False, "--force", help="Overwrite existing output files.")
 _CONFIG = typer.Option(None, "--config", help="TOML file with a section for this command.")
+# options shared by `rate` and `asymmetry`
+_DETECTOR = typer.Option(None, help="Detector preset (default hellaz).")
+_SOURCE = typer.Option(None, "--source", help="Source name; repeat for several (default pp, 7Be).")
+_MU = typer.Option(None, help="μν in units of 10⁻¹¹ μB (default 3).")
+_PE = typer.Option(None, help="Active-species probability Pe (default 0.5).")
+_THRESHOLD = typer.Option(None, "--threshold-keV", help="Recoil threshold [keV] (default: the preset's).")
 
 
 def _fail(msg: str, code: int = 2):
@@ -218,11 +224,8 @@ def _rate_rows(command, config, **opts):
 
 @app.command()
 def rate(
-    detector: Optional[str] = typer.Option(None, help="Detector preset (default hellaz)."),
-    source: Optional[list[str]] = typer.Option(None, "--source", help="Source name; repeat for several (default pp, 7Be)."),
-    mu: Optional[float] = typer.Option(None, help="μν in units of 10⁻¹¹ μB (default 3)."),
-    pe: Optional[float] = typer.Option(None, help="Active-species probability Pe (default 0.5)."),
-    threshold_kev: Optional[float] = typer.Option(None, "--threshold-keV", help="Recoil threshold [keV] (default: the preset's)."),
+    detector: Optional[str] = _DETECTOR, source: Optional[list[str]] = _SOURCE,
+    mu: Optional[float] = _MU, pe: Optional[float] = _PE, threshold_kev: Optional[float] = _THRESHOLD,
     config: Optional[Path] = _CONFIG, x64: bool = _X64, device: Optional[str] = _DEVICE,
 ) -> None:
     """Expected ν e events above threshold per source: weak, magnetic and azimuthal amplitude."""
@@ -238,11 +241,8 @@ def rate(
 
 @app.command()
 def asymmetry(
-    detector: Optional[str] = typer.Option(None, help="Detector preset (default hellaz)."),
-    source: Optional[list[str]] = typer.Option(None, "--source", help="Source name; repeat for several (default pp, 7Be)."),
-    mu: Optional[float] = typer.Option(None, help="μν in units of 10⁻¹¹ μB (default 3)."),
-    pe: Optional[float] = typer.Option(None, help="Active-species probability Pe (default 0.5)."),
-    threshold_kev: Optional[float] = typer.Option(None, "--threshold-keV", help="Recoil threshold [keV] (default: the preset's)."),
+    detector: Optional[str] = _DETECTOR, source: Optional[list[str]] = _SOURCE,
+    mu: Optional[float] = _MU, pe: Optional[float] = _PE, threshold_kev: Optional[float] = _THRESHOLD,
     config: Optional[Path] = _CONFIG, x64: bool = _X64, device: Optional[str] = _DEVICE,
 ) -> None:
     """Maximal azimuthal asymmetry 𝒜 (seed 000 eq. 18) and the μν that maximises it (eq. 20)."""

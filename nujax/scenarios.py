@@ -300,20 +300,14 @@ def _cross_checks(cfg, raw):
     det, b = cfg["detector"], cfg["binning"]
     if det["preset"] is None and det["material"] is None:
         raise ConfigError("detector.material", "missing: give a preset or a material")
-    if det["preset"] is not None:
-        from nujax.detector import PRESETS, preset as _preset
-        try:
-            _preset(det["preset"])
-        except ValueError:
-            raise ConfigError("detector.preset", f"unknown preset {det['preset']!r}; known: "
-                              f"{', '.join(sorted(PRESETS))}") from None
-    if det["material"] is not None:
-        from nujax.detector import MATERIALS, get_material
-        try:
-            get_material(det["material"])
-        except ValueError:
-            raise ConfigError("detector.material", f"unknown material {det['material']!r}; known: "
-                              f"{', '.join(sorted(MATERIALS))}") from None
+    from nujax.detector import MATERIALS, PRESETS, get_material, preset as _preset
+    for key, make, known in (("preset", _preset, PRESETS), ("material", get_material, MATERIALS)):
+        if det[key] is not None:
+            try:
+                make(det[key])
+            except ValueError:
+                raise ConfigError(f"detector.{key}", f"unknown {key} {det[key]!r}; known: "
+                                  f"{', '.join(sorted(known))}") from None
     if (b["T_keV"] is None) == (b["T_edges_keV"] is None):
         raise ConfigError("binning.T_keV", "give exactly one of T_keV = {min, max, n} or T_edges_keV")
     if b["cos_bins"] and b["cos_edges"] is not None:

@@ -21,3 +21,41 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip("../shared/data not present")
     return path
+
+
+@pytest.fixture(scope="session")
+def pp():
+    """The solar pp spectrum (B16-GS98 flux)."""
+    from nujax.sources.catalog import get_source
+
+    return get_source("pp")
+
+
+@pytest.fixture(scope="session")
+def det():
+    """The Hellaz-like detector with a flat background of 50 /(t yr MeV)."""
+    from nujax.detector import preset
+
+    return preset("hellaz", background=50.0)
+
+
+@pytest.fixture
+def float32_matches():
+    """``check(run, rtol)``: ``run()`` in float32 returns float32 and agrees with float64.
+
+    Tolerance: ``rtol`` relative plus ``rtol`` of the largest value (documented float32 budget).
+    """
+    import jax
+    import numpy as np
+
+    def check(run, rtol=1e-4):
+        ref = np.asarray(run())
+        jax.config.update("jax_enable_x64", False)
+        try:
+            got = np.asarray(run())
+            assert got.dtype == np.float32
+        finally:
+            jax.config.update("jax_enable_x64", True)
+        np.testing.assert_allclose(got, ref, rtol=rtol, atol=rtol * np.abs(ref).max())
+
+    return check

@@ -7,28 +7,16 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from nujax.detector import preset
 from nujax.inference import (ConvergenceWarning, Q90_ONE_SIDED, asimov_data, build_model,
                              coverage_fraction, exclusion_sensitivity, expected, fisher_matrix,
                              fit_mle, nll_and_grad, parameter_errors, profile_upper_limit,
                              toy_data)
 from nujax.inference.models import MuPrior
 from nujax.rates import binned_templates, combine
-from nujax.sources.catalog import get_source
 
 T_EDGES = np.linspace(0.1, 0.26, 4)
 PHI_EDGES = np.linspace(0.0, 2 * np.pi, 7)
 FREE = ("mu_1e11", "phi_B", "norm", "bkg_scale")
-
-
-@pytest.fixture(scope="module")
-def pp():
-    return get_source("pp")
-
-
-@pytest.fixture(scope="module")
-def det():
-    return preset("hellaz", background=50.0)
 
 
 @pytest.fixture(scope="module")

@@ -199,13 +199,11 @@ def dm_em_model(spectra, detector, T_edges, phi_edges, state, entries, *, majora
                          for s in spectra])
         return out if directional else out[..., 0]
 
-    from nujax.rates import combine, Templates
+    from nujax.rates import _background
 
-    z = jnp.zeros(len(T_edges) - 1)
     ce = rate_kw.get("cos_edges")
-    if ce is not None:
-        z = jnp.zeros((len(T_edges) - 1, len(ce) - 1))
-    bkg = combine(Templates(z, z, z), detector, jnp.asarray(T_edges, float), pe_, 0.0, 0.0, ce)
+    bkg = _background(detector, jnp.asarray(T_edges, float), pe_,
+                      None if ce is None else jnp.asarray(ce, float))
     if not directional:
         bkg = bkg[..., 0]
     names = tuple(getattr(s, "name", "") or f"source{k}" for k, s in enumerate(spectra))

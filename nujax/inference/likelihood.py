@@ -50,7 +50,9 @@ import numpy as np
 
 from nujax._validation import is_concrete
 from nujax.detector import Detector, azimuth_damping
-from nujax.rates import Templates, binned_templates, combine
+from nujax.inference.unbinned import UnbinnedModel, check_events, unbinned_log_likelihood
+from nujax.kinematics import _safe_sqrt
+from nujax.rates import _background, binned_templates
 
 __all__ = [
     "BinnedModel",
@@ -200,8 +202,8 @@ def build_model(spectra, detector: Detector, T_edges, phi_edges=None, cos_edges=
         M.append(t.em[..., None] * dphi)
         C.append(damp * t.interference[..., None] * dsin)      # seed 000 eq. (12), cos φ_B part
         S.append(-damp * t.interference[..., None] * dcos)     # seed 000 eq. (12), sin φ_B part
-    zero = Templates(*(jnp.zeros_like(t.weak),) * 3)
-    bkg = combine(zero, detector, T_edges, pe_, 0.0, 0.0, cos_edges)
+    ce = None if cos_edges is None else jnp.asarray(cos_edges, dtype=float)
+    bkg = _background(detector, T_edges, pe_, ce)
     arrs = [jnp.stack(x) for x in (W, M, C, S)]
     if not directional:
         arrs = [a[..., 0] for a in arrs]
@@ -269,10 +271,8 @@ def _merge(model, params):
 
 
 def _xi(pe):
-    """|ξ⊥| = 2√(Pe(1 − Pe)) with a guarded square root (seed 000 below eq. (5))."""
-    x = pe * (1.0 - pe)
-    ok = x > 0
-    return jnp.where(ok, 2.0 * jnp.sqrt(jnp.where(ok, x, 1.0)), 0.0)
+    """|ξ⊥| = 2√(Pe(1 − Pe)), gradient-safe at Pe ∈ {0, 1} (seed 000 below eq. (5))."""
+    return 2.0 * _safe_sqrt(jnp, pe * (1.0 - pe))
 
 
 def expected(model: BinnedModel, params=None):
@@ -315,8 +315,6 @@ def as_data(data):
 def check_data(model: BinnedModel, data):
     """Validate observed counts: shape ``model.bin_shape``, finite, non-negative (when concrete);
     for an :class:`Observation` also the auxiliary values (known names, shapes, finite)."""
-    from nujax.inference.unbinned import UnbinnedModel, check_events
-
     if isinstance(model, UnbinnedModel):
         return check_events(model, data)
     counts, aux = _split_obs(data)
@@ -385,8 +383,6 @@ def log_likelihood(model: BinnedModel, params, data, *, constraints=True):
 
 def nll(model: BinnedModel, params, data):
     """−log L (see :func:`log_likelihood`; unbinned models: the extended unbinned likelihood)."""
-    from nujax.inference.unbinned import UnbinnedModel, unbinned_log_likelihood
-
     if isinstance(model, UnbinnedModel):
         return -unbinned_log_likelihood(model, params, data)
     return -log_likelihood(model, params, data)

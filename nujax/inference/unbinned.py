@@ -91,6 +91,12 @@ class UnbinnedModel:
         return self.bkg_density
 
 
+def _bkg_density(detector, T):
+    """Flat isotropic background density [counts MeV⁻¹ rad⁻¹] at measured T (0 below threshold)."""
+    rate = detector.background * detector.mass_t * detector.live_time_yr
+    return jnp.where(T >= detector.threshold, rate / _TWO_PI, 0.0)
+
+
 def _window(detector, T_range):
     lo, hi = (float(x) for x in T_range)
     if not (np.isfinite(lo) and np.isfinite(hi) and 0 <= lo < hi):
@@ -126,10 +132,9 @@ def build_unbinned_model(spectra, detector: Detector, T_events, T_range, *, pe=1
                                        **template_kw))
         t = binned_templates(s, detector, edges, pe=pe, **template_kw)
         tot.append(_TWO_PI * jnp.stack([t.weak[0], t.em[0]]))
-    thr = jnp.maximum(lo, detector.threshold)
-    rate = detector.background * detector.mass_t * detector.live_time_yr        # per MeV
-    bkg_density = jnp.where(Tj >= detector.threshold, rate / _TWO_PI, 0.0)
-    bkg_total = rate * jnp.maximum(hi - thr, 0.0)
+    bkg_density = _bkg_density(detector, Tj)
+    bkg_total = (detector.background * detector.mass_t * detector.live_time_yr   # per MeV
+                 * jnp.maximum(hi - jnp.maximum(lo, detector.threshold), 0.0))
     ns = np.broadcast_to(np.asarray(norm_sigma, float), (len(spectra),))
     if np.any(ns < 0) or eff_sigma < 0 or (bkg_sigma is not None and bkg_sigma < 0):
         raise ValueError("uncertainties (norm_sigma, eff_sigma, bkg_sigma) must be non-negative")
@@ -186,15 +191,13 @@ def toy_events(key, spectra, detector: Detector, T_range, truth: dict, *, pe=1.0
     from nujax.rates import density_per_radian
 
     lo, hi = _window(detector, T_range)
-    rng = np.random.default_rng(np.asarray(jax.random.key_data(key)).ravel()
-                                if hasattr(jax.random, "key_data") else 0)
+    rng = np.random.default_rng(np.asarray(jax.random.key_data(key)).ravel())
     mu = float(truth.get("mu_1e11", 0.0))
     phiB = float(truth.get("phi_B", 0.0))
     Tg = np.linspace(lo, hi, n_grid + 1)
     Tc = 0.5 * (Tg[1:] + Tg[:-1])
     d = np.asarray(density_per_radian(spectra, detector, jnp.asarray(Tc), pe, **template_kw))
-    b = float(detector.background * detector.mass_t * detector.live_time_yr) / _TWO_PI
-    b = b * (Tc >= float(detector.threshold))
+    b = np.asarray(_bkg_density(detector, jnp.asarray(Tc)))
     iso = d[:, 0] + mu * mu * d[:, 1] + b                                   # per rad
     amp = mu * float(azimuth_damping(detector.sigma_phi)) * d[:, 2]
     w = iso * np.diff(Tg) * _TWO_PI
