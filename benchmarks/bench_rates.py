@@ -11,7 +11,7 @@ lines), HELLAZ preset (6 t·yr). Timed quantities, each against a numpy baseline
   :func:`nujax.rates.expected_counts`; also through the public wrapper (eager validation included)
   and from precomputed templates (:func:`nujax.rates.combine`, the quadratic-in-μ shortcut);
 * ``grad``: ∂(Σ w·N)/∂(μν, Pe, φ_B) by reverse mode vs numpy central differences (7 evaluations);
-* ``dm``: seed-002 form, :func:`nujax.rates_dm.expected_counts_dm` with a three-flavor
+* ``dm``: seed-002 form, :func:`nujax.rates_dm.expected_counts_density_matrix` with a three-flavor
   :class:`~nujax.em.EMProperties` (μ, ⟨r²⟩, anapole) and a partly transverse ν_e state, and the
   gradient of Σ w·N with respect to the whole EM pytree (27 independent real parameters of the
   three Hermitian matrices) vs numpy central differences (54 evaluations + 1).
@@ -37,13 +37,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 
 from nujax import kinematics as kin  # noqa: E402
-from nujax import rates, rates_dm  # noqa: E402
+from nujax import rates  # noqa
+from nujax.rates import density_matrix as rates_dm  # noqa: E402
 from nujax.constants import M_E  # noqa: E402
 from nujax.couplings import electron_couplings  # noqa: E402
 from nujax.detector import preset  # noqa: E402
 from nujax.em import EMProperties  # noqa: E402
 from nujax.state import SpinFlavorState  # noqa: E402
-from nujax.xsec import electron_general as eg  # noqa: E402
+from nujax.xsec import electron_density_matrix as eg  # noqa: E402
 from nujax.sources.solar import solar_component  # noqa: E402
 from nujax.sources.spectrum import gauss_legendre  # noqa: E402
 from nujax.xsec.electron import electron_terms  # noqa: E402
@@ -112,7 +113,7 @@ def numpy_counts_dm(specs, det, T_edges, phi_edges, mu, r2, ana, rho):
     """numpy baseline, seed-002 form: traces of seed 002 eq. (26), kernel eq. (25), φ integral."""
     p = EMProperties(mu, r2, ana, majorana=False, basis="flavor")
     coeffs = eg._coefficients(p, SpinFlavorState(rho), SIN2W, None, "nue", np)
-    tot = numpy_parts(specs, det, T_edges, lambda e, t: eg.electron_dm_terms(coeffs, e, t, xp=np))
+    tot = numpy_parts(specs, det, T_edges, lambda e, t: eg.electron_density_matrix_terms(coeffs, e, t, xp=np))
     a, b = phi_edges[:-1], phi_edges[1:]
     damp = math.exp(-0.5 * float(det.sigma_phi) ** 2)
     A, Bs, Bc = (tot[:, c][:, None] for c in range(3))

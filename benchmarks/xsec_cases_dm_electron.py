@@ -18,7 +18,7 @@ from nujax import kinematics as kin
 from nujax.constants import M_E, SIN2_THETA_W
 from nujax.em import EMProperties
 from nujax.state import SpinFlavorState
-from nujax.xsec import electron_general as eg
+from nujax.xsec import electron_density_matrix as eg
 
 
 def _props():
@@ -68,7 +68,7 @@ def cases() -> list[dict]:
         mats = _mats(p, SIN2_THETA_W)
         r = s.rho
         co = eg.electron_trace_coefficients(*mats, r[3:, 3:], r[:3, :3], r[3:, :3])
-        return eg.electron_dm_terms(co, enu, T)
+        return eg.electron_density_matrix_terms(co, enu, T)
 
     def fixed_np(enu, T):
         mats = eg.electron_coupling_matrices(np.asarray(props.mu), np.asarray(props.r2),
@@ -76,14 +76,14 @@ def cases() -> list[dict]:
                                              basis="flavor", sin2w=SIN2_THETA_W, n=3, xp=np)
         r = np.asarray(state.rho)
         co = eg.electron_trace_coefficients(*mats, r[3:, 3:], r[:3, :3], r[3:, :3], xp=np)
-        return eg.electron_dm_terms(co, enu, T, xp=np)
+        return eg.electron_density_matrix_terms(co, enu, T, xp=np)
 
     @jax.jit
     def per_point(enu, T, rho):
         p = _cast(props, enu.dtype)
         mats = _mats(p, SIN2_THETA_W)
         co = eg.electron_trace_coefficients(*mats, rho[:, 3:, 3:], rho[:, :3, :3], rho[:, 3:, :3])
-        return eg.electron_dm_terms(co, enu, T)
+        return eg.electron_density_matrix_terms(co, enu, T)
 
     def per_point_np(enu, T, rho):
         mats = eg.electron_coupling_matrices(np.asarray(props.mu), np.asarray(props.r2),
@@ -91,14 +91,14 @@ def cases() -> list[dict]:
                                              basis="flavor", sin2w=SIN2_THETA_W, n=3, xp=np)
         co = eg.electron_trace_coefficients(*mats, rho[:, 3:, 3:], rho[:, :3, :3], rho[:, 3:, :3],
                                             xp=np)
-        return eg.electron_dm_terms(co, enu, T, xp=np)
+        return eg.electron_density_matrix_terms(co, enu, T, xp=np)
 
     def grad_fixed(enu, T):
         def total(p):
             mats = _mats(p, SIN2_THETA_W)
             r = state.rho.astype(p.mu.dtype)
             co = eg.electron_trace_coefficients(*mats, r[3:, 3:], r[:3, :3], r[3:, :3])
-            A, Bs, Bc = eg.electron_dm_terms(co, enu, T)
+            A, Bs, Bc = eg.electron_density_matrix_terms(co, enu, T)
             return jnp.sum(A + Bs + Bc) * 1e20
         return jax.grad(total)(_cast(props, enu.dtype))
 

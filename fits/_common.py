@@ -12,7 +12,7 @@ HERE = Path(__file__).resolve().parent
 def main(name: str, argv=None) -> int:
     """Run the scenario ``fits/<name>.toml`` and print its summary as a table; returns the exit code."""
     import nujax
-    from nujax._validation import ConfigError
+    from nujax.errors import ConfigError
     from nujax.scenarios import load_config, run_fit
 
     ap = argparse.ArgumentParser(description=f"Fit scenario {name} (config fits/{name}.toml).")

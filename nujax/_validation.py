@@ -43,19 +43,3 @@ def check_finite(name: str, x):
         return
     if not np.all(np.isfinite(v)):
         raise ValueError(f"{name} must be finite, got a NaN or infinite value")
-
-
-class ConfigError(ValueError):
-    """A configuration file (TOML) or scan/fit specification that nujax cannot accept.
-
-    ``key`` is the dotted path of the offending entry (e.g. ``"detector.threshold_keV"``); the
-    message reads ``"<key>: <why>"`` so a command line can print one clear line.
-
-    >>> str(ConfigError("detector.mass_t", "must be positive, got -1"))
-    'detector.mass_t: must be positive, got -1'
-    """
-
-    def __init__(self, key: str, why: str):
-        self.key = str(key)
-        self.why = str(why)
-        super().__init__(f"{self.key}: {self.why}")

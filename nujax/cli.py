@@ -49,7 +49,7 @@ def _runtime(x64: bool = True, device: Optional[str] = None):
     import jax
 
     import nujax
-    from nujax._validation import ConfigError
+    from nujax.errors import ConfigError
 
     previous = bool(jax.config.jax_enable_x64)
     nujax.enable_x64(x64)

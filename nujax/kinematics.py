@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
+from nujax._numerics import safe_sqrt as _safe_sqrt
+
 __all__ = [
     "t_max",
     "enu_min",
@@ -25,12 +27,6 @@ __all__ = [
     "is_physical",
     "T_from_costheta",
 ]
-
-
-def _safe_sqrt(xp, x):
-    """√x for x > 0 and 0 otherwise, with a finite gradient (0) where x ≤ 0 (GUIDE §4.6)."""
-    ok = x > 0
-    return xp.where(ok, xp.sqrt(xp.where(ok, x, 1.0)), 0.0)
 
 
 def t_max(enu, m, *, xp=jnp):

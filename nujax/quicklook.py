@@ -1,7 +1,7 @@
 """Quick numbers for the command line: cross sections, event rates and azimuthal asymmetries.
 
 The settings come from keyword arguments or from a small TOML file with one section per command,
-validated key by key (an unknown or ill-typed entry raises :class:`nujax._validation.ConfigError`
+validated key by key (an unknown or ill-typed entry raises :class:`nujax.errors.ConfigError`
 naming the dotted key)::
 
     [xsec]                      [rate]                        [asymmetry]
@@ -24,7 +24,7 @@ import sys
 
 import numpy as np
 
-from nujax._validation import ConfigError
+from nujax.errors import ConfigError
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -21,7 +21,7 @@ A scenario file has the sections
 ``[physics]``   ``sin2w``, ``skin_fm`` (nucleus);
 ``[scan]``      validated by :func:`nujax.inference.scan.validate_scan_section` when available.
 
-Every problem raises :class:`nujax._validation.ConfigError` naming the dotted key. The ON/OFF
+Every problem raises :class:`nujax.errors.ConfigError` naming the dotted key. The ON/OFF
 background measurement: a background-only exposure r = t_OFF/t_ON times longer sees r·B events
 for B background events ON, a Poisson measurement of the background scale b with Fisher
 information r B / b², i.e. a Gaussian constraint of width σ_b = 1/√(r B) at b = 1 (the
@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nujax._validation import ConfigError
+from nujax.errors import ConfigError
 
 __all__ = ["Scenario", "load_config", "build_scenario", "run_fit", "KINDS", "SCHEMA"]
 
@@ -260,7 +260,7 @@ def load_config(path_or_dict) -> dict:
     >>> load_config({"scenario": {"name": "x"}, "truth": {"pe": 1.5}})
     Traceback (most recent call last):
     ...
-    nujax._validation.ConfigError: truth.pe: must be ≤ 1.0, got 1.5
+    nujax.errors.ConfigError: truth.pe: must be ≤ 1.0, got 1.5
     """
     raw, origin = _read(path_or_dict)
     known = tuple(SCHEMA) + ("source", "scan")

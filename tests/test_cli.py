@@ -199,14 +199,14 @@ def test_figures_seed000_data_match_the_library_and_force(tmp_path):
 def test_figures_seed002_data_match_the_library(tmp_path):
     from nujax.em import EMProperties
     from nujax.state import SpinFlavorState
-    from nujax.xsec.electron_general import electron_dm_parts
+    from nujax.xsec.electron_density_matrix import electron_density_matrix_parts
 
     res = invoke("figures", "--seed", "002", "--out", tmp_path)
     assert res.exit_code == 0, res.output
     assert sorted(p.stem for p in tmp_path.glob("*.png")) == sorted(figures.FIGURES["002"])
     # Fig. 3: ν_μ e, transversely polarised beam, μ = 10⁻¹¹ μB, Eν = 10 MeV, sin²θW = 0.23121
     d3 = figures.load_data(tmp_path / "seed002_fig3.npz")
-    parts = electron_dm_parts(EMProperties.from_effective(1.0, "numu", n=1),
+    parts = electron_density_matrix_parts(EMProperties.from_effective(1.0, "numu", n=1),
                               SpinFlavorState.transverse("numu", n=1), 10.0, d3["T"], sin2w=0.23121,
                               flavor="numu")
     np.testing.assert_allclose(d3["numu_transverse"], np.asarray(parts.at(d3["phi"][None, :].T)).T,

@@ -8,7 +8,7 @@ import numpy as np
 from nujax.em import EMProperties
 from nujax.figures import seed002 as f2
 from nujax.state import SpinFlavorState
-from nujax.xsec.electron_general import electron_dm_parts
+from nujax.xsec.electron_density_matrix import electron_density_matrix_parts
 from nujax.xsec.nucleon import nucleon_dsigma_domega
 from nujax.xsec.nucleus import nucleus_dsigma_domega
 
@@ -35,7 +35,7 @@ def test_figure_data_equals_library_and_pngs_written(tmp_path):
     np.testing.assert_allclose(d2["Xe132"], np.asarray(parts.at(d2["phi"][None, :].T)).T, rtol=1e-12)
     # Fig. 3: ν_μ e, transverse
     d3 = d["fig3"]
-    parts = electron_dm_parts(EMProperties.from_effective(1.0, "numu", n=1),
+    parts = electron_density_matrix_parts(EMProperties.from_effective(1.0, "numu", n=1),
                               SpinFlavorState.transverse("numu", n=1), 10.0, d3["T"], sin2w=0.23121,
                               flavor="numu")
     np.testing.assert_allclose(d3["numu_transverse"], np.asarray(parts.at(d3["phi"][None, :].T)).T,

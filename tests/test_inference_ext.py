@@ -16,7 +16,7 @@ from nujax.inference import (ConvergenceWarning, Observation, asimov_data, build
 from nujax.inference.models import run_nuts
 from nujax.sources import gauss_legendre
 from nujax.state import SpinFlavorState
-from nujax.xsec.electron_general import electron_dm_parts
+from nujax.xsec.electron_density_matrix import electron_density_matrix_parts
 
 T_EDGES = np.linspace(0.1, 0.26, 4)
 PHI_EDGES = np.linspace(0.0, 2 * np.pi, 7)
@@ -135,7 +135,7 @@ def _dm_counts(pe=0.5, phi_B=0.0):
     def raw(th):
         props = EMProperties(jnp.eye(1) * th[0] + 0j, jnp.eye(1) * th[1], jnp.eye(1) * th[2],
                              majorana=False, basis="flavor")
-        parts = electron_dm_parts(props, state, ENU, jnp.asarray(T), flavor="nue")
+        parts = electron_density_matrix_parts(props, state, ENU, jnp.asarray(T), flavor="nue")
         return (2 * np.pi * jnp.sum(W * parts.A, axis=1))[None, :]
 
     scale = 2000.0 / float(jnp.sum(raw(jnp.zeros(3))))
@@ -204,24 +204,24 @@ def test_nuts_samples_pe_and_em_parameters(m05):
 
 def test_dm_em_model_entries_of_the_moment_and_radius_matrices(pp, det):
     """Entries of the μ and ⟨r²⟩ matrices as fit parameters, counts from the seed-002 rates."""
-    from nujax.inference import dm_em_model
-    from nujax.rates_dm import expected_counts_dm
+    from nujax.inference import density_matrix_em_model
+    from nujax.rates import expected_counts_density_matrix
 
     state = SpinFlavorState.from_pe_dirac(0.5, 0.4, flavor="nue", n=1)
-    m = dm_em_model(pp, det, T_EDGES, PHI_EDGES, state,
+    m = density_matrix_em_model(pp, det, T_EDGES, PHI_EDGES, state,
                     {"mu_ee": ("mu", 0, 0), "r2_ee": ("r2", 0, 0)}, norm_sigma=0.01)
     assert m.em_names == ("mu_ee", "r2_ee") and m.bin_shape == (3, 6)
     props = EMProperties.create(mu=[[4.0]], r2=[[-1.5]], n=1)
-    ref = expected_counts_dm(pp, det, T_EDGES, PHI_EDGES, props, state)
+    ref = expected_counts_density_matrix(pp, det, T_EDGES, PHI_EDGES, props, state)
     np.testing.assert_allclose(expected(m, {"mu_ee": 4.0, "r2_ee": -1.5}), ref, rtol=1e-10)
     res = fit_mle(m, asimov_data(m, {"mu_ee": 4.0}), free=("mu_ee", "r2_ee"), tol=1e-8,
                   init={"mu_ee": 2.0})
     assert abs(float(res.params["mu_ee"]) - 4.0) < 1e-5
     # Majorana transition moments: imaginary antisymmetric entries only
     st3 = SpinFlavorState.from_pe_majorana(0.5, 0.0, flavor="nue", n=3)
-    mm = dm_em_model(pp, det, T_EDGES, None, st3, {"mu_emu": ("mu", 0, 1)}, majorana=True)
+    mm = density_matrix_em_model(pp, det, T_EDGES, None, st3, {"mu_emu": ("mu", 0, 1)}, majorana=True)
     assert float(jnp.sum(mm.em_quad)) > 0
     with pytest.raises(ValueError, match="antisymmetric"):
-        dm_em_model(pp, det, T_EDGES, None, st3, {"mu_ee": ("mu", 0, 0)}, majorana=True)
+        density_matrix_em_model(pp, det, T_EDGES, None, st3, {"mu_ee": ("mu", 0, 0)}, majorana=True)
     with pytest.raises(ValueError, match="matrix must be"):
-        dm_em_model(pp, det, T_EDGES, None, state, {"x": ("charge", 0, 0)})
+        density_matrix_em_model(pp, det, T_EDGES, None, state, {"x": ("charge", 0, 0)})

@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from nujax._validation import ConfigError
+from nujax.errors import ConfigError
 from nujax.detector import preset
 from nujax.inference import asimov_data, exclusion_sensitivity, q_tilde
 from nujax.inference import scan as scan_mod

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nujax._validation import ConfigError
+from nujax.errors import ConfigError
 from nujax.constants import HBARC2_MEV2_CM2, SIN2_THETA_W, YEAR_S
 from nujax.inference import asimov_data, fit_mle
 from nujax.scenarios import build_scenario, load_config

@@ -22,7 +22,7 @@ from nujax.em import EMProperties, sm_charge_radii_cm2
 from nujax.nuclei import get_nucleus, weak_vector_charge
 from nujax.state import SpinFlavorState
 from nujax.xsec import form_factors as ff
-from nujax.xsec.electron_general import electron_dm_parts
+from nujax.xsec.electron_density_matrix import electron_density_matrix_parts
 from nujax.xsec.nucleon import flavor_traces, nucleon_terms
 from nujax.xsec.nucleus import nucleus_terms
 
@@ -52,7 +52,7 @@ def _cw_nucleus(name):
 
 def _cw_electron(flavor):
     props = EMProperties.zero(1)
-    A = electron_dm_parts(props, SpinFlavorState.unpolarized(1), E, T0, sin2w=S2, flavor=flavor).A
+    A = electron_density_matrix_parts(props, SpinFlavorState.unpolarized(1), E, T0, sin2w=S2, flavor=flavor).A
     return float(A) / (W * M_E)
 
 

@@ -24,7 +24,7 @@ from nujax.kinematics import t_max
 from nujax.constants import M_E
 from nujax.plotting import new_figure, save_figure
 from nujax.state import SpinFlavorState
-from nujax.xsec.electron_general import electron_dm_parts
+from nujax.xsec.electron_density_matrix import electron_density_matrix_parts
 from nujax.xsec.nucleon import nucleon_dsigma_domega
 from nujax.xsec.nucleus import nucleus_dsigma_domega
 
@@ -99,7 +99,7 @@ def fig3_data(n_T: int = 200) -> dict:
         props = EMProperties.from_effective(MU_1E11, flavor, n=1)
         for key, state in [("unpolarized", SpinFlavorState.unpolarized(1)),
                            ("transverse", SpinFlavorState.transverse(flavor, n=1))]:
-            parts = electron_dm_parts(props, state, ENU, T, sin2w=SIN2W_SEED002, flavor=flavor)
+            parts = electron_density_matrix_parts(props, state, ENU, T, sin2w=SIN2W_SEED002, flavor=flavor)
             out[f"{flavor}_{key}"] = _on_grid(parts, phi)
     return out
 

@@ -2,7 +2,7 @@
 
 from nujax.inference.fisher import (exclusion_sensitivity, fisher_matrix, parameter_errors,
                                     sensitivity_vs_exposure)
-from nujax.inference.em_model import dm_em_model, quadratic_em_model
+from nujax.inference.em_model import density_matrix_em_model, quadratic_em_model
 from nujax.inference.likelihood import (AUX_NAMES, PARAMETER_NAMES, BinnedModel, Observation,
                                         asimov_data, build_model, check_data, default_params,
                                         expected, log_likelihood, nll, parameter_names, toy_data)
@@ -18,7 +18,7 @@ from nujax.inference.optimize import (ConvergenceWarning, FitResult, fit_mle, nl
 __all__ = [
     "BinnedModel", "PARAMETER_NAMES", "build_model", "default_params", "expected",
     "log_likelihood", "nll", "asimov_data", "toy_data", "check_data", "Observation", "AUX_NAMES",
-    "parameter_names", "quadratic_em_model", "dm_em_model",
+    "parameter_names", "quadratic_em_model", "density_matrix_em_model",
     "ConvergenceWarning", "FitResult", "fit_mle", "profile_nll", "q_tilde", "nll_and_grad",
     "fisher_matrix", "parameter_errors", "exclusion_sensitivity", "sensitivity_vs_exposure",
     "Q90_ONE_SIDED", "asymptotic_upper_limit", "profile_upper_limit", "toy_upper_limit",

@@ -28,7 +28,7 @@ import numpy as np
 
 from nujax.inference.likelihood import PARAMETER_NAMES, BinnedModel
 
-__all__ = ["quadratic_em_model", "dm_em_model"]
+__all__ = ["quadratic_em_model", "density_matrix_em_model"]
 
 
 def _move(a, n_lead, n_par):
@@ -129,12 +129,12 @@ def _unit(kind, i, j, n, majorana, dtype):
     return jnp.asarray(E if kind == "mu" else E.real, dtype)
 
 
-def dm_em_model(spectra, detector, T_edges, phi_edges, state, entries, *, majorana=False,
+def density_matrix_em_model(spectra, detector, T_edges, phi_edges, state, entries, *, majorana=False,
                 basis="flavor", base=None, norm_sigma=0.0, eff_sigma=0.0, bkg_sigma=None,
                 **rate_kw) -> BinnedModel:
     """A quadratic EM model whose parameters are entries of the μ, ⟨r²⟩ and a matrices.
 
-    The counts come from :func:`nujax.rates_dm.expected_counts_dm` (seed 002 cross sections for
+    The counts come from :func:`nujax.rates.expected_counts_density_matrix` (seed 002 cross sections for
     the spin-flavor ``state``), one source at a time; the model is then exact for any values of
     the entries (module docstring).
 
@@ -157,15 +157,15 @@ def dm_em_model(spectra, detector, T_edges, phi_edges, state, entries, *, majora
         radii of :meth:`nujax.em.EMProperties.sm_charge_radii`.
     norm_sigma, eff_sigma, bkg_sigma : as in :func:`nujax.inference.build_model`.
     **rate_kw
-        Passed to :func:`~nujax.rates_dm.expected_counts_dm` (cos_edges, sin2w, pmns, flavor …).
+        Passed to :func:`~nujax.rates.expected_counts_density_matrix` (cos_edges, sin2w, pmns, flavor …).
     """
     import dataclasses as _dc
 
     from nujax.em import EMProperties
-    from nujax.rates import _as_tuple
-    from nujax.rates_dm import expected_counts_dm
+    from nujax.rates import expected_counts_density_matrix
+    from nujax.sources import as_spectra
 
-    spectra = _as_tuple(spectra)
+    spectra = as_spectra(spectra)
     n = state.n_flavors
     if not entries:
         raise ValueError("entries must name at least one matrix entry")
@@ -195,14 +195,14 @@ def dm_em_model(spectra, detector, T_edges, phi_edges, state, entries, *, majora
             mats[kind] = mats[kind] + t * U
         props = EMProperties(mats["mu"], mats["r2"], mats["anapole"], majorana=base.majorana,
                              basis=base.basis)
-        out = jnp.stack([expected_counts_dm(s, quiet, T_edges, pe_, props, state, **rate_kw)
+        out = jnp.stack([expected_counts_density_matrix(s, quiet, T_edges, pe_, props, state, **rate_kw)
                          for s in spectra])
         return out if directional else out[..., 0]
 
-    from nujax.rates import _background
+    from nujax.detector import background_counts
 
     ce = rate_kw.get("cos_edges")
-    bkg = _background(detector, jnp.asarray(T_edges, float), pe_,
+    bkg = background_counts(detector, jnp.asarray(T_edges, float), pe_,
                       None if ce is None else jnp.asarray(ce, float))
     if not directional:
         bkg = bkg[..., 0]

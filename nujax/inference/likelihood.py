@@ -52,7 +52,9 @@ from nujax._validation import is_concrete
 from nujax.detector import Detector, azimuth_damping
 from nujax.inference.unbinned import UnbinnedModel, check_events, unbinned_log_likelihood
 from nujax.kinematics import _safe_sqrt
-from nujax.rates import _background, binned_templates
+from nujax.detector import background_counts
+from nujax.rates import binned_templates
+from nujax.sources import as_spectra
 
 __all__ = [
     "BinnedModel",
@@ -185,9 +187,7 @@ def build_model(spectra, detector: Detector, T_edges, phi_edges=None, cos_edges=
     **template_kw
         Passed to :func:`nujax.rates.binned_templates` (sin2w, flavor, quadrature orders …).
     """
-    from nujax.rates import _as_tuple
-
-    spectra = _as_tuple(spectra)
+    spectra = as_spectra(spectra)
     directional = phi_edges is not None
     pe_ = jnp.asarray(phi_edges if directional else [0.0, _TWO_PI], dtype=float)
     T_edges = jnp.asarray(T_edges, dtype=float)
@@ -203,7 +203,7 @@ def build_model(spectra, detector: Detector, T_edges, phi_edges=None, cos_edges=
         C.append(damp * t.interference[..., None] * dsin)      # seed 000 eq. (12), cos φ_B part
         S.append(-damp * t.interference[..., None] * dcos)     # seed 000 eq. (12), sin φ_B part
     ce = None if cos_edges is None else jnp.asarray(cos_edges, dtype=float)
-    bkg = _background(detector, T_edges, pe_, ce)
+    bkg = background_counts(detector, T_edges, pe_, ce)
     arrs = [jnp.stack(x) for x in (W, M, C, S)]
     if not directional:
         arrs = [a[..., 0] for a in arrs]

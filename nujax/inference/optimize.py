@@ -19,15 +19,12 @@ import numpy as np
 import optax
 from jax.flatten_util import ravel_pytree
 
+from nujax.errors import ConvergenceWarning
 from nujax.inference.likelihood import (BinnedModel, _merge, as_data, check_data, nll,
                                         parameter_names)
 
 __all__ = ["ConvergenceWarning", "FitResult", "fit_mle", "profile_nll", "q_tilde",
            "nll_and_grad"]
-
-
-class ConvergenceWarning(UserWarning):
-    """A fit stopped before meeting its convergence criterion."""
 
 
 class FitResult(NamedTuple):

@@ -59,10 +59,11 @@ import jax.numpy as jnp
 import numpy as np
 from scipy.stats import norm as _norm
 
-from nujax._validation import ConfigError
+from nujax.errors import ConfigError
 from nujax.detector import Detector, azimuth_damping
 from nujax.inference.likelihood import BinnedModel, build_model
 from nujax.inference.limits import Q90_ONE_SIDED
+from nujax.sources import as_spectra
 
 __all__ = ["SCAN_PARAMETERS", "QUANTITIES", "TemplateSpec", "ScanResult", "parse_axes", "scan",
            "evaluate_points", "validate_scan_section", "run_scan_config", "plot_scan",
@@ -175,7 +176,7 @@ def parse_axes(axes: dict, *, prefix: str = "") -> dict:
         Axis name (see :data:`SCAN_PARAMETERS`) -> 1-D values, or ``{"linspace": [lo, hi, n]}`` /
         ``{"logspace": [lo, hi, n]}`` (end values, geometric spacing).
     prefix : str
-        Prepended to the axis name in :class:`~nujax._validation.ConfigError` keys.
+        Prepended to the axis name in :class:`~nujax.errors.ConfigError` keys.
 
     Raises
     ------
@@ -420,8 +421,7 @@ def _prepare(model, axes, *, quantity, fixed, nuisances, n_profile, cl, spec, ba
             idx += list(range(S)) if x == "norm" else [S if x == "eff_scale" else S + 1]
     spec_dyn, spec_static = None, None
     if spec is not None and any(SCAN_PARAMETERS[n][0] == "template" for n in allp):
-        from nujax.rates import _as_tuple
-        ns = tuple(np.broadcast_to(np.asarray(spec.norm_sigma, float), (len(_as_tuple(spec.spectra)),)).tolist())
+        ns = tuple(np.broadcast_to(np.asarray(spec.norm_sigma, float), (len(as_spectra(spec.spectra)),)).tolist())
         spec_static = (ns, float(spec.eff_sigma), spec.bkg_sigma, tuple(sorted(spec.template_kw.items())))
         spec_dyn = (spec.spectra, spec.detector, jnp.asarray(spec.T_edges), None if spec.phi_edges is None
                     else jnp.asarray(spec.phi_edges), None if spec.cos_edges is None else jnp.asarray(spec.cos_edges))

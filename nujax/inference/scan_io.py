@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from nujax._io import atomic_path
-from nujax._validation import ConfigError
+from nujax.errors import ConfigError
 
 __all__ = ["ChunkStore", "write_npz_deterministic", "load_scan_file", "validate_scan_section",
            "run_scan_config"]

@@ -112,7 +112,8 @@ def build_unbinned_model(spectra, detector: Detector, T_events, T_range, *, pe=1
     ``T_range`` = (T_lo, T_hi) [MeV] is the analysis window (every event must lie inside it);
     the remaining arguments are those of :func:`nujax.inference.likelihood.build_model`.
     """
-    from nujax.rates import _as_tuple, binned_templates, density_per_radian
+    from nujax.rates import binned_templates, density_per_radian
+    from nujax.sources import as_spectra
 
     if detector.smearing:
         raise ValueError("the unbinned density is at the true recoil energy: use a detector "
@@ -123,7 +124,7 @@ def build_unbinned_model(spectra, detector: Detector, T_events, T_range, *, pe=1
         raise ValueError("T_events must be a non-empty 1-D array of finite energies [MeV]")
     if np.any((T < lo) | (T > hi)):
         raise ValueError(f"events outside the window [{lo}, {hi}] MeV")
-    spectra = _as_tuple(spectra)
+    spectra = as_spectra(spectra)
     Tj = jnp.asarray(T)
     edges = jnp.asarray([lo, hi])
     dens, tot = [], []

@@ -7,6 +7,8 @@ A :class:`Spectrum` describes one neutrino species of one source component (e.g.
 * a continuum ``density`` [MeV⁻¹] tabulated on a fixed, ascending ``grid`` [MeV], normalized so that
   ∫ density dE + Σ line_weights = 1,
 * ``flux``: the total flux [cm⁻² s⁻¹] (or per decay / per fission, as the constructor documents),
+  or, with the static flag ``fluence`` set, the time-integrated fluence [cm⁻²] of a burst
+  (supernova): every rate path multiplies a flux by the detector's live time and a fluence by 1,
 * ``flavor_fractions``: the (e, μ, τ) flavor content at production (sums to 1),
 * static ``antineutrino`` and ``name``.
 
@@ -29,15 +31,18 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from nujax._numerics import gauss_legendre
 from nujax._validation import is_concrete
+from nujax.constants import YEAR_S
 
-__all__ = ["Spectrum", "continuum_nodes", "fold", "gauss_legendre", "line_spectrum", "continuum_spectrum"]
+__all__ = ["Spectrum", "as_spectra", "continuum_nodes", "fold", "gauss_legendre", "line_spectrum",
+           "continuum_spectrum"]
 
 
 @functools.partial(
     jax.tree_util.register_dataclass,
     data_fields=["line_energies", "line_weights", "grid", "density", "flux", "flavor_fractions"],
-    meta_fields=["antineutrino", "name"],
+    meta_fields=["antineutrino", "name", "fluence"],
 )
 @dataclasses.dataclass(frozen=True)
 class Spectrum:
@@ -51,6 +56,7 @@ class Spectrum:
     flavor_fractions: jax.Array
     antineutrino: bool = False
     name: str = ""
+    fluence: bool = False
 
     def validate(self) -> "Spectrum":
         """Check a concrete spectrum (non-negative, finite, ascending grid, normalized to 1, flavor
@@ -84,6 +90,11 @@ class Spectrum:
     def mean_energy(self, n_nodes: int = 48, n_panels: int = 8):
         """⟨Eν⟩ [MeV] over lines and continuum."""
         return fold(self, lambda e: e, n_nodes=n_nodes, n_panels=n_panels)
+
+    def exposure_seconds(self, live_time_yr):
+        """Seconds by which the spectrum's ``flux`` is multiplied to give a number of neutrinos per
+        cm²: the live time for a flux, 1 for a time-integrated fluence (``fluence``)."""
+        return 1.0 if self.fluence else live_time_yr * YEAR_S
 
     def with_flux(self, flux) -> "Spectrum":
         """The same shape with another total flux [cm⁻² s⁻¹]."""
@@ -119,20 +130,13 @@ def _validate_spectrum(s: Spectrum) -> None:
         raise ValueError(f"{name}: lines + continuum must be normalized to 1, got {total:.8g}")
 
 
-@functools.lru_cache(maxsize=64)
-def _gl_cached(n: int):
-    x, w = np.polynomial.legendre.leggauss(n)
-    return 0.5 * (x + 1.0), 0.5 * w
-
-
-def gauss_legendre(n: int, n_panels: int = 1):
-    """Composite Gauss–Legendre nodes and weights on [0, 1] (numpy arrays, static size n·n_panels)."""
-    u, w = _gl_cached(int(n))
-    edges = np.linspace(0.0, 1.0, int(n_panels) + 1)
-    h = np.diff(edges)
-    nodes = (edges[:-1, None] + h[:, None] * u[None, :]).ravel()
-    weights = (h[:, None] * w[None, :]).ravel()
-    return nodes, weights
+def as_spectra(spectra) -> tuple:
+    """A tuple of :class:`Spectrum` from one Spectrum or an iterable of them (``TypeError`` else)."""
+    out = (spectra,) if isinstance(spectra, Spectrum) else tuple(spectra)
+    for s in out:
+        if not isinstance(s, Spectrum):
+            raise TypeError(f"expected Spectrum objects, got {type(s).__name__} (use nujax.get_source)")
+    return out
 
 
 def continuum_nodes(spectrum: Spectrum, e_min=0.0, *, n_nodes: int = 48, n_panels: int = 8):
@@ -176,23 +180,25 @@ def _as(x, dtype=None):
 
 
 def line_spectrum(energies, weights, *, flux=1.0, flavor_fractions=(1.0, 0.0, 0.0),
-                  antineutrino=False, name="") -> Spectrum:
-    """A spectrum made of lines only; ``weights`` are normalized to sum to 1."""
+                  antineutrino=False, name="", fluence=False) -> Spectrum:
+    """A spectrum made of lines only; ``weights`` are normalized to sum to 1 (``fluence``: ``flux``
+    is a time-integrated fluence [cm⁻²])."""
     e = np.atleast_1d(np.asarray(energies, dtype=float))
     w = np.atleast_1d(np.asarray(weights, dtype=float))
     if w.shape != e.shape or np.any(w < 0) or w.sum() <= 0:
         raise ValueError(f"{name or 'line spectrum'}: weights must be non-negative, same length as energies")
     return Spectrum(_as(e), _as(w / w.sum()), jnp.zeros((0,)), jnp.zeros((0,)), _as(flux),
-                    _as(flavor_fractions, float), antineutrino, name).validate()
+                    _as(flavor_fractions, float), antineutrino, name, bool(fluence)).validate()
 
 
 def continuum_spectrum(grid, density, *, flux=1.0, lines=(), line_weights=(),
                        flavor_fractions=(1.0, 0.0, 0.0), antineutrino=False, name="",
-                       normalize=True) -> Spectrum:
+                       normalize=True, fluence=False) -> Spectrum:
     """A spectrum from a tabulated continuum (and optional lines), normalized to 1 overall.
 
     ``density`` is any non-negative shape on ``grid``; with ``normalize`` the continuum is scaled to
     carry 1 − Σ ``line_weights`` of the flux. Works with traced ``density`` (gradients flow).
+    ``fluence``: ``flux`` is a time-integrated fluence [cm⁻²] (a burst).
     """
     g = jnp.asarray(grid)
     d = jnp.asarray(density)
@@ -213,4 +219,4 @@ def continuum_spectrum(grid, density, *, flux=1.0, lines=(), line_weights=(),
     if normalize:
         d = d * (1.0 - jnp.sum(lw)) / jnp.trapezoid(d, g)
     return Spectrum(le, lw, g, d, jnp.asarray(flux), jnp.asarray(flavor_fractions, dtype=float),
-                    antineutrino, name).validate()
+                    antineutrino, name, bool(fluence)).validate()

@@ -78,7 +78,8 @@ def _broadcast3(name, v):
 
 
 def supernova_spectra(mean_energies=(12.0, 15.0, 18.0), alphas=2.3, energies_1e52_erg=5.0,
-                      distance_kpc=10.0, *, e_max: float = 100.0, n_grid: int = 401) -> tuple[Spectrum, ...]:
+                      distance_kpc=10.0, *, luminosity: bool = False, e_max: float = 100.0,
+                      n_grid: int = 401) -> tuple[Spectrum, ...]:
     """Supernova spectra (νe, ν̄e, νx, ν̄x) at Earth.
 
     Parameters
@@ -92,6 +93,10 @@ def supernova_spectra(mean_energies=(12.0, 15.0, 18.0), alphas=2.3, energies_1e5
         scaled to O(1) so float32 never overflows (GUIDE §3).
     distance_kpc : float
         Distance [kpc], > 0.
+    luminosity : bool
+        ``energies_1e52_erg`` are luminosities [10⁵² erg/s] and the spectra carry fluxes; by default
+        they are emitted energies and the spectra carry fluences (``Spectrum.fluence``), which the
+        rates never multiply by a live time.
     e_max : float
         Upper end of the grid [MeV] (static).
     n_grid : int
@@ -127,5 +132,5 @@ def supernova_spectra(mean_energies=(12.0, 15.0, 18.0), alphas=2.3, energies_1e5
         # KRJ 2003: number of neutrinos = energy / mean energy
         flux = mult * scale * en[i] / means[i] / d2
         out.append(continuum_spectrum(grid, dens, flux=flux, flavor_fractions=ff, antineutrino=anti,
-                                      name=f"supernova {name}"))
+                                      name=f"supernova {name}", fluence=not luminosity))
     return tuple(out)

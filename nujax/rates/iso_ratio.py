@@ -14,7 +14,7 @@ import jax.numpy as jnp
 
 from nujax import kinematics as kin
 from nujax.constants import M_E, SIN2_THETA_W
-from nujax.rates import _BIG_T, _dtype, _nodes
+from nujax.rates.engine import _BIG_T, _dtype, _nodes
 from nujax.sources.spectrum import Spectrum, gauss_legendre
 from nujax.xsec.electron import _couplings, _resolve, electron_terms
 

@@ -61,10 +61,10 @@ from nujax.xsec.common import AzimuthalParts
 __all__ = [
     "electron_coupling_matrices",
     "electron_trace_coefficients",
-    "electron_dm_terms",
-    "electron_dm_parts",
-    "electron_dm_domega_parts",
-    "numpy_electron_dm_parts",
+    "electron_density_matrix_terms",
+    "electron_density_matrix_parts",
+    "electron_density_matrix_domega_parts",
+    "numpy_electron_density_matrix_parts",
 ]
 
 #: 2√2πα/G_F [MeV²]: converts ⟨r²⟩, a [MeV⁻²] into a vector coupling (seed 002 eq. (14)).
@@ -136,7 +136,7 @@ def electron_trace_coefficients(VL, AL, VR, AR, mu_b, rho_LL, rho_RR, kappa, *, 
     return cvl, cal, cval, cvr, car, cvar, mu2, KV, KA
 
 
-def electron_dm_terms(coeffs, enu, T, *, xp=jnp):
+def electron_density_matrix_terms(coeffs, enu, T, *, xp=jnp):
     """Ã, B̃s, B̃c [MeV⁻³ rad⁻¹] at (Eν, T) from :func:`electron_trace_coefficients` (seed 002 eq. (25)).
 
     Elementwise in ``enu`` and ``T``; exactly 0 outside 0 < T ≤ T_max.
@@ -177,7 +177,7 @@ def _parts_jit(props, state, enu, T, sin2w, U, *, flavor, domega):
     if domega:                                                       # T is cosθ here
         cos_t = T
         T = kin.T_from_costheta(cos_t, enu, M_E)
-    A, Bs, Bc = electron_dm_terms(coeffs, enu, T)
+    A, Bs, Bc = electron_density_matrix_terms(coeffs, enu, T)
     parts = AzimuthalParts(A, Bs, Bc)
     if domega:
         parts = parts.scale(kin.dT_dcostheta(T, enu, M_E))          # seed 002 eq. (12)
@@ -201,7 +201,7 @@ def _prepare(props, state, enu, x, sin2w, pmns, flavor, xname):
     return U
 
 
-def electron_dm_parts(props: EMProperties, state: SpinFlavorState, enu, T, *,
+def electron_density_matrix_parts(props: EMProperties, state: SpinFlavorState, enu, T, *,
                       sin2w=SIN2_THETA_W, pmns=None, flavor="nue") -> AzimuthalParts:
     """d²σ/dT dφ = A + Bs sin φ + Bc cos φ [MeV⁻³ rad⁻¹] for ν e scattering (seed 002 eqs. (11), (25)).
 
@@ -233,7 +233,7 @@ def electron_dm_parts(props: EMProperties, state: SpinFlavorState, enu, T, *,
     >>> from nujax.state import SpinFlavorState
     >>> p = EMProperties.from_effective(3.0, "nue", n=1)
     >>> s = SpinFlavorState.from_pe_dirac(0.5, n=1)
-    >>> parts = electron_dm_parts(p, s, 0.4, 0.1, sin2w=0.23)
+    >>> parts = electron_density_matrix_parts(p, s, 0.4, 0.1, sin2w=0.23)
     >>> bool(parts.Bc > 0), abs(float(parts.Bs))       # ζ⊥ along e_x: pure cos φ
     (True, 0.0)
     """
@@ -241,20 +241,20 @@ def electron_dm_parts(props: EMProperties, state: SpinFlavorState, enu, T, *,
     return _parts_jit(props, state, enu, T, sin2w, U, flavor=flavor, domega=False)
 
 
-def electron_dm_domega_parts(props: EMProperties, state: SpinFlavorState, enu, costheta, *,
+def electron_density_matrix_domega_parts(props: EMProperties, state: SpinFlavorState, enu, costheta, *,
                              sin2w=SIN2_THETA_W, pmns=None, flavor="nue") -> AzimuthalParts:
     """dσ/dΩ = A(θ) + Bs(θ) sin φ + Bc(θ) cos φ [MeV⁻² sr⁻¹] (seed 002 eqs. (9), (12)).
 
-    The recoil energy is T(cosθ, Eν) (seed 002 eq. (10)); the parts of :func:`electron_dm_parts`
+    The recoil energy is T(cosθ, Eν) (seed 002 eq. (10)); the parts of :func:`electron_density_matrix_parts`
     are multiplied by |dT/dcosθ| = Eν √(T(T+2m_e)³)/(m_e(Eν + m_e)). Zero for cosθ ≤ 0.
     """
     U = _prepare(props, state, enu, costheta, sin2w, pmns, flavor, "costheta")
     return _parts_jit(props, state, enu, costheta, sin2w, U, flavor=flavor, domega=True)
 
 
-def numpy_electron_dm_parts(props: EMProperties, state: SpinFlavorState, enu, T, *,
+def numpy_electron_density_matrix_parts(props: EMProperties, state: SpinFlavorState, enu, T, *,
                             sin2w=SIN2_THETA_W, pmns=None, flavor="nue") -> AzimuthalParts:
-    """numpy baseline of :func:`electron_dm_parts`: the same kernels evaluated with ``xp=numpy``."""
+    """numpy baseline of :func:`electron_density_matrix_parts`: the same kernels evaluated with ``xp=numpy``."""
     U = _prepare(props, state, enu, T, sin2w, pmns, flavor, "T")
     U = None if U is None else np.asarray(U)
     p_np = EMProperties(np.asarray(props.mu), np.asarray(props.r2), np.asarray(props.anapole),
@@ -262,5 +262,5 @@ def numpy_electron_dm_parts(props: EMProperties, state: SpinFlavorState, enu, T,
     s_np = SpinFlavorState(np.asarray(state.rho))
     coeffs = _coefficients(p_np, s_np, sin2w, U, flavor, np)
     with np.errstate(divide="ignore", invalid="ignore"):
-        A, Bs, Bc = electron_dm_terms(coeffs, np.asarray(enu, float), np.asarray(T, float), xp=np)
+        A, Bs, Bc = electron_density_matrix_terms(coeffs, np.asarray(enu, float), np.asarray(T, float), xp=np)
     return AzimuthalParts(A, Bs, Bc)

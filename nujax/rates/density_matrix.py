@@ -2,7 +2,7 @@
 
 The beam is a :class:`~nujax.state.SpinFlavorState` ρ and the moments an
 :class:`~nujax.em.EMProperties` pytree (μ, ⟨r²⟩, anapole matrices); the cross section is seed 002's
-d²σ/dT dφ = Ã + B̃s sin φ + B̃c cos φ (eq. (11), :mod:`nujax.xsec.electron_general`), φ measured
+d²σ/dT dφ = Ã + B̃s sin φ + B̃c cos φ (eq. (11), :mod:`nujax.xsec.electron_density_matrix`), φ measured
 from the e_x axis of the state's ζˣ. Folding with the spectra and the detector uses exactly the
 quadrature of :mod:`nujax.rates` (same nodes, lines and continuum as separate segments, moving
 limits u-mapped), with the three channels (Ã, B̃s, B̃c) in place of (weak, em, interference):
@@ -35,13 +35,13 @@ from nujax.couplings import parse_flavor
 from nujax.detector import Detector, azimuth_damping
 from nujax.em import EMProperties
 from nujax.em import pmns as _pmns
-from nujax.rates import (_acceptance, _as_tuple, _background, _check_inputs, _continuum_G, _dtype,
+from nujax.rates.engine import (_acceptance, _as_tuple, _background, _check_inputs, _continuum_G, _dtype,
                          _scale, _spectra_sum, _stack)
 from nujax.state import SpinFlavorState
 from nujax.xsec.common import AzimuthalParts
-from nujax.xsec.electron_general import _coefficients, electron_dm_terms
+from nujax.xsec.electron_density_matrix import _coefficients, electron_density_matrix_terms
 
-__all__ = ["binned_parts_dm", "expected_counts_dm", "d2N_dT_dphi_dm", "dN_dT_dm"]
+__all__ = ["binned_parts_density_matrix", "expected_counts_density_matrix", "d2N_dT_dphi_density_matrix", "dN_dT_density_matrix"]
 
 _TWO_PI = 2.0 * math.pi
 _STATIC = ("flavor", "polar_smearing", "n_T", "T_panels", "n_E", "n_E_panels")
@@ -52,7 +52,7 @@ def _kernel(props, state, sin2w, U, flavor):
     coeffs = _coefficients(props, state, sin2w, U, flavor, jnp)
 
     def kern(e, t):
-        return electron_dm_terms(coeffs, e, t)                     # seed 002 eq. (25)
+        return electron_density_matrix_terms(coeffs, e, t)                     # seed 002 eq. (25)
 
     return kern
 
@@ -124,7 +124,7 @@ def _counts_jit(spectra, detector, T_edges, phi_edges, ce, props, state, sin2w, 
     return _combine(parts, detector, T_edges, phi_edges, ce)
 
 
-def binned_parts_dm(spectra, detector: Detector, T_edges, props: EMProperties,
+def binned_parts_density_matrix(spectra, detector: Detector, T_edges, props: EMProperties,
                     state: SpinFlavorState, *, cos_edges=None, sin2w=SIN2_THETA_W, pmns=None,
                     flavor="nue", polar_smearing=False, n_T=8, T_panels=1, n_E=24,
                     n_E_panels=4) -> AzimuthalParts:
@@ -135,7 +135,7 @@ def binned_parts_dm(spectra, detector: Detector, T_edges, props: EMProperties,
     spectra : Spectrum or tuple of Spectrum
         Neutrino sources (flux in cm⁻² s⁻¹).
     detector : Detector
-        Target, exposure, efficiency, energy resolution, binding (background: :func:`expected_counts_dm`).
+        Target, exposure, efficiency, energy resolution, binding (background: :func:`expected_counts_density_matrix`).
     T_edges : array (K+1,)
         Measured recoil-energy bin edges [MeV], increasing.
     props : EMProperties
@@ -169,7 +169,7 @@ def binned_parts_dm(spectra, detector: Detector, T_edges, props: EMProperties,
                       n_E_panels=n_E_panels)
 
 
-def expected_counts_dm(spectra, detector: Detector, T_edges, phi_edges, props: EMProperties,
+def expected_counts_density_matrix(spectra, detector: Detector, T_edges, phi_edges, props: EMProperties,
                        state: SpinFlavorState, *, cos_edges=None, sin2w=SIN2_THETA_W, pmns=None,
                        flavor="nue", polar_smearing=False, n_T=8, T_panels=1, n_E=24,
                        n_E_panels=4):
@@ -178,7 +178,7 @@ def expected_counts_dm(spectra, detector: Detector, T_edges, phi_edges, props: E
     The fully differentiable seed-002 driver: ``jax.grad`` with respect to ``props`` (every μ,
     ⟨r²⟩ and anapole entry), ``state`` (ρ), the spectra and the detector leaves. Values may change
     between calls without recompiling; shapes and the static options may not. See
-    :func:`binned_parts_dm` for the arguments; ``phi_edges`` [rad] are azimuth bin edges measured
+    :func:`binned_parts_density_matrix` for the arguments; ``phi_edges`` [rad] are azimuth bin edges measured
     from the e_x axis of the state (φ_B = arg κ is the azimuth of ζ⊥).
 
     Returns
@@ -196,7 +196,7 @@ def expected_counts_dm(spectra, detector: Detector, T_edges, phi_edges, props: E
     >>> from nujax.sources.solar import solar_component
     >>> p = EMProperties.from_effective(3.0, n=1)
     >>> s = SpinFlavorState.from_pe_dirac(0.5, 0.3, n=1)
-    >>> N = expected_counts_dm(solar_component("7Be"), preset("hellaz"), [0.1, 0.4, 0.7],
+    >>> N = expected_counts_density_matrix(solar_component("7Be"), preset("hellaz"), [0.1, 0.4, 0.7],
     ...                        [0.0, 3.14159, 6.28318], p, s, sin2w=0.23)
     >>> N.shape, bool(N.min() > 0)
     ((2, 2), True)
@@ -228,24 +228,24 @@ def _d2N_jit(spectra, detector, T, props, state, sin2w, U, *, flavor, n_E, n_E_p
     return AzimuthalParts(w[..., 0], w[..., 1], w[..., 2])
 
 
-def d2N_dT_dphi_dm(spectra, detector: Detector, T, props: EMProperties, state: SpinFlavorState, *,
+def d2N_dT_dphi_density_matrix(spectra, detector: Detector, T, props: EMProperties, state: SpinFlavorState, *,
                    sin2w=SIN2_THETA_W, pmns=None, flavor="nue", n_E=32, n_E_panels=8) -> AzimuthalParts:
     """d²N/dT dφ = A + Bs sin φ + Bc cos φ [counts MeV⁻¹ rad⁻¹] at true recoil energies ``T`` [MeV].
 
     Seed 000 eq. (11) with the seed 002 cross section: N_e t Σ_i Φ_i ∫ dEν λ_i(Eν) d²σ/dTdφ, times
     ε(T), the binding steps and Θ(T − T_th) (no energy smearing). Lines contribute where
-    T ≤ T_max(E_l). Arguments as in :func:`binned_parts_dm`; ``n_E``, ``n_E_panels`` set the Eν rule.
+    T ≤ T_max(E_l). Arguments as in :func:`binned_parts_density_matrix`; ``n_E``, ``n_E_panels`` set the Eν rule.
     """
     spectra, U = _prepare(spectra, detector, props, state, sin2w, pmns, flavor)
     return _d2N_jit(spectra, detector, jnp.asarray(T, _dtype()), props, state, sin2w, U,
                     flavor=flavor, n_E=n_E, n_E_panels=n_E_panels)
 
 
-def dN_dT_dm(spectra, detector: Detector, T, props: EMProperties, state: SpinFlavorState, *,
+def dN_dT_density_matrix(spectra, detector: Detector, T, props: EMProperties, state: SpinFlavorState, *,
              sin2w=SIN2_THETA_W, pmns=None, flavor="nue", n_E=32, n_E_panels=8):
     """φ-integrated dN/dT = 2π A [counts MeV⁻¹] at true recoil energies ``T`` [MeV].
 
-    See :func:`d2N_dT_dphi_dm` (the sin φ and cos φ parts integrate to zero over 2π).
+    See :func:`d2N_dT_dphi_density_matrix` (the sin φ and cos φ parts integrate to zero over 2π).
     """
-    return _TWO_PI * d2N_dT_dphi_dm(spectra, detector, T, props, state, sin2w=sin2w, pmns=pmns,
+    return _TWO_PI * d2N_dT_dphi_density_matrix(spectra, detector, T, props, state, sin2w=sin2w, pmns=pmns,
                                     flavor=flavor, n_E=n_E, n_E_panels=n_E_panels).A

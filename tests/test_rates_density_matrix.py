@@ -1,5 +1,5 @@
 """Density-matrix (seed 002) event rates: reduction to seed 000, gradients in the EM pytree and the
-state, positivity, validation and retracing of nujax.rates_dm."""
+state, positivity, validation and retracing of nujax.rates.density_matrix."""
 
 import dataclasses
 import math
@@ -9,7 +9,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from nujax import rates, rates_dm
+from nujax import rates
+from nujax.rates import density_matrix as rates_dm
 from nujax.detector import make_detector, preset
 from nujax.em import EMProperties
 from nujax.sources.solar import solar_component
@@ -27,7 +28,7 @@ S2 = 0.23
 
 
 def _dm(props, state, **kw):
-    return rates_dm.expected_counts_dm(SPECS, HELLAZ, T_EDGES, PHI_EDGES, props, state, sin2w=S2, **kw)
+    return rates_dm.expected_counts_density_matrix(SPECS, HELLAZ, T_EDGES, PHI_EDGES, props, state, sin2w=S2, **kw)
 
 
 def _three_flavor(r2=-0.4, ana=0.07, mu=3.0):
@@ -61,7 +62,7 @@ def test_reduces_to_seed000_majorana_and_dN_dT():
     np.testing.assert_allclose(new, old, rtol=1e-10, atol=1e-12 * float(old.max()))
     T = jnp.linspace(0.05, 0.7, 41)
     a = rates.dN_dT(SPECS, HELLAZ, T, 3.0, 0.4, sin2w=S2)
-    b = rates_dm.dN_dT_dm(SPECS, HELLAZ, T, EMProperties.from_effective(3.0, n=1),
+    b = rates_dm.dN_dT_density_matrix(SPECS, HELLAZ, T, EMProperties.from_effective(3.0, n=1),
                           SpinFlavorState.from_pe_dirac(0.4, 0.7, n=1), sin2w=S2)
     np.testing.assert_allclose(b, a.weak + a.em, rtol=1e-10, atol=1e-12 * float(b.max()))
 
@@ -69,7 +70,7 @@ def test_reduces_to_seed000_majorana_and_dN_dT():
 def test_phi_sum_and_parts():
     props, state = _three_flavor()
     N = _dm(props, state)
-    parts = rates_dm.binned_parts_dm(SPECS, HELLAZ, T_EDGES, props, state, sin2w=S2)
+    parts = rates_dm.binned_parts_density_matrix(SPECS, HELLAZ, T_EDGES, props, state, sin2w=S2)
     np.testing.assert_allclose(N.sum(axis=1), 2 * math.pi * parts.A, rtol=1e-12)
     # the transverse part of this state is at φ_B = 0.6: cos(φ − φ_B) ⇒ Bs/Bc = tan 0.6
     np.testing.assert_allclose(parts.Bs / parts.Bc, math.tan(0.6), rtol=1e-9)
@@ -129,7 +130,7 @@ def _random_physical(rng):
 def test_counts_nonnegative_for_physical_states(seed):
     props, state = _random_physical(np.random.default_rng(seed))
     fine_phi = jnp.linspace(0.0, 2 * math.pi, 73)
-    N = rates_dm.expected_counts_dm(SPECS, HELLAZ, T_EDGES, fine_phi, props, state, sin2w=S2,
+    N = rates_dm.expected_counts_density_matrix(SPECS, HELLAZ, T_EDGES, fine_phi, props, state, sin2w=S2,
                                     cos_edges=COS_EDGES)
     assert float(N.min()) >= 0.0 and float(N.sum()) > 0.0
 
@@ -153,11 +154,11 @@ def test_bad_state_and_inputs_raise():
     with pytest.raises(ValueError, match="antineutrino"):
         g = jnp.linspace(0.0, 2.0, 51)
         anti = continuum_spectrum(g, g**2 * (2.0 - g) ** 2, flux=1e6, antineutrino=True, name="toy")
-        rates_dm.expected_counts_dm(anti, HELLAZ, T_EDGES, PHI_EDGES, props, good)
+        rates_dm.expected_counts_density_matrix(anti, HELLAZ, T_EDGES, PHI_EDGES, props, good)
     with pytest.raises(ValueError, match="phi_edges"):
-        rates_dm.expected_counts_dm(SPECS, HELLAZ, T_EDGES, PHI_EDGES[::-1], props, good)
+        rates_dm.expected_counts_density_matrix(SPECS, HELLAZ, T_EDGES, PHI_EDGES[::-1], props, good)
     with pytest.raises(ValueError, match="T_edges"):
-        rates_dm.expected_counts_dm(SPECS, HELLAZ, T_EDGES[::-1], PHI_EDGES, props, good)
+        rates_dm.expected_counts_density_matrix(SPECS, HELLAZ, T_EDGES[::-1], PHI_EDGES, props, good)
 
 
 def test_no_retrace_on_new_values():
@@ -167,14 +168,14 @@ def test_no_retrace_on_new_values():
     p2, s2 = _three_flavor(r2=0.3, ana=-0.1, mu=1.5)
     _dm(p2, SpinFlavorState.from_pe_dirac(0.8, 2.0, n=3))
     _dm(p2, s2)
-    rates_dm.expected_counts_dm(SPECS, preset("hellaz", mass_t=3.0), T_EDGES, PHI_EDGES, p2, s2, sin2w=0.24)
+    rates_dm.expected_counts_density_matrix(SPECS, preset("hellaz", mass_t=3.0), T_EDGES, PHI_EDGES, p2, s2, sin2w=0.24)
     assert rates_dm._counts_jit._cache_size() == n0
 
 
 def test_threshold_above_endpoint_zero_and_finite_gradient():
     det = make_detector("he_ch4", mass_t=6.0, threshold=5.0)
     props, state = _three_flavor()
-    f = lambda p: jnp.sum(rates_dm.expected_counts_dm(SPECS, det, T_EDGES, PHI_EDGES, p, state, sin2w=S2))
+    f = lambda p: jnp.sum(rates_dm.expected_counts_density_matrix(SPECS, det, T_EDGES, PHI_EDGES, p, state, sin2w=S2))
     assert float(f(props)) == 0.0
     g = jax.grad(f)(props)
     assert all(float(jnp.max(jnp.abs(x))) == 0.0 for x in jax.tree_util.tree_leaves(g))
@@ -184,7 +185,7 @@ def test_float32_agrees(float32_matches):
     def run():
         p = EMProperties.from_effective(3.0, n=1)
         s = SpinFlavorState.from_pe_dirac(0.4, 0.7, n=1)
-        return np.asarray(rates_dm.expected_counts_dm((solar_component("pp"), solar_component("7Be")),
+        return np.asarray(rates_dm.expected_counts_density_matrix((solar_component("pp"), solar_component("7Be")),
                                                       preset("hellaz"), T_EDGES, PHI_EDGES, p, s, sin2w=S2))
 
     float32_matches(run, rtol=1e-4)

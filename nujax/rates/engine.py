@@ -608,4 +608,3 @@ def mu_at_max_asymmetry(coefficients_at_unit_mu):
     return mu, asymmetry_vs_mu(coefficients_at_unit_mu, mu)
 
 
-from nujax.rates_iso import iso_ratio, region_integrals  # noqa: E402  (seed 001, re-exported)

@@ -1,0 +1,21 @@
+"""Detectors: the detector pytree and its response, target materials, experiment presets and the
+background registry.
+
+* :mod:`nujax.detector.core` — :class:`Detector`, :func:`make_detector`, efficiency and resolutions;
+* :mod:`nujax.detector.materials` — materials (electrons and nuclei per tonne, atomic shells);
+* :mod:`nujax.detector.presets` — one cited entry per experiment, :func:`preset`;
+* :mod:`nujax.detector.backgrounds` — background shapes: counts per bin, density in energy.
+"""
+
+from nujax.detector.backgrounds import (BACKGROUNDS, BackgroundShape, background_counts,
+                                        background_density, register_background)
+from nujax.detector.core import Detector, azimuth_damping, efficiency, energy_sigma, make_detector
+from nujax.detector.materials import MATERIALS, Material, binding_shells, get_material
+from nujax.detector.presets import PRESETS, preset
+
+__all__ = [
+    "Material", "Detector", "MATERIALS", "get_material", "make_detector", "efficiency",
+    "energy_sigma", "binding_shells", "azimuth_damping", "PRESETS", "preset",
+    "BACKGROUNDS", "BackgroundShape", "background_counts", "background_density",
+    "register_background",
+]
