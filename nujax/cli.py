@@ -1,4 +1,4 @@
-"""The ``nujax`` command line (thin: every number comes from the library).
+"""The ``nujax`` command line (thin: every number comes from the library through :mod:`nujax.app`).
 
 Commands: ``demo`` (the main job: a complete directional sensitivity study), ``figures`` (the
 seed-figure gallery with the plotted data), quick numbers (``xsec``, ``rate``, ``asymmetry``),
@@ -117,9 +117,9 @@ def demo(
     Rates, the asymmetry 𝒜 and the μν maximising it, an MLE and a NUTS fit of μν and φ_B on toy
     data, 90 % upper limits; writes summary.json, posterior.nc and three PNGs to --out.
     """
-    from nujax import study
+    from nujax.app import study
+    from nujax.app.quick import line_cross_sections
     from nujax.constants import SIN2_THETA_W
-    from nujax.quicklook import line_cross_sections
 
     with _runtime(x64, device):
         cfg = (study.quick_config if quick else study.StudyConfig)(mu_1e11=mu, pe=pe, phi_B=phi_b,
@@ -160,10 +160,10 @@ def figures(
     out: Path = _OUT, x64: bool = _X64, device: Optional[str] = _DEVICE, force: bool = _FORCE,
 ) -> None:
     """Regenerate the reproduced seed figures (PNG) and the data behind each one (npz)."""
-    from nujax import figures as registry
+    from nujax.app import figures as registry
 
     with _runtime(x64, device):
-        seeds = registry.SEEDS if seed.strip().lower() == "all" else (registry._seed(seed),)
+        seeds = registry.SEEDS if seed.strip().lower() == "all" else (registry.seed_key(seed),)
         names = [n for s in seeds for n in registry.FIGURES[s]]
         suffixes = (".png", ".npz") if data else (".png",)
         if not force:
@@ -202,7 +202,7 @@ def xsec(
     """dσ/dT [cm²/MeV] at one point, split into weak and magnetic parts."""
     import nujax
     from nujax.constants import SIN2_THETA_W, cm2_from_natural
-    from nujax.quicklook import load_quick_config, resolve_settings
+    from nujax.app.quick import load_quick_config, resolve_settings
 
     with _runtime(x64, device):
         cfg = load_quick_config(config, "xsec") if config is not None else None
@@ -215,7 +215,7 @@ def xsec(
 
 
 def _rate_rows(command, config, **opts):
-    from nujax.quicklook import load_quick_config, rate_numbers, resolve_settings
+    from nujax.app.quick import load_quick_config, rate_numbers, resolve_settings
 
     cfg = load_quick_config(config, command) if config is not None else None
     s = resolve_settings(command, cfg, **opts)
@@ -263,11 +263,12 @@ def fit(
     out: Path = _OUT, x64: bool = _X64, device: Optional[str] = _DEVICE, force: bool = _FORCE,
 ) -> None:
     """Fit a configured scenario: MLE, Fisher errors, 90 % limits (and NUTS if configured)."""
-    from nujax.scenarios import load_config, run_fit
+    from nujax.app import fit as fit_driver
+    from nujax.app import load_config
 
     with _runtime(x64, device):
-        summary = run_fit(load_config(config), out, force=force, quick=quick, progress=True,
-                          seed=seed)
+        summary = fit_driver.run_fit(load_config(config), out, force=force, quick=quick,
+                                     progress=True, seed=seed)
     console.print(_table(f"fit: {summary.get('scenario', config)}", summary))
 
 
@@ -277,11 +278,8 @@ def scan(
     out: Path = _OUT, x64: bool = _X64, device: Optional[str] = _DEVICE, force: bool = _FORCE,
 ) -> None:
     """Run the [scan] grid of a scenario chunk by chunk (resumable): <out>/<scenario>_scan.npz."""
-    try:
-        from nujax.inference.scan import run_scan_config
-    except ImportError:  # pragma: no cover - older layout: the config driver lives in scan_io
-        from nujax.inference.scan_io import run_scan_config
-    from nujax.scenarios import load_config
+    from nujax.app import load_config
+    from nujax.app.scan_config import run_scan_config
 
     with _runtime(x64, device):
         cfg = load_config(config)

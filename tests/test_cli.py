@@ -11,7 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 import nujax
-from nujax import cli, figures
+from nujax import cli
+from nujax.app import figures
 from nujax.cli import app
 from nujax.constants import cm2_from_natural
 from nujax.detector import make_detector
@@ -222,7 +223,6 @@ def test_figures_unknown_seed_exits_2(tmp_path):
 # fit, scan, bench (configured analyses)
 # ---------------------------------------------------------------------------------------------
 def test_fit_and_scan_bad_config_exit_2(tmp_path):
-    pytest.importorskip("nujax.scenarios")
     good = (ROOT / "fits" / "hellaz_pp.toml").read_text()
     assert "[detector]\n" in good
     bad = write(tmp_path, good.replace("[detector]\n", "[detector]\nthreshold_kev = 100.0\n"))
@@ -235,7 +235,9 @@ def test_fit_and_scan_bad_config_exit_2(tmp_path):
 
 
 def test_fit_passes_the_validated_config_and_prints_the_summary(tmp_path, monkeypatch):
-    scenarios = pytest.importorskip("nujax.scenarios")
+    from nujax.app import fit as fit_driver
+    from nujax.app import load_config
+
     calls = []
 
     def fake_run_fit(cfg, out_dir, *, force=False, quick=False, progress=True, seed=0):
@@ -244,11 +246,11 @@ def test_fit_passes_the_validated_config_and_prints_the_summary(tmp_path, monkey
             raise FileExistsError(f"{out_dir / 'summary.json'} exists; use --force to overwrite")
         return {"scenario": cfg["scenario"]["name"], "limit_profile": 1.234567}
 
-    monkeypatch.setattr(scenarios, "run_fit", fake_run_fit)
+    monkeypatch.setattr(fit_driver, "run_fit", fake_run_fit)
     res = invoke("fit", ROOT / "fits" / "hellaz_pp.toml", "--quick", "--seed", "7", "--out", tmp_path)
     assert res.exit_code == 0, res.output
     cfg, out_dir, force, quick, seed = calls[0]
-    assert cfg == scenarios.load_config(ROOT / "fits" / "hellaz_pp.toml")
+    assert cfg == load_config(ROOT / "fits" / "hellaz_pp.toml")
     assert (out_dir, force, quick, seed) == (tmp_path, False, True, 7)
     assert "hellaz_pp" in res.output and "1.235" in res.output
     (tmp_path / "summary.json").write_text("{}")
@@ -257,7 +259,6 @@ def test_fit_passes_the_validated_config_and_prints_the_summary(tmp_path, monkey
 
 
 def test_scan_runs_a_small_grid(tmp_path):
-    pytest.importorskip("nujax.scenarios")
     text = (ROOT / "fits" / "hellaz_pp.toml").read_text().split("\n[scan]")[0]   # a small grid instead
     cfg = write(tmp_path, text + textwrap.dedent("""
         [scan]

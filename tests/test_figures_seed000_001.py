@@ -5,7 +5,7 @@ import pytest
 
 from nujax import rates
 from nujax.detector import make_detector
-from nujax.figures import seed000, seed001
+from nujax.app.figures import seed000, seed001
 from nujax.sources.solar import solar_component
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from nujax.em import EMProperties
-from nujax.figures import seed002 as f2
+from nujax.app.figures import seed002 as f2
 from nujax.state import SpinFlavorState
 from nujax.xsec.electron_density_matrix import electron_density_matrix_parts
 from nujax.xsec.nucleon import nucleon_dsigma_domega

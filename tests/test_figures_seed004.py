@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from nujax.figures import seed004
+from nujax.app.figures import seed004
 
 
 def test_enhanced_region_has_enhancement_near_q2zero():

@@ -1,5 +1,5 @@
-"""run_fit on every scenario in quick mode: summary.json and the plots appear, the summary is
-sane, outputs are never overwritten without force, and the fit scripts' command line works."""
+"""run_fit on every configuration in fits/ (quick mode): summary.json and the plots appear, the
+summary is sane, outputs are never overwritten without force, and the limit is the library's."""
 
 from __future__ import annotations
 
@@ -10,11 +10,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nujax.scenarios import load_config, run_fit
+from nujax.app import load_config, run_fit
 
 FITS = Path(__file__).resolve().parents[1] / "fits"
-NAMES = ("hellaz_pp", "cr51_source", "sry_source", "reactor_ge", "xenon_solar",
-         "directional_nucleus", "radiative_reactor")
+NAMES = tuple(sorted(p.stem for p in FITS.glob("*.toml")))
+
+
+def test_fits_holds_configurations_only():
+    """fits/ is TOML configurations and a README (``nujax fit fits/<name>.toml`` runs each)."""
+    assert len(NAMES) >= 7
+    assert {p.suffix for p in FITS.iterdir() if p.is_file()} == {".toml", ".md"}
+    assert "nujax fit fits/<name>.toml" in (FITS / "README.md").read_text()
 
 
 def _quick_cfg(name):
@@ -68,28 +74,16 @@ def test_no_overwrite_without_force(tmp_path):
 
 
 def test_profile_limit_matches_the_library(tmp_path):
-    """The grid-refined limit of run_fit equals nujax.inference.profile_upper_limit."""
+    """The limit of run_fit is nujax.inference.profile_upper_limit on the same toy data."""
     import jax
 
+    from nujax.app import build_scenario
     from nujax.inference import profile_upper_limit, toy_data
-    from nujax.scenarios import build_scenario
 
     cfg = _quick_cfg("cr51_source")
     s = run_fit(cfg, tmp_path, quick=True, progress=False, seed=3)
     sc = build_scenario(cfg)
     data = toy_data(jax.random.fold_in(jax.random.PRNGKey(3), 1), sc.model, sc.truth)
-    lim, _ = profile_upper_limit(sc.model, data, nuisances=("norm", "bkg_scale"), mu_max=50.0)
-    np.testing.assert_allclose(s["limit_profile"], lim, rtol=1e-4)
-
-
-def test_script_command_line(tmp_path, capsys, monkeypatch):
-    import sys
-    monkeypatch.syspath_prepend(str(FITS))
-    import _common
-
-    monkeypatch.setattr(_common, "HERE", tmp_path)
-    bad = tmp_path / "bad.toml"
-    bad.write_text("[scenario]\nname = 'bad'\n[detector]\ntreshold_keV = 3\n")
-    assert _common.main("bad", ["--out", str(tmp_path / "o")]) == 2
-    assert "error: detector.treshold_keV: unknown key" in capsys.readouterr().err
-    assert sys.modules["_common"] is _common
+    up = profile_upper_limit(sc.model, data, nuisances=("norm", "bkg_scale"),
+                             mu_max=cfg["fit"]["mu_max"])
+    np.testing.assert_allclose(s["limit_profile"], up.limit, rtol=1e-4)

@@ -3,7 +3,7 @@
 import pytest
 
 from nujax._io import atomic_path
-from nujax.plotting import atomic_write_bytes
+from nujax.app.plots import atomic_write_bytes
 
 
 def test_failed_write_keeps_the_old_file(tmp_path):

@@ -13,7 +13,7 @@ import pytest
 from nujax.errors import ConfigError
 from nujax.constants import HBARC2_MEV2_CM2, SIN2_THETA_W, YEAR_S
 from nujax.inference import asimov_data, fit_mle
-from nujax.scenarios import build_scenario, load_config
+from nujax.app import build_scenario, load_config
 
 FITS = Path(__file__).resolve().parents[1] / "fits"
 NAMES = ("hellaz_pp", "cr51_source", "sry_source", "reactor_ge", "xenon_solar",
@@ -41,7 +41,7 @@ def test_config_loads_and_builds(name):
     assert float(np.sum(m.weak)) > 0 and float(np.sum(m.em)) > 0
     assert np.all(np.asarray(m.weak) >= 0) and np.all(np.asarray(m.em) >= 0)
     assert m.directional == (name == "hellaz_pp")
-    if sc.meta["kind"] != "electron":      # no interference for these beams (module docstring)
+    if sc.meta["target"] != "electron":      # no interference for these beams (module docstring)
         assert not np.any(np.asarray(m.int_cos)) and not np.any(np.asarray(m.int_sin))
 
 
@@ -59,7 +59,7 @@ def test_asimov_injection_recovery(name):
 # ---------------------------------------------------------------------------------------------
 # validation: every problem names its key
 # ---------------------------------------------------------------------------------------------
-BASE = {"scenario": {"name": "t", "kind": "electron"}, "source": [{"name": "pp"}],
+BASE = {"scenario": {"name": "t", "target": "electron"}, "source": [{"name": "pp"}],
         "detector": {"preset": "hellaz"}, "binning": {"T_keV": {"min": 100, "max": 260, "n": 4}}}
 
 
@@ -86,7 +86,7 @@ def _with(section, key, value):
     (_with("fit", "cl", 1.0), "fit.cl"),
     (_with("binning", "phi_bins", 2.5), "binning.phi_bins"),
     (_with("nonsense", "x", 1), "nonsense"),
-    ({**BASE, "scenario": {"kind": "electron"}}, "scenario.name"),
+    ({**BASE, "scenario": {"target": "electron"}}, "scenario.name"),
     ({k: v for k, v in BASE.items() if k != "source"}, "source"),
 ])
 def test_bad_config_names_the_key(cfg, key):
@@ -138,7 +138,7 @@ def test_defaults_and_on_off_background_constraint():
 # physics: templates against the library cross sections
 # ---------------------------------------------------------------------------------------------
 def _nucleus_cfg(cos_bins=0):
-    return {"scenario": {"name": "n", "kind": "nucleus"},
+    return {"scenario": {"name": "n", "target": "nucleus"},
             "source": [{"name": "pidar", "pot_per_s": 1e15, "distance_m": 20.0}],
             "detector": {"material": "argon", "mass_t": 1.0, "live_time_yr": 1.0, "threshold_keV": 5.0},
             "binning": {"T_keV": {"min": 5.0, "max": 160.0, "n": 6}, "cos_bins": cos_bins}}
@@ -189,7 +189,7 @@ def test_radiative_templates_against_sigma_region():
     from nujax.sources.catalog import get_source
     from nujax.xsec.radiative_integrals import sigma_region
 
-    cfg = {"scenario": {"name": "r", "kind": "radiative"},
+    cfg = {"scenario": {"name": "r", "target": "radiative"},
            "source": [{"name": "51Cr", "activity_mci": 1.0, "distance_m": 1.0}],
            "detector": {"material": "germanium", "mass_t": 1.0, "live_time_yr": 1.0,
                         "threshold_keV": 20.0, "photon_threshold_keV": 30.0},
@@ -212,7 +212,8 @@ def test_scan_sections_of_the_fits_configs_run(tmp_path):
     scenario's TemplateSpec: the expected limit worsens with threshold, improves with exposure."""
     from pathlib import Path
 
-    from nujax.inference import exclusion_sensitivity, run_scan_config
+    from nujax.app.scan_config import run_scan_config
+    from nujax.inference import exclusion_sensitivity
 
     root = Path(__file__).resolve().parents[1] / "fits"
     cfg = load_config(root / "xenon_solar.toml")

@@ -1,4 +1,4 @@
-"""The directional study behind ``nujax demo`` (nujax.study): numbers against the library, outputs."""
+"""The directional study behind ``nujax demo`` (nujax.app.study): numbers against the library, outputs."""
 
 import json
 import math
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import nujax
-from nujax import study
+from nujax.app import study
 from nujax.inference import expected, fit_mle
 
 

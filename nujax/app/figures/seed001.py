@@ -18,7 +18,7 @@ from nujax import kinematics as kin
 from nujax import rates
 from nujax.constants import M_E
 from nujax.detector import make_detector
-from nujax.plotting import new_figure, save_figure
+from nujax.app.plots import new_figure, save_figure
 from nujax.sources.artificial import sr90_y90_spectra
 from nujax.xsec.electron import dsigma_dcostheta, dsigma_dT
 

@@ -22,7 +22,6 @@ polarisation of the beam modulates the azimuthal distribution of the recoil elec
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import math
 import time
@@ -35,7 +34,7 @@ import jax.numpy as jnp
 import numpy as np
 
 __all__ = ["StudyConfig", "StudyResult", "STAGES", "OUTPUT_FILES", "quick_config", "study_inputs",
-           "rate_curves", "asymmetry_numbers", "run_study", "summary_dict", "check_outputs",
+           "rate_curves", "asymmetry_numbers", "profile_limit", "run_study", "summary_dict", "check_outputs",
            "write_study"]
 
 #: Stages of :func:`run_study`, reported one by one to the ``progress`` callback.
@@ -46,6 +45,9 @@ STAGES = ("rates and asymmetry", "binned model", "toy data and MLE fit", "profil
 OUTPUT_FILES = ("summary.json", "posterior.nc", "spectrum.png", "dndphi.png", "posterior.png")
 
 _FREE = ("mu_1e11", "phi_B", "norm", "bkg_scale")
+#: Nuisances profiled in the upper limit, and the top of its search range [10⁻¹¹ μB].
+_LIMIT_NUISANCES = ("phi_B", "norm", "bkg_scale")
+_MU_MAX = 50.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,7 +88,7 @@ class StudyConfig:
     n_curve : int
         Points of the plotted dN/dT and dN/dφ curves.
     limit_grid : int
-        Grid points of the profile-likelihood scan on [0, 50] before the bisection.
+        Grid points of the profile-likelihood scan on [0, 50] (:func:`nujax.app.fit.limit_step`).
     """
 
     detector: str = "hellaz"
@@ -203,23 +205,16 @@ def rate_curves(spectra, detector, mu_1e11: float, pe: float, phi_B: float = 0.0
     return out
 
 
-def _fisher_errors(model, params) -> dict:
-    """1σ errors (nuisances profiled) of the fitted parameters from the Fisher matrix at ``params``.
+def profile_limit(model, data, cfg: StudyConfig):
+    """The study's ``cfg.cl`` profile-likelihood upper limit on |μν| (φ_B, fluxes, background
+    profiled): :func:`nujax.app.fit.limit_step`, the one limit of ``nujax demo`` and ``nujax fit``.
 
-    :func:`nujax.inference.fisher_matrix` under one ``jax.jit`` (compiled once rather than run op
-    by op); the row labels are read while tracing.
+    Returns ``UpperLimit(limit, mu_hat, grid, q, converged, note)`` [10⁻¹¹ μB].
     """
-    from nujax.inference import fisher_matrix, parameter_errors
+    from nujax.app.fit import limit_step
 
-    labels = []
-
-    def errors(m, p):
-        F, lab = fisher_matrix(m, p, _FREE)
-        labels.extend(lab)
-        return parameter_errors(F)
-
-    errs = jax.jit(errors)(model, params)
-    return dict(zip(labels, (float(e) for e in errs)))
+    return limit_step(model, data, nuisances=_LIMIT_NUISANCES, cl=cfg.cl, mu_max=_MU_MAX,
+                      n_grid=cfg.limit_grid)
 
 
 def _stage(progress, i):
@@ -235,7 +230,7 @@ def run_study(cfg: StudyConfig = StudyConfig(), *,
     fits and of NUTS are collected in ``result.warnings`` (not raised).
     """
     from nujax.inference import (ConvergenceWarning, build_model, exclusion_sensitivity, expected,
-                                 fit_mle, profile_upper_limit, toy_data)
+                                 fisher_errors, fit_mle, toy_data)
     from nujax.inference.models import credible_upper_limit, run_nuts
 
     timings, t0 = {}, time.perf_counter()
@@ -261,19 +256,18 @@ def run_study(cfg: StudyConfig = StudyConfig(), *,
         key = jax.random.PRNGKey(cfg.seed)
         data = (toy_data(key, model, truth) if cfg.data == "toy" else expected(model, truth))
         mle = fit_mle(model, data, free=_FREE, init=truth)
-        errs = _fisher_errors(model, mle.params)
+        errs = fisher_errors(model, mle.params, _FREE)
         timings["mle_s"] = time.perf_counter() - t
 
         _stage(progress, 3)
         t = time.perf_counter()
-        mu_up, _ = profile_upper_limit(model, data, nuisances=("phi_B", "norm", "bkg_scale"),
-                                       cl=cfg.cl, n_grid=cfg.limit_grid, n_bisect=24)
+        up = profile_limit(model, data, cfg)
         timings["profile_limit_s"] = time.perf_counter() - t
 
         _stage(progress, 4)
         t = time.perf_counter()
-        sens = float(jax.jit(functools.partial(exclusion_sensitivity, nuisances=("norm", "bkg_scale"),
-                                               cl=cfg.cl, phi_B=cfg.phi_B))(model))
+        sens = float(exclusion_sensitivity(model, nuisances=("norm", "bkg_scale"), cl=cfg.cl,
+                                           phi_B=cfg.phi_B))
         timings["sensitivity_s"] = time.perf_counter() - t
 
         _stage(progress, 5)
@@ -287,8 +281,8 @@ def run_study(cfg: StudyConfig = StudyConfig(), *,
     for w in caught:  # anything else is not ours to swallow
         if not issubclass(w.category, ConvergenceWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return StudyResult(cfg, rates, asym, model, np.asarray(data), mle, errs, float(mu_up), sens,
-                       post, cred, msgs, timings)
+    return StudyResult(cfg, rates, asym, model, np.asarray(data), mle, errs, float(up.limit),
+                       sens, post, cred, msgs, timings)
 
 
 def summary_dict(res: StudyResult) -> dict:
@@ -356,7 +350,7 @@ def write_study(res: StudyResult, out_dir, *, force=False) -> list[Path]:
 
 
 def _plot_spectrum(res, path):
-    from nujax.plotting import new_figure, save_figure
+    from nujax.app.plots import new_figure, save_figure
 
     r, cfg = res.rates, res.config
     fig, ax = new_figure()
@@ -381,7 +375,7 @@ def _plot_spectrum(res, path):
 
 def _plot_dndphi(res, path):
     from nujax.inference import expected
-    from nujax.plotting import new_figure, save_figure
+    from nujax.app.plots import new_figure, save_figure
 
     cfg = res.config
     edges = np.linspace(0.0, 2 * math.pi, cfg.n_phi + 1)
@@ -406,7 +400,7 @@ def _plot_dndphi(res, path):
 
 
 def _plot_posterior(res, path):
-    from nujax.plotting import new_figure, save_figure
+    from nujax.app.plots import new_figure, save_figure
 
     s = res.posterior.samples
     fig, (a, b) = new_figure(1, 2, width=4.5)

@@ -1,5 +1,8 @@
-"""Pieces of the fit scenarios: nucleus (seed 002) and radiative (seed 004) templates, the
-detector/source/bins of a configuration, the fit steps and the figures of :mod:`nujax.scenarios`.
+"""Binned models of the nucleus (seed 002) and radiative (seed 004) scenarios.
+
+Interim home (issue 12): these template builders move into the generic rate engine
+(``nujax.inference.build_model(..., target=...)`` with the targets of :mod:`nujax.targets`);
+until then the scenarios of :mod:`nujax.app.scenarios` build their models here, unchanged.
 
 Both build a :class:`nujax.inference.BinnedModel` with a weak template, a magnetic template per
 (10⁻¹¹ μ_B)² and **zero** interference templates:
@@ -36,16 +39,10 @@ from nujax import kinematics as kin
 from nujax.errors import ConfigError
 from nujax.constants import HBARC2_MEV2_CM2, YEAR_S
 from nujax.detector import efficiency
-from nujax.inference.likelihood import BinnedModel
+from nujax.inference import BinnedModel
 from nujax.sources.spectrum import continuum_nodes, gauss_legendre
 
-__all__ = ["make_config_detector", "make_config_sources", "bin_edges", "nucleus_model", "nucleus_templates", "radiative_model", "radiative_templates", "plot_profile", "plot_exposure", "plot_data",
-           "plot_posterior", "fisher_errors", "profile_limit", "sensitivity", "nuts_summary"]
-
-
-def _source_keys():
-    from nujax.scenarios import SOURCE_KEYS
-    return SOURCE_KEYS
+__all__ = ["nucleus_model", "nucleus_templates", "radiative_model", "radiative_templates"]
 
 
 def _time_s(spec, det):
@@ -80,67 +77,6 @@ def _flat_background(det, T_edges, cos_edges):
         c = jnp.asarray(cos_edges)
         bkg = bkg[:, None] * (0.5 * (c[1:] - c[:-1]))[None, :]
     return bkg
-
-
-# ----------------------------------------------------------------------------------------------
-# detector, sources and bins from the validated configuration sections
-# ----------------------------------------------------------------------------------------------
-def make_config_detector(det_cfg: dict):
-    """A :class:`nujax.detector.Detector` from the ``[detector]`` section (keV → MeV here)."""
-    from nujax.detector import make_detector, preset
-
-    conv = {"mass_t": ("mass_t", 1.0), "live_time_yr": ("live_time_yr", 1.0),
-            "threshold_keV": ("threshold", 1e-3), "background_per_t_yr_MeV": ("background", 1.0),
-            "sigma_phi_rad": ("sigma_phi", 1.0), "sigma_theta_rad": ("sigma_theta", 1.0),
-            "eff_plateau": ("eff_plateau", 1.0), "eff_T50_keV": ("eff_T50", 1e-3),
-            "eff_width_keV": ("eff_width", 1e-3), "res_const_keV": ("res_const", 1e-3),
-            "res_stoch_sqrtMeV": ("res_stoch", 1.0), "res_lin": ("res_lin", 1.0),
-            "smearing": ("smearing", None), "binding": ("binding", None), "material": ("material", None)}
-    kw = {}
-    for k, (name, f) in conv.items():
-        v = det_cfg.get(k)
-        if v is not None:
-            kw[name] = v if f is None else v * f
-    try:
-        if det_cfg.get("preset"):
-            return preset(det_cfg["preset"], **kw)
-        return make_detector(**kw)
-    except ValueError as exc:
-        raise ConfigError("detector", str(exc)) from exc
-
-
-def make_config_sources(src_cfg: list):
-    """[(spectra tuple, norm_sigma, source name)] from the ``[[source]]`` tables."""
-    from nujax.sources.catalog import get_source
-
-    out = []
-    for i, s in enumerate(src_cfg):
-        kw = {_source_keys()[k][1]: v * _source_keys()[k][2] for k, v in s.items()
-              if _source_keys()[k][1] is not None}
-        try:
-            spectra = get_source(s["name"], **kw)
-        except ValueError as exc:
-            raise ConfigError(f"source[{i}]", str(exc)) from exc
-        out.append((spectra, s["norm_sigma"], s["name"]))
-    return out
-
-
-def bin_edges(binning: dict, kind: str = "electron"):
-    """(T_edges [MeV], cos_edges or None, phi_edges or None) from the ``[binning]`` section."""
-    r = binning["T_keV"]
-    if r is not None:
-        f = np.geomspace if r["log"] else np.linspace
-        T = f(r["min"], r["max"], r["n"] + 1) * 1e-3
-    else:
-        T = np.asarray(binning["T_edges_keV"], float) * 1e-3
-    cos = None
-    if binning["cos_edges"] is not None:
-        cos = np.asarray(binning["cos_edges"], float)
-    elif binning["cos_bins"]:
-        lo = 0.0 if kind == "nucleus" else -1.0       # nuclear recoils only go forward
-        cos = np.linspace(lo, 1.0, binning["cos_bins"] + 1)
-    phi = np.linspace(0.0, 2 * np.pi, binning["phi_bins"] + 1) if binning["phi_bins"] else None
-    return T, cos, phi
 
 
 # ----------------------------------------------------------------------------------------------
@@ -322,211 +258,3 @@ def radiative_model(spectra, det, nu_edges, eg_min, *, norm_sigma=0.0, eff_sigma
     W, M = radiative_templates(spectra, det, nu_edges, eg_min, sin2w=sin2w, **quad)
     bkg = _flat_background(det, nu_edges, None)
     return _model(W, M, bkg, norm_sigma, eff_sigma, bkg_sigma, [s.name for s in spectra])
-
-
-
-# ----------------------------------------------------------------------------------------------
-# figures of a fit (used by nujax.scenarios.run_fit)
-# ----------------------------------------------------------------------------------------------
-def plot_profile(path, grid, q, cl, title):
-    """q̃(μ) of the profile likelihood with the one-sided ``cl`` threshold Φ⁻¹(cl)² (PNG)."""
-    from scipy.stats import norm
-
-    from nujax.plotting import new_figure, save_figure
-
-    fig, ax = new_figure()
-    ax.plot(grid, q, "-", lw=1.5, label="q̃(μ) (profile likelihood ratio)")
-    ax.axhline(float(norm.ppf(cl) ** 2), color="k", ls="--", lw=1, label=f"{cl:.0%} CL (one-sided)")
-    ax.set(xlabel="|μ_ν| [10⁻¹¹ μ_B]", ylabel="q̃", title=f"{title}: profile likelihood")
-    thr = float(norm.ppf(cl) ** 2)
-    ax.set_ylim(0, min(max(float(np.max(q)) * 1.05, 2.0 * thr), 6.0 * thr))
-    ax.legend()
-    return save_figure(fig, path)
-
-
-def plot_exposure(path, exposure, limit, cl, title):
-    """Median expected ``cl`` upper limit (Fisher, Asimov μ = 0) versus exposure (PNG)."""
-    from nujax.plotting import new_figure, save_figure
-
-    fig, ax = new_figure()
-    ax.loglog(exposure, limit, "o-")
-    ax.set(xlabel="exposure [t yr]", ylabel=f"{cl:.0%} CL limit on |μ_ν| [10⁻¹¹ μ_B]",
-           title=f"{title}: sensitivity vs exposure (Fisher)")
-    ax.grid(True, which="both", alpha=0.3)
-    return save_figure(fig, path)
-
-
-def plot_data(path, model, data, expected, meta, title):
-    """Data (toy) against the expectation at the truth, projected on each binned axis (PNG)."""
-    from nujax.plotting import new_figure, save_figure
-
-    d, lam = np.asarray(data), np.asarray(expected)
-    axes = [("T", np.asarray(meta["T_edges_MeV"]) * 1e3,
-             "ν = T + E_γ [keV]" if meta["kind"] == "radiative" else "T [keV]")]
-    if meta.get("cos_edges") is not None:
-        axes.append(("cos", np.asarray(meta["cos_edges"]), "cos θ"))
-    if meta.get("phi_edges") is not None:
-        axes.append(("phi", np.asarray(meta["phi_edges"]), "φ [rad]"))
-    fig, ax = new_figure(1, len(axes), width=5.0)
-    ax = np.atleast_1d(ax)
-    for i, (_, edges, label) in enumerate(axes):
-        other = tuple(j for j in range(d.ndim) if j != i)
-        dd, ll = d.sum(axis=other), lam.sum(axis=other)
-        c = 0.5 * (edges[1:] + edges[:-1])
-        ax[i].stairs(ll, edges, label="expected (truth)")
-        ax[i].errorbar(c, dd, yerr=np.sqrt(np.maximum(dd, 1.0)), fmt="k.", label="toy data")
-        bkg = np.asarray(model.background).sum(axis=other)
-        ax[i].stairs(bkg, edges, ls=":", label="background")
-        ax[i].set(xlabel=label, ylabel="counts per bin")
-    ax[0].set_title(f"{title}: data vs expectation")
-    ax[0].legend(fontsize=8)
-    return save_figure(fig, path)
-
-
-def plot_posterior(path, samples, title):
-    """Corner plot (matplotlib): 1-D histograms and pairwise scatter of the sampled parameters."""
-    from nujax.plotting import new_figure, save_figure
-
-    cols = {}
-    for k in ("mu_1e11", "phi_B", "norm", "eff_scale", "bkg_scale"):
-        if k in samples:
-            v = np.asarray(samples[k])
-            v = v.reshape(v.shape[0], -1)
-            for j in range(v.shape[1]):
-                cols[k if v.shape[1] == 1 else f"{k}[{j}]"] = v[:, j]
-    names = list(cols)[:5]
-    n = len(names)
-    fig, ax = new_figure(n, n, width=2.4, height=2.4, squeeze=False)
-    for i, a in enumerate(names):
-        for j, b in enumerate(names):
-            axij = ax[i, j]
-            if j > i:
-                axij.axis("off")
-            elif i == j:
-                axij.hist(cols[a], bins=30, histtype="step")
-            else:
-                axij.plot(cols[b], cols[a], ",", alpha=0.4)
-            if i == n - 1:
-                axij.set_xlabel(b)
-            if j == 0 and i > 0:
-                axij.set_ylabel(a)
-    fig.suptitle(f"{title}: NUTS posterior")
-    return save_figure(fig, path)
-
-
-# ----------------------------------------------------------------------------------------------
-# fit steps (used by nujax.scenarios.run_fit)
-# ----------------------------------------------------------------------------------------------
-def _f(x):
-    """A JSON-friendly float (None for NaN/inf)."""
-    v = float(np.asarray(x))
-    return v if math.isfinite(v) else None
-
-
-def _fisher_labels(model, free):
-    labels = []
-    for k in sorted(free):  # the order of ravel_pytree, as in nujax.inference.fisher_matrix
-        labels += [f"norm[{i}]" for i in range(model.n_sources)] if k == "norm" else [k]
-    return labels
-
-
-def fisher_errors(model, truth, free):
-    """{label: 1σ error} from the Fisher matrix at the truth (None where singular)."""
-    params = {k: np.asarray(truth[k], float) for k in ("mu_1e11", "phi_B", "norm", "eff_scale", "bkg_scale")}
-    F = np.asarray(_fisher_jit(model, params, tuple(free)))
-    labels = _fisher_labels(model, free)
-    try:
-        cov = np.linalg.inv(F) if np.linalg.cond(F) < 1e12 else None
-    except np.linalg.LinAlgError:
-        cov = None
-    if cov is None:
-        return {lab: None for lab in labels}
-    return {lab: _f(np.sqrt(cov[i, i])) if cov[i, i] > 0 else None for i, lab in enumerate(labels)}
-
-
-@functools.lru_cache(maxsize=1)
-def _jitted():
-    """jit-compiled Fisher matrix and expected limit (one compilation per model shape)."""
-    import jax
-
-    from nujax.inference import exclusion_sensitivity, fisher_matrix
-
-    fisher = jax.jit(lambda m, p, free: fisher_matrix(m, p, free)[0], static_argnums=2)
-    sens = jax.jit(functools.partial(exclusion_sensitivity), static_argnames=("nuisances", "cl"))
-    return fisher, sens
-
-
-def _fisher_jit(model, params, free):
-    return _jitted()[0](model, params, free)
-
-
-def sensitivity(model, factors, nuisances, cl, phi_B):
-    """Median expected limit at each exposure factor (:func:`nujax.inference.exclusion_sensitivity`)."""
-    return np.asarray([float(_jitted()[1](model.scaled(f), nuisances=nuisances, cl=cl, phi_B=phi_B))
-                       for f in np.atleast_1d(factors)])
-
-
-def profile_limit(model, data, nuis, best_nll, mu_hat, fit, quick):
-    """Upper limit from q̃(μ) = Φ⁻¹(cl)² (Cowan et al., EPJC 71 (2011) 1554, eq. (16)).
-
-    The statistic of :func:`nujax.inference.q_tilde`, evaluated on a grid by vmapped profile fits
-    (one compilation), then on a second grid of the same size inside the bracketing cell, and
-    interpolated linearly in √q̃ (linear in μ asymptotically). Returns (limit, grid, q̃ on grid).
-    """
-    from scipy.stats import norm
-
-    from nujax import inference as inf
-
-    thr = float(norm.ppf(fit["cl"]) ** 2)
-    n = 25 if quick else 49
-
-    def q_on(grid):
-        prof, ok = inf.profile_nll(model, data, grid, nuisances=nuis)
-        q = np.maximum(2.0 * (np.asarray(prof) - best_nll), 0.0)
-        return np.where(grid <= mu_hat, 0.0, q), bool(np.all(np.asarray(ok)))
-
-    top = fit["mu_max"]
-    for _ in range(5):
-        grid = np.linspace(0.0, top, n)
-        q, ok = q_on(grid)
-        above = np.nonzero(q >= thr)[0]
-        if above.size:
-            break
-        top *= 4.0
-    else:
-        return float("nan"), grid, q, "upper limit above 256 × fit.mu_max"
-    i = above[0]
-    fine = np.linspace(grid[max(i - 1, 0)], grid[i], n)
-    qf, ok2 = q_on(fine)
-    j = max(int(np.nonzero(qf >= thr)[0][0]), 1)
-    r0, r1 = np.sqrt(qf[j - 1]), np.sqrt(qf[j])
-    lim = fine[j - 1] + (math.sqrt(thr) - r0) * (fine[j] - fine[j - 1]) / (r1 - r0)
-    if quick:
-        return float(lim), grid, q, "" if ok and ok2 else "some profile fits did not converge"
-    span = max(lim - max(mu_hat, 0.0), 1e-3 * lim)
-    plot_grid = np.linspace(max(mu_hat - span, 0.0), lim + 1.5 * span, n)
-    qp, _ = q_on(plot_grid)
-    note = "" if ok and ok2 else "some profile fits did not converge"
-    return float(lim), plot_grid, qp, note
-
-
-def nuts_summary(model, data, nc, free, quick, key, summary, timings):
-    import time
-
-    from nujax.inference.models import MuPrior, credible_upper_limit, run_nuts
-
-    chains, warmup, samples = (1, 100, 100) if quick else (nc["chains"], nc["warmup"], nc["samples"])
-    prior = MuPrior(nc["prior"], scale=nc["prior_scale"])
-    t0 = time.perf_counter()
-    post = run_nuts(key, model, data, prior=prior, num_warmup=warmup, num_samples=samples,
-                    num_chains=chains, fit_phi_B="phi_B" in free)
-    timings["time_nuts_s"] = time.perf_counter() - t0
-    summary["limit_credible"] = credible_upper_limit(post.samples, summary["cl"])
-    summary["nuts_mu_mean"] = _f(np.mean(post.samples["mu_1e11"]))
-    summary["nuts_mu_std"] = _f(np.std(post.samples["mu_1e11"]))
-    summary["r_hat_max"] = _f(max(np.nanmax(v["r_hat"]) for v in post.summary.values()))
-    summary["ess_min"] = _f(min(np.nanmin(v["n_eff"]) for v in post.summary.values()))
-    summary["nuts_converged"] = bool(post.converged)
-    summary["nuts_draws"] = f"{chains}x{samples} after {warmup} warm-up"
-    return post
-

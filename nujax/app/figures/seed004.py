@@ -16,7 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from nujax.constants import M_E, SIN2_THETA_W_SEED, cm2_from_natural
-from nujax.plotting import new_figure, save_figure
+from nujax.app.plots import new_figure, save_figure
 from nujax.xsec.electron import dsigma_dT
 from nujax.xsec.radiative import (cos_theta0, cos_theta1, cos_theta_q2zero, d3sigma_dx_dy_dw, omega_limits,
                                   photon_energy_e0)

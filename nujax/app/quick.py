@@ -1,8 +1,9 @@
-"""Quick numbers for the command line: cross sections, event rates and azimuthal asymmetries.
+"""The quick-look commands ``nujax xsec``, ``rate`` and ``asymmetry``: cross sections, event rates
+and azimuthal asymmetries.
 
 The settings come from keyword arguments or from a small TOML file with one section per command,
-validated key by key (an unknown or ill-typed entry raises :class:`nujax.errors.ConfigError`
-naming the dotted key)::
+validated key by key by the schema engine :mod:`nujax.app.config` (an unknown or ill-typed entry
+raises :class:`nujax.errors.ConfigError` naming the dotted key)::
 
     [xsec]                      [rate]                        [asymmetry]
     enu = 0.862   # MeV         detector = "hellaz"           detector = "hellaz"
@@ -12,65 +13,36 @@ naming the dotted key)::
     flavor = "nue"              threshold_keV = 100.0
     sin2w = 0.23
 
->>> QUICK_KEYS["rate"]["sources"][1]
+>>> resolve_settings("rate")["sources"]
 ['pp', '7Be']
 """
 
 from __future__ import annotations
 
-import math
 import os
-import sys
 
 import numpy as np
 
+from nujax.app.config import (REQUIRED, number, read_toml, string, string_list,
+                              validate_section)
 from nujax.errors import ConfigError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 __all__ = ["QUICK_KEYS", "LINES", "load_quick_config", "resolve_settings", "line_cross_sections",
            "rate_numbers"]
 
+_NONNEG = number(0.0)
+_RATE = {"detector": (string(nonempty=True), "hellaz"),
+         "sources": (string_list(single_ok=True, what="source names"), ["pp", "7Be"]),
+         "mu": (_NONNEG, 3.0), "pe": (number(0.0, 1.0), 0.5), "threshold_keV": (_NONNEG, None)}
 
-def _number(key, v, lo=None, hi=None):
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-        raise ConfigError(key, f"must be a finite number, got {v!r}")
-    if (lo is not None and v < lo) or (hi is not None and v > hi):
-        rng = f"[{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}]"
-        raise ConfigError(key, f"must lie in {rng}, got {v!r}")
-    return float(v)
-
-
-def _string(key, v):
-    if not isinstance(v, str) or not v:
-        raise ConfigError(key, f"must be a non-empty string, got {v!r}")
-    return v
-
-
-def _strings(key, v):
-    if isinstance(v, str):
-        v = [v]
-    if not isinstance(v, (list, tuple)) or not v or not all(isinstance(x, str) and x for x in v):
-        raise ConfigError(key, f"must be a list of source names, got {v!r}")
-    return list(v)
-
-
-_MU = (lambda k, v: _number(k, v, 0.0), 0.0)
-_PE = (lambda k, v: _number(k, v, 0.0, 1.0), 1.0)
-
-#: Accepted keys per command: name -> (checker(key, value) -> value, default; None: required).
+#: Schema of each command's section (:mod:`nujax.app.config`): key -> (checker, default).
 QUICK_KEYS = {
-    "xsec": {"enu": (lambda k, v: _number(k, v, 0.0), None), "T": (lambda k, v: _number(k, v, 0.0), None),
-             "mu": _MU, "pe": _PE, "flavor": (_string, "nue"),
-             "sin2w": (lambda k, v: _number(k, v, 0.0, 1.0), None)},
-    "rate": {"detector": (_string, "hellaz"), "sources": (_strings, ["pp", "7Be"]),
-             "mu": (_MU[0], 3.0), "pe": (_PE[0], 0.5),
-             "threshold_keV": (lambda k, v: _number(k, v, 0.0), None)},
+    "xsec": {"enu": (_NONNEG, REQUIRED), "T": (_NONNEG, REQUIRED), "mu": (_NONNEG, 0.0),
+             "pe": (number(0.0, 1.0), 1.0), "flavor": (string(nonempty=True), "nue"),
+             "sin2w": (number(0.0, 1.0), None)},
+    "rate": _RATE,
+    "asymmetry": _RATE,
 }
-QUICK_KEYS["asymmetry"] = dict(QUICK_KEYS["rate"])
 
 #: Neutrino lines of the cross-section table: (label, flavor, energy [MeV]); energies from the
 #: decay data quoted in seeds 000/001 (⁷Be, pep solar lines; ⁵¹Cr artificial source).
@@ -91,13 +63,7 @@ def load_quick_config(path: str | os.PathLike, command: str) -> dict:
     """
     if command not in QUICK_KEYS:
         raise ValueError(f"unknown command {command!r}; known: {', '.join(QUICK_KEYS)}")
-    try:
-        with open(path, "rb") as fh:
-            raw = tomllib.load(fh)
-    except OSError as err:
-        raise ConfigError("config", f"cannot read {os.fspath(path)}: {err.strerror}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError("config", f"invalid TOML in {os.fspath(path)}: {err}") from None
+    raw = read_toml(path, key="config")
     for name, section in raw.items():
         if name not in QUICK_KEYS:
             raise ConfigError(name, f"unknown section; known: {', '.join(QUICK_KEYS)}")
@@ -105,17 +71,7 @@ def load_quick_config(path: str | os.PathLike, command: str) -> dict:
             raise ConfigError(name, "must be a [section] table")
     if command not in raw:
         raise ConfigError(command, f"section [{command}] missing in {os.fspath(path)}")
-    return _validate(command, raw[command])
-
-
-def _validate(command, values: dict) -> dict:
-    known = QUICK_KEYS[command]
-    out = {}
-    for key, v in values.items():
-        if key not in known:
-            raise ConfigError(f"{command}.{key}", f"unknown key; known: {', '.join(known)}")
-        out[key] = known[key][0](f"{command}.{key}", v)
-    return out
+    return validate_section(command, raw[command], QUICK_KEYS[command], defaults=False)
 
 
 def resolve_settings(command: str, config: dict | None = None, **options) -> dict:
@@ -124,17 +80,14 @@ def resolve_settings(command: str, config: dict | None = None, **options) -> dic
     Every value is validated (:class:`ConfigError` with the dotted key); a required setting that
     is missing raises ConfigError too.
     """
+    schema = QUICK_KEYS[command]
     given = {k: v for k, v in options.items() if v is not None}
-    merged = {**(config or {}), **_validate(command, given)}
-    out = {}
-    for key, (_, default) in QUICK_KEYS[command].items():
-        if key in merged:
-            out[key] = merged[key]
-        elif default is None and key in ("enu", "T"):
+    merged = {**(config or {}), **validate_section(command, given, schema, defaults=False)}
+    for key, (_, default) in schema.items():
+        if default is REQUIRED and key not in merged:
             raise ConfigError(f"{command}.{key}", "required (give the option or the config key)")
-        else:
-            out[key] = default
-    return out
+    return {**validate_section(command, {}, {k: v for k, v in schema.items()
+                                             if v[1] is not REQUIRED}), **merged}
 
 
 def line_cross_sections(mu_1e11: float, threshold: float, sin2w: float, lines=LINES) -> list[dict]:
@@ -171,11 +124,11 @@ def rate_numbers(detector: str = "hellaz", sources=("pp", "7Be"), mu: float = 3.
     """Events above threshold per source and in total, with the azimuthal asymmetry.
 
     Each row: {source, n_weak, n_em [events], n_int [events/rad], A, mu_star, A_star} from
-    :func:`nujax.study.asymmetry_numbers` (seed 000 eqs. (12), (18), (20)); the last row is the
+    :func:`nujax.app.study.asymmetry_numbers` (seed 000 eqs. (12), (18), (20)); the last row is the
     sum over sources ("total").
     """
     import nujax
-    from nujax.study import asymmetry_numbers
+    from nujax.app.study import asymmetry_numbers
 
     over = {} if threshold_keV is None else {"threshold": threshold_keV * 1e-3}
     det = nujax.preset(detector, **over)

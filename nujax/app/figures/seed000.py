@@ -26,7 +26,7 @@ import numpy as np
 
 from nujax import rates
 from nujax.detector import make_detector
-from nujax.plotting import new_figure, save_figure
+from nujax.app.plots import new_figure, save_figure
 from nujax.propagation import p_lz
 from nujax.sources.solar import solar_component
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["SEEDS", "FIGURES", "module", "make_figures", "figure_data", "flatten_data",
+__all__ = ["SEEDS", "FIGURES", "seed_key", "module", "make_figures", "figure_data", "flatten_data",
            "save_data", "load_data"]
 
 #: The seeds whose figures are reproduced.
@@ -37,7 +37,8 @@ FIGURES = {
 }
 
 
-def _seed(seed) -> str:
+def seed_key(seed) -> str:
+    """The registry key ("000" …) of ``seed`` ("000", "seed000", 0 …); ValueError if not reproduced."""
     key = str(seed).strip().removeprefix("seed").zfill(3)
     if key not in FIGURES:
         raise ValueError(f"unknown seed {seed!r}; reproduced seeds: {', '.join(SEEDS)}")
@@ -46,7 +47,7 @@ def _seed(seed) -> str:
 
 def module(seed):
     """The figure module of ``seed`` ("000", "001", "002" or "004"; "seed000" and 0 work too)."""
-    return importlib.import_module(f"nujax.figures.seed{_seed(seed)}")
+    return importlib.import_module(f"nujax.app.figures.seed{seed_key(seed)}")
 
 
 def make_figures(seed, out_dir) -> list[Path]:
@@ -54,7 +55,7 @@ def make_figures(seed, out_dir) -> list[Path]:
 
     ``RuntimeError`` if the module wrote other figures than :data:`FIGURES` lists.
     """
-    key = _seed(seed)
+    key = seed_key(seed)
     paths = [Path(p) for p in module(key).make_figures(out_dir)]
     if tuple(p.stem for p in paths) != FIGURES[key]:
         raise RuntimeError(f"seed {key} wrote {[p.name for p in paths]}, the registry lists "
@@ -96,7 +97,7 @@ def figure_data(seed) -> dict:
 
     Computed by the seed module's data functions with the arguments its ``make_figures`` uses.
     """
-    key = _seed(seed)
+    key = seed_key(seed)
     out = _DATA[key](module(key))
     if tuple(out) != FIGURES[key]:
         raise RuntimeError(f"figure data of seed {key} ({tuple(out)}) does not match the registry")

@@ -22,7 +22,7 @@ import numpy as np
 from nujax.em import EMProperties
 from nujax.kinematics import t_max
 from nujax.constants import M_E
-from nujax.plotting import new_figure, save_figure
+from nujax.app.plots import new_figure, save_figure
 from nujax.state import SpinFlavorState
 from nujax.xsec.electron_density_matrix import electron_density_matrix_parts
 from nujax.xsec.nucleon import nucleon_dsigma_domega

@@ -1,0 +1,219 @@
+"""The scenario configuration (a TOML file in ``fits/``): schema, reading and validation.
+
+A scenario file has the sections
+
+``[scenario]``  name, description, target ("electron" | "nucleus" | "radiative": what the
+                neutrinos scatter on), seed reference;
+``[[source]]``  one table per neutrino source: ``name`` known to
+                :func:`nujax.sources.catalog.get_source` and its parameters with units in the key
+                names (``distance_m``, ``activity_mci``, ``power_gw`` …), ``norm_sigma`` (relative
+                1σ flux uncertainty);
+``[detector]``  ``preset`` (:data:`nujax.detector.PRESETS`) and/or ``material`` plus overrides
+                (``mass_t``, ``live_time_yr``, ``threshold_keV``, ``background_per_t_yr_MeV``,
+                ``sigma_phi_rad`` …); ``off_live_time_yr`` adds a background-only (reactor OFF)
+                measurement; ``photon_threshold_keV`` is the radiative infrared cut;
+``[binning]``   ``T_keV = {min, max, n[, log]}`` or ``T_edges_keV = [...]``, ``phi_bins``,
+                ``cos_bins`` (or ``cos_edges``); in radiative scenarios the binned energy is the
+                energy release ν = T + E_γ;
+``[truth]``     mu_1e11, phi_B [rad], pe, norm, eff_scale, bkg_scale;
+``[fit]``       free parameters, ``eff_sigma``, ``bkg_sigma`` (number or "free"), ``cl``,
+                ``mu_max``, ``nuts = {chains, warmup, samples, prior, prior_scale}``, ``toys``,
+                ``exposure_factors``;
+``[physics]``   ``sin2w``, ``skin_fm`` (nucleus);
+``[scan]``      validated by :func:`nujax.app.scan_config.validate_scan_section`.
+
+Every section goes through the one schema engine :mod:`nujax.app.config`; every problem raises
+:class:`nujax.errors.ConfigError` naming the dotted key.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+
+from nujax.app.config import (REQUIRED, bin_range, boolean, either, number, number_list,
+                              read_toml, string, string_list, table, validate_section)
+from nujax.errors import ConfigError
+
+__all__ = ["TARGETS", "PARAMETERS", "SCHEMA", "SOURCE_KEYS", "load_config"]
+
+#: What the neutrinos of a scenario scatter on (``[scenario] target``).
+TARGETS = ("electron", "nucleus", "radiative")
+#: Likelihood parameters a scenario can fit (``[fit] free``).
+PARAMETERS = ("mu_1e11", "phi_B", "norm", "eff_scale", "bkg_scale")
+#: Sources a radiative scenario accepts (reactor and artificial ν̄/ν sources of seed 004).
+RADIATIVE_SOURCES = ("reactor", "90Sr-90Y", "51Cr", "37Ar", "49V", "145Sm")
+
+
+def _free(key, v):
+    names = string_list(PARAMETERS, what="parameter names")(key, v)
+    if "mu_1e11" not in names:
+        raise ConfigError(key, "must include 'mu_1e11' (the parameter of interest)")
+    return list(dict.fromkeys(names))
+
+
+_POS = number(0.0, lo_open=True)
+_NONNEG = number(0.0)
+_PROB = number(0.0, 1.0)
+_COUNT = number(1, integer=True)
+_NUTS = {"chains": (_COUNT, 4), "warmup": (_COUNT, 500), "samples": (_COUNT, 1000),
+         "prior": (string(("halfnormal", "loguniform")), "halfnormal"),
+         "prior_scale": (_POS, 10.0)}
+
+#: The configuration schema: section → key → (checker, default) (:mod:`nujax.app.config`).
+SCHEMA = {
+    "scenario": {"name": (string(), REQUIRED), "description": (string(), ""),
+                 "target": (string(TARGETS), "electron"), "seed": (string(), "")},
+    "detector": {"preset": (string(), None), "material": (string(), None), "mass_t": (_POS, None),
+                 "live_time_yr": (_POS, None), "threshold_keV": (_NONNEG, None),
+                 "background_per_t_yr_MeV": (_NONNEG, None), "sigma_phi_rad": (_NONNEG, None),
+                 "sigma_theta_rad": (_NONNEG, None), "eff_plateau": (_PROB, None),
+                 "eff_T50_keV": (_NONNEG, None), "eff_width_keV": (_NONNEG, None),
+                 "res_const_keV": (_NONNEG, None), "res_stoch_sqrtMeV": (_NONNEG, None),
+                 "res_lin": (_NONNEG, None), "smearing": (boolean, None), "binding": (boolean, None),
+                 "off_live_time_yr": (_POS, None), "photon_threshold_keV": (_POS, None)},
+    "binning": {"T_keV": (bin_range, None),
+                "T_edges_keV": (number_list(0.0, increasing=True, min_len=2), None),
+                "phi_bins": (number(0, integer=True), 0), "cos_bins": (number(0, integer=True), 0),
+                "cos_edges": (number_list(-1.0, increasing=True, min_len=2), None)},
+    "truth": {"mu_1e11": (_NONNEG, 0.0), "phi_B": (number(), 0.0), "pe": (_PROB, 1.0),
+              "norm": (_NONNEG, 1.0), "eff_scale": (_NONNEG, 1.0), "bkg_scale": (_NONNEG, 1.0)},
+    "fit": {"free": (_free, None), "eff_sigma": (_NONNEG, 0.0),
+            "bkg_sigma": (either("free", _NONNEG), None),
+            "cl": (number(0.0, 1.0, lo_open=True, hi_open=True), 0.9), "mu_max": (_POS, 50.0),
+            "nuts": (table(_NUTS, "{chains, warmup, samples}"), None),
+            "toys": (number(0, integer=True), 0),
+            "exposure_factors": (number_list(0.0), [0.1, 0.3, 1.0, 3.0, 10.0, 30.0])},
+    "physics": {"sin2w": (number(0.0, 1.0, lo_open=True, hi_open=True), None),
+                "skin_fm": (number(), 0.0)},
+}
+
+#: Keys of a ``[[source]]`` table: key → (checker, get_source keyword, unit factor).
+SOURCE_KEYS = {
+    "name": (string(), None, None), "norm_sigma": (_NONNEG, None, None),
+    "distance_m": (_POS, "distance_cm", 100.0), "activity_mci": (_POS, "activity_mci", 1.0),
+    "activity_bq": (_POS, "activity_bq", 1.0), "power_gw": (_POS, "power_gw", 1.0),
+    "distance_kpc": (_POS, "distance_kpc", 1.0), "energy_1e52_erg": (_POS, "energies_1e52_erg", 1.0),
+    "pot_per_s": (_POS, "pot_per_s", 1.0), "flux_cm2_s": (_POS, "flux", 1.0),
+}
+_SOURCE_SCHEMA = {k: (check, REQUIRED if k == "name" else (0.0 if k == "norm_sigma" else None))
+                  for k, (check, _, _) in SOURCE_KEYS.items()}
+
+
+def _read(path_or_dict):
+    if isinstance(path_or_dict, dict):
+        raw = copy.deepcopy(path_or_dict)
+        origin = "<dict>"
+        if isinstance(raw.get("scenario"), dict):    # an already validated config: re-validate
+            origin = raw["scenario"].pop("origin", origin)
+        return raw, origin
+    return read_toml(path_or_dict), os.fspath(path_or_dict)
+
+
+def _sources(raw):
+    from nujax.sources.catalog import SOURCE_NAMES
+
+    if raw is None:
+        raise ConfigError("source", "missing: give at least one [[source]] table")
+    tables = [raw] if isinstance(raw, dict) else raw
+    if not isinstance(tables, list) or not tables:
+        raise ConfigError("source", "must be one or more [[source]] tables")
+    out = []
+    for i, t in enumerate(tables):
+        s = {k: v for k, v in validate_section(f"source[{i}]", t, _SOURCE_SCHEMA).items()
+             if v is not None}
+        if s["name"] not in SOURCE_NAMES:
+            raise ConfigError(f"source[{i}].name",
+                              f"unknown source {s['name']!r}; known: {', '.join(SOURCE_NAMES)}")
+        out.append(s)
+    return out
+
+
+def load_config(path_or_dict) -> dict:
+    """Parse (TOML file) and validate a scenario configuration; defaults are filled in.
+
+    Parameters
+    ----------
+    path_or_dict : str, os.PathLike or dict
+        A TOML file or an already parsed dictionary (not modified).
+
+    Returns
+    -------
+    dict
+        Sections ``scenario``, ``source`` (list), ``detector``, ``binning``, ``truth``, ``fit``,
+        ``physics`` (and ``scan`` if given), every key validated; energies keep the units of
+        their key names (keV in the file).
+
+    Raises
+    ------
+    ConfigError
+        Naming the dotted key: unknown sections or keys, wrong types, impossible values
+        (negative exposure, pe outside [0, 1], threshold above the last bin edge …), malformed TOML.
+
+    >>> cfg = load_config({"scenario": {"name": "demo"}, "source": [{"name": "pp"}],
+    ...                    "detector": {"preset": "hellaz"}, "binning": {"T_keV": {"min": 100, "max": 260, "n": 8}}})
+    >>> cfg["truth"]["pe"], cfg["fit"]["cl"], cfg["scenario"]["target"]
+    (1.0, 0.9, 'electron')
+    >>> load_config({"scenario": {"name": "x"}, "truth": {"pe": 1.5}})
+    Traceback (most recent call last):
+    ...
+    nujax.errors.ConfigError: truth.pe: must be ≤ 1.0, got 1.5
+    """
+    raw, origin = _read(path_or_dict)
+    for k in raw:
+        if k not in (*SCHEMA, "source", "scan"):
+            raise ConfigError(k, f"unknown key; known: {', '.join((*SCHEMA, 'source', 'scan'))}")
+    cfg = {sec: validate_section(sec, raw.get(sec, {}), keys) for sec, keys in SCHEMA.items()}
+    cfg["source"] = _sources(raw.get("source"))
+    _cross_checks(cfg)
+    if "scan" in raw:
+        from nujax.app.scan_config import validate_scan_section
+
+        cfg["scan"] = validate_scan_section(raw["scan"])
+    cfg["scenario"]["origin"] = origin
+    return cfg
+
+
+def _cross_checks(cfg):
+    """Checks that involve several keys (presets and materials exist, binning is consistent …)."""
+    from nujax.detector import MATERIALS, PRESETS, get_material, preset
+
+    det, b, fit = cfg["detector"], cfg["binning"], cfg["fit"]
+    if det["preset"] is None and det["material"] is None:
+        raise ConfigError("detector.material", "missing: give a preset or a material")
+    for key, make, known in (("preset", preset, PRESETS), ("material", get_material, MATERIALS)):
+        if det[key] is not None:
+            try:
+                make(det[key])
+            except ValueError:
+                raise ConfigError(f"detector.{key}", f"unknown {key} {det[key]!r}; known: "
+                                  f"{', '.join(sorted(known))}") from None
+    if (b["T_keV"] is None) == (b["T_edges_keV"] is None):
+        raise ConfigError("binning.T_keV", "give exactly one of T_keV = {min, max, n} or T_edges_keV")
+    if b["cos_bins"] and b["cos_edges"] is not None:
+        raise ConfigError("binning.cos_edges", "give either cos_bins or cos_edges, not both")
+    if b["cos_edges"] is not None and b["cos_edges"][-1] > 1.0:
+        raise ConfigError("binning.cos_edges", "must lie within [-1, 1]")
+    top = b["T_keV"]["max"] if b["T_keV"] else b["T_edges_keV"][-1]
+    if det["threshold_keV"] is not None and det["threshold_keV"] >= top:
+        raise ConfigError("detector.threshold_keV",
+                          f"{det['threshold_keV']} keV lies above the last bin edge {top} keV")
+    target = cfg["scenario"]["target"]
+    if target == "radiative":
+        if det["photon_threshold_keV"] is None:
+            raise ConfigError("detector.photon_threshold_keV", "missing: radiative scenarios need "
+                              "an infrared cut E_γ ≥ E_th > 0 (seed 004 eq. (44))")
+        if b["phi_bins"] or b["cos_bins"] or b["cos_edges"] is not None:
+            raise ConfigError("binning.phi_bins", "radiative scenarios bin the energy release only")
+        for i, s in enumerate(cfg["source"]):
+            if s["name"] not in RADIATIVE_SOURCES:
+                raise ConfigError(f"source[{i}].name",
+                                  "radiative scenarios take reactor or artificial sources")
+    if target == "nucleus" and b["phi_bins"]:
+        raise ConfigError("binning.phi_bins", "nucleus scenarios have no azimuthal modulation "
+                          "for longitudinally polarised beams; use cos_bins for recoil directions")
+    if fit["bkg_sigma"] is not None and det["off_live_time_yr"] is not None:
+        raise ConfigError("detector.off_live_time_yr",
+                          "the OFF exposure sets the background constraint; drop fit.bkg_sigma")
+    if fit["free"] is not None and "phi_B" in fit["free"] and not b["phi_bins"]:
+        raise ConfigError("fit.free", "'phi_B' needs azimuth bins (binning.phi_bins > 0)")

@@ -1,0 +1,198 @@
+"""Runnable scenarios: the detector, sources and bins of a validated configuration, and the
+binned model with the injected truth and the parameters to fit.
+
+The configuration itself (schema, reading, validation) is :mod:`nujax.app.scenario_config`.
+The ON/OFF background measurement: a background-only exposure r = t_OFF/t_ON times longer sees
+r·B events for B background events ON, a Poisson measurement of the background scale b with
+Fisher information r B / b², i.e. a Gaussian constraint of width σ_b = 1/√(r B) at b = 1 (the
+large-count limit of the OFF likelihood, which this replaces).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+from nujax.app.scenario_config import SOURCE_KEYS, load_config
+from nujax.errors import ConfigError
+
+__all__ = ["Scenario", "build_scenario", "make_config_detector", "make_config_sources",
+           "bin_edges"]
+
+
+# ----------------------------------------------------------------------------------------------
+# detector, sources and bins from the validated configuration sections
+# ----------------------------------------------------------------------------------------------
+#: ``[detector]`` key → (make_detector keyword, unit factor to MeV; None: passed as is).
+_DETECTOR_KEYS = {
+    "mass_t": ("mass_t", 1.0), "live_time_yr": ("live_time_yr", 1.0),
+    "threshold_keV": ("threshold", 1e-3), "background_per_t_yr_MeV": ("background", 1.0),
+    "sigma_phi_rad": ("sigma_phi", 1.0), "sigma_theta_rad": ("sigma_theta", 1.0),
+    "eff_plateau": ("eff_plateau", 1.0), "eff_T50_keV": ("eff_T50", 1e-3),
+    "eff_width_keV": ("eff_width", 1e-3), "res_const_keV": ("res_const", 1e-3),
+    "res_stoch_sqrtMeV": ("res_stoch", 1.0), "res_lin": ("res_lin", 1.0),
+    "smearing": ("smearing", None), "binding": ("binding", None), "material": ("material", None)}
+
+
+def make_config_detector(det_cfg: dict):
+    """A :class:`nujax.detector.Detector` from the ``[detector]`` section (keV → MeV here)."""
+    from nujax.detector import make_detector, preset
+
+    kw = {}
+    for k, (name, f) in _DETECTOR_KEYS.items():
+        v = det_cfg.get(k)
+        if v is not None:
+            kw[name] = v if f is None else v * f
+    try:
+        if det_cfg.get("preset"):
+            return preset(det_cfg["preset"], **kw)
+        return make_detector(**kw)
+    except ValueError as exc:
+        raise ConfigError("detector", str(exc)) from exc
+
+
+def make_config_sources(src_cfg: list):
+    """[(spectra tuple, norm_sigma, source name)] from the ``[[source]]`` tables."""
+    from nujax.sources.catalog import get_source
+
+    out = []
+    for i, s in enumerate(src_cfg):
+        kw = {SOURCE_KEYS[k][1]: v * SOURCE_KEYS[k][2] for k, v in s.items()
+              if SOURCE_KEYS[k][1] is not None}
+        try:
+            spectra = get_source(s["name"], **kw)
+        except ValueError as exc:
+            raise ConfigError(f"source[{i}]", str(exc)) from exc
+        out.append((spectra, s["norm_sigma"], s["name"]))
+    return out
+
+
+def bin_edges(binning: dict, target: str = "electron"):
+    """(T_edges [MeV], cos_edges or None, phi_edges or None) from the ``[binning]`` section."""
+    r = binning["T_keV"]
+    if r is not None:
+        f = np.geomspace if r["log"] else np.linspace
+        T = f(r["min"], r["max"], r["n"] + 1) * 1e-3
+    else:
+        T = np.asarray(binning["T_edges_keV"], float) * 1e-3
+    cos = None
+    if binning["cos_edges"] is not None:
+        cos = np.asarray(binning["cos_edges"], float)
+    elif binning["cos_bins"]:
+        lo = 0.0 if target == "nucleus" else -1.0       # nuclear recoils only go forward
+        cos = np.linspace(lo, 1.0, binning["cos_bins"] + 1)
+    phi = np.linspace(0.0, 2 * np.pi, binning["phi_bins"] + 1) if binning["phi_bins"] else None
+    return T, cos, phi
+
+
+# ----------------------------------------------------------------------------------------------
+# scenario building
+# ----------------------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Scenario:
+    """A built scenario: the binned model, the injected truth and the parameters to fit.
+
+    Attributes
+    ----------
+    name : str
+    model : nujax.inference.BinnedModel
+    truth : dict
+        Likelihood parameters (mu_1e11 [10⁻¹¹ μ_B], phi_B [rad], norm (S,), eff_scale, bkg_scale).
+    free : tuple of str
+        Parameters to fit.
+    config : dict
+        The validated configuration.
+    meta : dict
+        Description, target, seed reference, units and counts.
+    """
+
+    name: str
+    model: object
+    truth: dict
+    free: tuple
+    config: dict
+    meta: dict
+
+
+def _default_free(model, fit):
+    free = ["mu_1e11"]
+    if model.directional:
+        free.append("phi_B")
+    if np.any(np.asarray(model.norm_sigma) > 0):
+        free.append("norm")
+    if fit["eff_sigma"] > 0:
+        free.append("eff_scale")
+    if float(np.sum(model.background)) > 0 and (not model.bkg_constrained or float(model.bkg_sigma) > 0):
+        free.append("bkg_scale")
+    return tuple(free)
+
+
+def build_scenario(cfg: dict) -> Scenario:
+    """Build the :class:`Scenario` (templates, truth, free parameters) of a validated config.
+
+    Electron scenarios use :func:`nujax.inference.build_model`; "nucleus" and "radiative" ones
+    the template builders of :mod:`nujax.app.nucleus_radiative`. Raises ConfigError for physically
+    impossible set-ups (threshold above the kinematic endpoint, no signal in the bins).
+    """
+    import jax.numpy as jnp
+
+    from nujax.constants import SIN2_THETA_W
+    from nujax.inference import build_model
+
+    if "source" not in cfg or "scenario" not in cfg:
+        cfg = load_config(cfg)
+    target = cfg["scenario"]["target"]
+    det = make_config_detector(cfg["detector"])
+    sources = make_config_sources(cfg["source"])
+    T, cos, phi = bin_edges(cfg["binning"], target)
+    fit, truth_cfg = cfg["fit"], cfg["truth"]
+    sin2w = cfg["physics"]["sin2w"] or SIN2_THETA_W
+    spectra = tuple(s for sp, _, _ in sources for s in sp)
+    nsig = tuple(ns for sp, ns, _ in sources for _ in sp)
+    bkg_sigma = {"free": None, None: 0.1}.get(fit["bkg_sigma"], fit["bkg_sigma"])
+    if target == "electron":
+        model = build_model(spectra, det, T, phi, cos, pe=truth_cfg["pe"], norm_sigma=nsig,
+                            eff_sigma=fit["eff_sigma"], bkg_sigma=bkg_sigma, sin2w=sin2w)
+    else:
+        model = _target_model(target, cfg, spectra, det, T, cos, norm_sigma=nsig,
+                              eff_sigma=fit["eff_sigma"], bkg_sigma=bkg_sigma, sin2w=sin2w)
+    if not float(jnp.sum(model.weak + model.em)) > 0:
+        raise ConfigError("detector.threshold_keV", "no signal in the bins: the threshold or the "
+                          "bins lie above the kinematic endpoint of the sources")
+    if cfg["detector"]["off_live_time_yr"] is not None:       # ON/OFF: module docstring
+        r = cfg["detector"]["off_live_time_yr"] / float(det.live_time_yr)
+        B = float(jnp.sum(model.background))
+        if B <= 0:
+            raise ConfigError("detector.off_live_time_yr", "an OFF measurement needs a background")
+        model = dataclasses.replace(model, bkg_sigma=jnp.asarray(1.0 / math.sqrt(r * B)),
+                                    bkg_constrained=True)
+    free = tuple(fit["free"]) if fit["free"] is not None else _default_free(model, fit)
+    if "phi_B" in free and not model.directional:
+        raise ConfigError("fit.free", "'phi_B' needs azimuth bins")
+    truth = {"mu_1e11": truth_cfg["mu_1e11"], "phi_B": truth_cfg["phi_B"],
+             "norm": np.full(model.n_sources, truth_cfg["norm"]),
+             "eff_scale": truth_cfg["eff_scale"], "bkg_scale": truth_cfg["bkg_scale"]}
+    sc = cfg["scenario"]
+    meta = {"description": sc["description"], "target": target, "seed": sc["seed"],
+            "detector": det.name or str(cfg["detector"]["material"]),
+            "units": {"mu_1e11": "1e-11 mu_B", "phi_B": "rad", "T_edges": "MeV"},
+            "T_edges_MeV": np.asarray(T), "cos_edges": cos, "phi_edges": phi,
+            "sources": [n for _, _, n in sources], "exposure_t_yr": float(det.exposure_t_yr)}
+    if target == "electron" and cfg["detector"]["off_live_time_yr"] is None:
+        from nujax.inference.scan import TemplateSpec   # lets scans vary threshold, Pe and σ_φ
+
+        meta["template_spec"] = TemplateSpec(spectra, det, np.asarray(T), phi, cos,
+                                             truth_cfg["pe"], nsig, fit["eff_sigma"], bkg_sigma,
+                                             {"sin2w": sin2w})
+    return Scenario(sc["name"], model, truth, free, cfg, meta)
+
+
+def _target_model(target, cfg, spectra, det, T, cos, **kw):
+    """The binned model of a nucleus or radiative scenario (see :mod:`nujax.app.nucleus_radiative`)."""
+    from nujax.app.nucleus_radiative import nucleus_model, radiative_model
+
+    if target == "nucleus":
+        return nucleus_model(spectra, det, T, cos, skin_fm=cfg["physics"]["skin_fm"], **kw)
+    return radiative_model(spectra, det, T, cfg["detector"]["photon_threshold_keV"] * 1e-3, **kw)
