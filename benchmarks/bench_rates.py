@@ -112,7 +112,7 @@ def numpy_counts(specs, det, T_edges, phi_edges, mu, pe, phi_B):
 def numpy_counts_dm(specs, det, T_edges, phi_edges, mu, r2, ana, rho):
     """numpy baseline, seed-002 form: traces of seed 002 eq. (26), kernel eq. (25), φ integral."""
     p = EMProperties(mu, r2, ana, majorana=False, basis="flavor")
-    coeffs = eg._coefficients(p, SpinFlavorState(rho), SIN2W, None, "nue", np)
+    coeffs = eg.density_matrix_coefficients(p, SpinFlavorState(rho), SIN2W, None, "nue", np)
     tot = numpy_parts(specs, det, T_edges, lambda e, t: eg.electron_density_matrix_terms(coeffs, e, t, xp=np))
     a, b = phi_edges[:-1], phi_edges[1:]
     damp = math.exp(-0.5 * float(det.sigma_phi) ** 2)

@@ -35,7 +35,7 @@ import pytest
 
 from nujax import rates
 from nujax.detector import make_detector
-from nujax.figures import seed000
+from nujax.app.figures import seed000
 from nujax.sources.solar import solar_component
 
 PP = (solar_component("pp"),)

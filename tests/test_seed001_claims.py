@@ -22,7 +22,7 @@ import pytest
 from nujax import rates
 from nujax.constants import M_E
 from nujax.detector import make_detector
-from nujax.figures import seed001
+from nujax.app.figures import seed001
 from nujax.xsec.electron import dsigma_dT
 
 KW = dict(sin2w=0.23)

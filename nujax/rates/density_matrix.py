@@ -4,10 +4,12 @@ The beam is a :class:`~nujax.state.SpinFlavorState` ρ and the moments an
 :class:`~nujax.em.EMProperties` pytree (μ, ⟨r²⟩, anapole matrices); the cross section is seed 002's
 d²σ/dT dφ = Ã + B̃s sin φ + B̃c cos φ (eq. (11), :mod:`nujax.xsec.electron_density_matrix`), φ measured
 from the e_x axis of the state's ζˣ. Folding with the spectra and the detector uses exactly the
-quadrature of :mod:`nujax.rates` (same nodes, lines and continuum as separate segments, moving
-limits u-mapped), with the three channels (Ã, B̃s, B̃c) in place of (weak, em, interference):
+engine of :mod:`nujax.rates.engine` (same nodes, lines and continuum as separate segments, moving
+limits u-mapped, the same detector response), with the three channels (Ã, B̃s, B̃c) of the target's
+density-matrix kernel (electrons: seed 002 eqs. (25)–(26); nuclei: eq. (15)) in place of (weak,
+em, interference):
 
-    N_bin = N_e t Σ_i Φ_i ∫_bin dT ε(T) ∫ dEν λ_i(Eν) [Ã Δφ + e^{−σ_φ²/2} (B̃s (cos φ_a − cos φ_b)
+    N_bin = N t Σ_i Φ_i ∫_bin dT ε(T) ∫ dEν λ_i(Eν) [Ã Δφ + e^{−σ_φ²/2} (B̃s (cos φ_a − cos φ_b)
             + B̃c (sin φ_b − sin φ_a))]  + background                    (seed 000 eq. (11), seed 002 eq. (11))
 
 Everything is one jitted function of the pytrees, so ``jax.grad`` returns gradients shaped like
@@ -28,37 +30,34 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from nujax import kinematics as kin
-from nujax._validation import check_probability, is_concrete
-from nujax.constants import M_E, SIN2_THETA_W
+from nujax._validation import check_probability
+from nujax.constants import SIN2_THETA_W
 from nujax.couplings import parse_flavor
-from nujax.detector import Detector, azimuth_damping
+from nujax.detector.backgrounds import background_counts
+from nujax.detector.core import Detector, azimuth_damping
 from nujax.em import EMProperties
 from nujax.em import pmns as _pmns
-from nujax.rates.engine import (_acceptance, _as_tuple, _background, _check_inputs, _continuum_G, _dtype,
-                         _scale, _spectra_sum, _stack)
+from nujax.rates.binned import resolve_target
+from nujax.rates.engine import check_inputs, check_phi_edges, density_true, dtype, fold_binned
+from nujax.sources.spectrum import as_spectra
 from nujax.state import SpinFlavorState
 from nujax.xsec.common import AzimuthalParts
-from nujax.xsec.electron_density_matrix import _coefficients, electron_density_matrix_terms
 
-__all__ = ["binned_parts_density_matrix", "expected_counts_density_matrix", "d2N_dT_dphi_density_matrix", "dN_dT_density_matrix"]
+__all__ = ["binned_parts_density_matrix", "expected_counts_density_matrix",
+           "d2N_dT_dphi_density_matrix", "dN_dT_density_matrix"]
 
 _TWO_PI = 2.0 * math.pi
-_STATIC = ("flavor", "polar_smearing", "n_T", "T_panels", "n_E", "n_E_panels")
+_STATIC = ("target", "flavor", "polar_smearing", "n_T", "T_panels", "n_E", "n_E_panels", "n_eff")
 
 
-def _kernel(props, state, sin2w, U, flavor):
-    """(Eν, T) ↦ (Ã, B̃s, B̃c) [MeV⁻³ rad⁻¹]; traces of seed 002 eq. (26) computed once."""
-    coeffs = _coefficients(props, state, sin2w, U, flavor, jnp)
-
-    def kern(e, t):
-        return electron_density_matrix_terms(coeffs, e, t)                     # seed 002 eq. (25)
-
-    return kern
+def _kern_for(target, props, state, sin2w, U, flavor):
+    """``(spectrum, component) ↦ (Eν, T) ↦ (Ã, B̃s, B̃c)`` [MeV⁻³ rad⁻¹] of the target."""
+    return lambda s, comp: target.density_matrix_kernel(comp, props, state, sin2w, U, flavor)
 
 
-def _prepare(spectra, detector, props, state, sin2w, pmns, flavor):
-    """Eager checks on concrete inputs; returns (spectra tuple, U or None)."""
+def _prepare(spectra, detector, props, state, sin2w, pmns, flavor, target="electron",
+             cos_edges=None):
+    """Eager checks on concrete inputs; returns (spectra tuple, U or None, target)."""
     if not isinstance(props, EMProperties):
         raise TypeError(f"props must be an EMProperties, got {type(props).__name__}")
     if not isinstance(state, SpinFlavorState):
@@ -76,7 +75,10 @@ def _prepare(spectra, detector, props, state, sin2w, pmns, flavor):
         raise ValueError("flavor labels the left-handed neutrino of an N = 1 state; give a neutrino "
                          f"flavor, got {f.value}")
     check_probability("sin2w", sin2w)
-    spectra = _as_tuple(spectra)
+    spectra = as_spectra(spectra)
+    tgt = resolve_target(target, cos_edges)
+    if not tgt.two_body:
+        raise ValueError(f"the density-matrix rates need a two-body target, got {tgt.name!r}")
     for s in spectra:
         if s.antineutrino:
             raise ValueError(f"spectrum {s.name!r} is an antineutrino spectrum; the density-matrix "
@@ -84,22 +86,13 @@ def _prepare(spectra, detector, props, state, sin2w, pmns, flavor):
     U = None
     if props.basis == "mass" and props.n_flavors == 3:
         U = _pmns() if pmns is None else jnp.asarray(pmns)
-    return spectra, U
+    return spectra, U, tgt
 
 
-def _check_phi(phi_edges):
-    if is_concrete(phi_edges):
-        p = np.asarray(phi_edges, float)
-        if p.ndim != 1 or p.size < 2 or np.any(np.diff(p) <= 0) or not np.all(np.isfinite(p)):
-            raise ValueError("phi_edges must be a 1-D increasing array of ≥ 2 finite angles [rad]")
-
-
-def _parts_core(spectra, detector, T_edges, ce, props, state, sin2w, U, *, flavor, polar_smearing,
-                n_T, T_panels, n_E, n_E_panels):
-    T_edges = jnp.maximum(T_edges, detector.threshold)                 # measured T ≥ T_th
-    kern = _kernel(props, state, sin2w, U, flavor)
-    tot = _spectra_sum(spectra, detector, lambda s: kern, T_edges, ce, polar_smearing, n_T,
-                       T_panels, n_E, n_E_panels)                      # (K, J, 3)
+def _parts_core(spectra, detector, T_edges, ce, props, state, sin2w, U, *, target, flavor,
+                polar_smearing, n_T, T_panels, n_E, n_E_panels, n_eff):
+    tot = fold_binned(spectra, detector, target, _kern_for(target, props, state, sin2w, U, flavor),
+                      T_edges, ce, polar_smearing, (n_T, T_panels, n_E, n_E_panels, n_eff))
     if ce is None:
         tot = tot[:, 0, :]
     return AzimuthalParts(tot[..., 0], tot[..., 1], tot[..., 2])
@@ -115,7 +108,7 @@ def _combine(parts, detector, T_edges, phi_edges, ce):
     A, Bs, Bc = (jnp.asarray(x)[..., None] for x in parts)
     # seed 002 eq. (11) integrated over [φ_a, φ_b]; e^{−σ_φ²/2} from nujax.detector.azimuth_damping
     sig = A * (b - a) + damp * (Bs * (jnp.cos(a) - jnp.cos(b)) + Bc * (jnp.sin(b) - jnp.sin(a)))
-    return sig + _background(detector, T_edges, phi_edges, ce)
+    return sig + background_counts(detector, T_edges, phi_edges, ce)
 
 
 @functools.partial(jax.jit, static_argnames=_STATIC)
@@ -125,23 +118,27 @@ def _counts_jit(spectra, detector, T_edges, phi_edges, ce, props, state, sin2w, 
 
 
 def binned_parts_density_matrix(spectra, detector: Detector, T_edges, props: EMProperties,
-                    state: SpinFlavorState, *, cos_edges=None, sin2w=SIN2_THETA_W, pmns=None,
-                    flavor="nue", polar_smearing=False, n_T=8, T_panels=1, n_E=24,
-                    n_E_panels=4) -> AzimuthalParts:
+                                state: SpinFlavorState, *, target="electron", cos_edges=None,
+                                sin2w=SIN2_THETA_W, pmns=None, flavor="nue", polar_smearing=False,
+                                n_T=8, T_panels=1, n_E=24, n_E_panels=4,
+                                n_eff=4) -> AzimuthalParts:
     """Counts per radian in (T[, cosθ]) bins as the parts of A + Bs sin φ + Bc cos φ (seed 002 eq. (11)).
 
     Parameters
     ----------
     spectra : Spectrum or tuple of Spectrum
-        Neutrino sources (flux in cm⁻² s⁻¹).
+        Neutrino sources (flux in cm⁻² s⁻¹, or a fluence).
     detector : Detector
-        Target, exposure, efficiency, energy resolution, binding (background: :func:`expected_counts_density_matrix`).
+        Material, exposure, efficiency, energy resolution, binding (background:
+        :func:`expected_counts_density_matrix`).
     T_edges : array (K+1,)
         Measured recoil-energy bin edges [MeV], increasing.
     props : EMProperties
         μ [10⁻¹¹ μ_B], ⟨r²⟩ and anapole [10⁻³² cm²] matrices (N = 1 or 3).
     state : SpinFlavorState
         The beam's spin-flavor density matrix, same N and basis as ``props``.
+    target : str or Target, static
+        "electron" (seed 002 eqs. (25)–(26)) or "nucleus" (eq. (15), the material's isotopes).
     cos_edges : array (J+1,), optional
         cosθ bin edges, increasing in [−1, 1]; None: all angles (shape (K,)).
     sin2w : array_like
@@ -152,7 +149,7 @@ def binned_parts_density_matrix(spectra, detector: Detector, T_edges, props: EMP
         For N = 1 only: the flavor of the state (ν_e has the charged current).
     polar_smearing : bool, static
         Apply the detector's polar-angle response to the cosθ bins.
-    n_T, T_panels, n_E, n_E_panels : int, static
+    n_T, T_panels, n_E, n_E_panels, n_eff : int, static
         Quadrature orders as in :func:`nujax.rates.binned_templates`.
 
     Returns
@@ -160,33 +157,35 @@ def binned_parts_density_matrix(spectra, detector: Detector, T_edges, props: EMP
     AzimuthalParts
         ``A``, ``Bs``, ``Bc`` [counts rad⁻¹], shape (K,) or (K, J), before azimuthal smearing.
     """
-    spectra, U = _prepare(spectra, detector, props, state, sin2w, pmns, flavor)
-    T_edges = jnp.asarray(T_edges, _dtype())
-    ce = None if cos_edges is None else jnp.asarray(cos_edges, _dtype())
-    _check_inputs(T_edges, ce, None, sin2w)
-    return _parts_jit(spectra, detector, T_edges, ce, props, state, sin2w, U, flavor=flavor,
-                      polar_smearing=polar_smearing, n_T=n_T, T_panels=T_panels, n_E=n_E,
-                      n_E_panels=n_E_panels)
+    spectra, U, tgt = _prepare(spectra, detector, props, state, sin2w, pmns, flavor, target,
+                               cos_edges)
+    T_edges = jnp.asarray(T_edges, dtype())
+    ce = None if cos_edges is None else jnp.asarray(cos_edges, dtype())
+    check_inputs(T_edges, ce, None, sin2w)
+    return _parts_jit(spectra, detector, T_edges, ce, props, state, sin2w, U, target=tgt,
+                      flavor=flavor, polar_smearing=polar_smearing, n_T=n_T, T_panels=T_panels,
+                      n_E=n_E, n_E_panels=n_E_panels, n_eff=n_eff)
 
 
-def expected_counts_density_matrix(spectra, detector: Detector, T_edges, phi_edges, props: EMProperties,
-                       state: SpinFlavorState, *, cos_edges=None, sin2w=SIN2_THETA_W, pmns=None,
-                       flavor="nue", polar_smearing=False, n_T=8, T_panels=1, n_E=24,
-                       n_E_panels=4):
+def expected_counts_density_matrix(spectra, detector: Detector, T_edges, phi_edges,
+                                   props: EMProperties, state: SpinFlavorState, *,
+                                   target="electron", cos_edges=None, sin2w=SIN2_THETA_W,
+                                   pmns=None, flavor="nue", polar_smearing=False, n_T=8,
+                                   T_panels=1, n_E=24, n_E_panels=4, n_eff=4):
     """Expected counts in (T[, cosθ], φ) bins for a spin-flavor state and EM matrices (jitted).
 
     The fully differentiable seed-002 driver: ``jax.grad`` with respect to ``props`` (every μ,
     ⟨r²⟩ and anapole entry), ``state`` (ρ), the spectra and the detector leaves. Values may change
     between calls without recompiling; shapes and the static options may not. See
-    :func:`binned_parts_density_matrix` for the arguments; ``phi_edges`` [rad] are azimuth bin edges measured
-    from the e_x axis of the state (φ_B = arg κ is the azimuth of ζ⊥).
+    :func:`binned_parts_density_matrix` for the arguments; ``phi_edges`` [rad] are azimuth bin
+    edges measured from the e_x axis of the state (φ_B = arg κ is the azimuth of ζ⊥).
 
     Returns
     -------
     array
         Counts of shape (K, n_φ) or (K, J, n_φ), ≥ 0 for a physical state; the sum over φ bins
         covering 2π is the φ-integrated rate. Azimuthal resolution multiplies the modulation by
-        e^{−σ_φ²/2}; the flat isotropic background of the detector is added.
+        e^{−σ_φ²/2}; the detector background (:func:`nujax.detector.background_counts`) is added.
 
     Examples
     --------
@@ -197,55 +196,51 @@ def expected_counts_density_matrix(spectra, detector: Detector, T_edges, phi_edg
     >>> p = EMProperties.from_effective(3.0, n=1)
     >>> s = SpinFlavorState.from_pe_dirac(0.5, 0.3, n=1)
     >>> N = expected_counts_density_matrix(solar_component("7Be"), preset("hellaz"), [0.1, 0.4, 0.7],
-    ...                        [0.0, 3.14159, 6.28318], p, s, sin2w=0.23)
+    ...                                    [0.0, 3.14159, 6.28318], p, s, sin2w=0.23)
     >>> N.shape, bool(N.min() > 0)
     ((2, 2), True)
     """
-    spectra, U = _prepare(spectra, detector, props, state, sin2w, pmns, flavor)
-    T_edges = jnp.asarray(T_edges, _dtype())
-    phi_edges = jnp.asarray(phi_edges, _dtype())
-    ce = None if cos_edges is None else jnp.asarray(cos_edges, _dtype())
-    _check_inputs(T_edges, ce, None, sin2w)
-    _check_phi(phi_edges)
+    spectra, U, tgt = _prepare(spectra, detector, props, state, sin2w, pmns, flavor, target,
+                               cos_edges)
+    T_edges = jnp.asarray(T_edges, dtype())
+    phi_edges = jnp.asarray(phi_edges, dtype())
+    ce = None if cos_edges is None else jnp.asarray(cos_edges, dtype())
+    check_inputs(T_edges, ce, None, sin2w)
+    check_phi_edges(phi_edges)
     return _counts_jit(spectra, detector, T_edges, phi_edges, ce, props, state, sin2w, U,
-                       flavor=flavor, polar_smearing=polar_smearing, n_T=n_T, T_panels=T_panels,
-                       n_E=n_E, n_E_panels=n_E_panels)
+                       target=tgt, flavor=flavor, polar_smearing=polar_smearing, n_T=n_T,
+                       T_panels=T_panels, n_E=n_E, n_E_panels=n_E_panels, n_eff=n_eff)
 
 
-@functools.partial(jax.jit, static_argnames=("flavor", "n_E", "n_E_panels"))
-def _d2N_jit(spectra, detector, T, props, state, sin2w, U, *, flavor, n_E, n_E_panels):
-    kern = _kernel(props, state, sin2w, U, flavor)
-    tot = 0.0
-    for s in spectra:
-        x = 0.0
-        if s.line_energies.shape[0]:
-            vals = _stack(kern(s.line_energies, T[..., None]))              # (..., L, 3)
-            x = x + jnp.einsum("l,...lc->...c", s.line_weights, vals)
-        if s.grid.shape[0] > 1:                                              # seed 000 eq. (11)
-            x = x + _continuum_G(s, kern, T, kin.enu_min(T, M_E), n_E, n_E_panels)
-        tot = tot + _scale(s, detector) * x
-    w = _acceptance(detector, T)[..., None] * tot
+@functools.partial(jax.jit, static_argnames=("target", "flavor", "n_E", "n_E_panels"))
+def _d2N_jit(spectra, detector, T, props, state, sin2w, U, *, target, flavor, n_E, n_E_panels):
+    w = density_true(spectra, detector, target, _kern_for(target, props, state, sin2w, U, flavor),
+                     T, n_E, n_E_panels)                                 # seed 000 eq. (11)
     return AzimuthalParts(w[..., 0], w[..., 1], w[..., 2])
 
 
-def d2N_dT_dphi_density_matrix(spectra, detector: Detector, T, props: EMProperties, state: SpinFlavorState, *,
-                   sin2w=SIN2_THETA_W, pmns=None, flavor="nue", n_E=32, n_E_panels=8) -> AzimuthalParts:
+def d2N_dT_dphi_density_matrix(spectra, detector: Detector, T, props: EMProperties,
+                               state: SpinFlavorState, *, target="electron", sin2w=SIN2_THETA_W,
+                               pmns=None, flavor="nue", n_E=32, n_E_panels=8) -> AzimuthalParts:
     """d²N/dT dφ = A + Bs sin φ + Bc cos φ [counts MeV⁻¹ rad⁻¹] at true recoil energies ``T`` [MeV].
 
-    Seed 000 eq. (11) with the seed 002 cross section: N_e t Σ_i Φ_i ∫ dEν λ_i(Eν) d²σ/dTdφ, times
-    ε(T), the binding steps and Θ(T − T_th) (no energy smearing). Lines contribute where
-    T ≤ T_max(E_l). Arguments as in :func:`binned_parts_density_matrix`; ``n_E``, ``n_E_panels`` set the Eν rule.
+    Seed 000 eq. (11) with the seed 002 cross section: N t Σ_i Φ_i ∫ dEν λ_i(Eν) d²σ/dTdφ summed
+    over the target's components, times ε(T), the binding steps and Θ(T − T_th) (no energy
+    smearing). Lines contribute where T ≤ T_max(E_l). Arguments as in
+    :func:`binned_parts_density_matrix`; ``n_E``, ``n_E_panels`` set the Eν rule.
     """
-    spectra, U = _prepare(spectra, detector, props, state, sin2w, pmns, flavor)
-    return _d2N_jit(spectra, detector, jnp.asarray(T, _dtype()), props, state, sin2w, U,
-                    flavor=flavor, n_E=n_E, n_E_panels=n_E_panels)
+    spectra, U, tgt = _prepare(spectra, detector, props, state, sin2w, pmns, flavor, target)
+    return _d2N_jit(spectra, detector, jnp.asarray(T, dtype()), props, state, sin2w, U,
+                    target=tgt, flavor=flavor, n_E=n_E, n_E_panels=n_E_panels)
 
 
-def dN_dT_density_matrix(spectra, detector: Detector, T, props: EMProperties, state: SpinFlavorState, *,
-             sin2w=SIN2_THETA_W, pmns=None, flavor="nue", n_E=32, n_E_panels=8):
+def dN_dT_density_matrix(spectra, detector: Detector, T, props: EMProperties,
+                         state: SpinFlavorState, *, target="electron", sin2w=SIN2_THETA_W,
+                         pmns=None, flavor="nue", n_E=32, n_E_panels=8):
     """φ-integrated dN/dT = 2π A [counts MeV⁻¹] at true recoil energies ``T`` [MeV].
 
     See :func:`d2N_dT_dphi_density_matrix` (the sin φ and cos φ parts integrate to zero over 2π).
     """
-    return _TWO_PI * d2N_dT_dphi_density_matrix(spectra, detector, T, props, state, sin2w=sin2w, pmns=pmns,
-                                    flavor=flavor, n_E=n_E, n_E_panels=n_E_panels).A
+    return _TWO_PI * d2N_dT_dphi_density_matrix(spectra, detector, T, props, state, target=target,
+                                                sin2w=sin2w, pmns=pmns, flavor=flavor, n_E=n_E,
+                                                n_E_panels=n_E_panels).A

@@ -14,9 +14,10 @@ import jax.numpy as jnp
 
 from nujax import kinematics as kin
 from nujax.constants import M_E, SIN2_THETA_W
-from nujax.rates.engine import _BIG_T, _dtype, _nodes
-from nujax.sources.spectrum import Spectrum, gauss_legendre
-from nujax.xsec.electron import _couplings, _resolve, electron_terms
+from nujax._numerics import gauss_legendre, mapped_nodes
+from nujax.rates.engine import BIG_T, dtype
+from nujax.sources.spectrum import Spectrum
+from nujax.xsec.electron import species_couplings, resolve_species, electron_terms
 
 __all__ = ["iso_ratio", "region_integrals"]
 
@@ -29,16 +30,16 @@ def iso_ratio(T, costheta, mu_1e11, *, flavor="nuebar", sin2w=SIN2_THETA_W):
     The weak term can vanish at the ν̄_e dynamical zero (seed 001 eq. (3)); C is then capped at
     1e30 instead of dividing by zero.
     """
-    f, p = _resolve(flavor, "dirac", None)
-    gL, gR, _, _ = _couplings(f, p, sin2w)
-    T = jnp.asarray(T, _dtype())
-    e = kin.enu_from_T_costheta(T, jnp.asarray(costheta, _dtype()), M_E)
+    f, p = resolve_species(flavor, "dirac", None)
+    gL, gR, _, _ = species_couplings(f, p, sin2w)
+    T = jnp.asarray(T, dtype())
+    e = kin.enu_from_T_costheta(T, jnp.asarray(costheta, dtype()), M_E)
     w, m, _ = electron_terms(e, T, mu_1e11, 1.0, gL, gR, 0.0, 0.0, majorana=False)
     ok = w > 0
     return jnp.where(ok, m / jnp.where(ok, w, 1.0), jnp.where(m > 0, 1e30, 0.0))
 
 
-def region_integrals(spectrum: Spectrum, C0, mu_1e11, *, T_min=0.1, T_max=_BIG_T,
+def region_integrals(spectrum: Spectrum, C0, mu_1e11, *, T_min=0.1, T_max=BIG_T,
                      flavor=None, sin2w=SIN2_THETA_W, n_T=400, n_E=400):
     """Weak and magnetic cross sections integrated over the region C(T, θ) > C₀ (seed 001 Fig. 9).
 
@@ -48,22 +49,22 @@ def region_integrals(spectrum: Spectrum, C0, mu_1e11, *, T_min=0.1, T_max=_BIG_T
     the grid spacing (a figure quantity, not a gradient path). Returns (σ_W, σ_mm) [MeV⁻²], shape of C0.
     """
     fl = flavor if flavor is not None else ("nuebar" if spectrum.antineutrino else "nue")
-    f, p = _resolve(fl, "dirac", None)
-    gL, gR, _, _ = _couplings(f, p, sin2w)
+    f, p = resolve_species(fl, "dirac", None)
+    gL, gR, _, _ = species_couplings(f, p, sin2w)
     tmc = kin.t_max(spectrum.e_max, M_E)
-    lo, hi = jnp.asarray(T_min, _dtype()), jnp.minimum(T_max, tmc)
-    T, wT = _nodes(lo[None], hi[None], n_T // 4, 4)
+    lo, hi = jnp.asarray(T_min, dtype()), jnp.minimum(T_max, tmc)
+    T, wT = mapped_nodes(lo[None], hi[None], n_T // 4, 4, dtype=dtype())
     T, wT = T[0], wT[0]
     emin = jnp.clip(kin.enu_min(T, M_E), spectrum.grid[0], spectrum.grid[-1])[:, None]
     u, wu = gauss_legendre(n_E // 4, 4)
     span = spectrum.grid[-1] - emin
-    e = emin + span * jnp.asarray(u, _dtype())
-    we = span * jnp.asarray(wu, _dtype()) * spectrum.pdf(e)
+    e = emin + span * jnp.asarray(u, dtype())
+    we = span * jnp.asarray(wu, dtype()) * spectrum.pdf(e)
     w, m, _ = electron_terms(e, T[:, None], mu_1e11, 1.0, gL, gR, 0.0, 0.0, majorana=False)
     ok = w > 0
     C = jnp.where(ok, m / jnp.where(ok, w, 1.0), 1e30)
     W = wT[:, None] * we
-    sel = C[None] > jnp.asarray(C0, _dtype()).reshape(-1, 1, 1)
+    sel = C[None] > jnp.asarray(C0, dtype()).reshape(-1, 1, 1)
     sw = _TWO_PI * jnp.sum(sel * W * w, axis=(1, 2))
     sm = _TWO_PI * jnp.sum(sel * W * m, axis=(1, 2))
     shape = jnp.shape(C0)

@@ -65,6 +65,8 @@ __all__ = [
     "dsigma_dcostheta",
     "d2sigma_dcostheta_dphi",
     "default_partner",
+    "resolve_species",
+    "species_couplings",
     "numpy_amplitudes",
     "numpy_dsigma_dT",
 ]
@@ -152,7 +154,9 @@ def default_partner(flavor: Flavor) -> Flavor:
     return partner if not flavor.is_antineutrino else partner.conjugate
 
 
-def _resolve(flavor, kind, partner):
+def resolve_species(flavor, kind, partner):
+    """(active species, Majorana partner or None) from the user's ``flavor``/``kind``/``partner``,
+    with a clear ``ValueError`` for an impossible choice."""
     f = parse_flavor(flavor)
     if kind not in ("dirac", "majorana"):
         raise ValueError(f"kind must be 'dirac' or 'majorana', got {kind!r}")
@@ -169,7 +173,8 @@ def _resolve(flavor, kind, partner):
     return f, p
 
 
-def _couplings(f, p, sin2w):
+def species_couplings(f, p, sin2w):
+    """(g_L, g_R, g_L', g_R') of the active species and of the Majorana partner (0 if none)."""
     gL, gR = electron_couplings(f, sin2w)
     gLp, gRp = electron_couplings(p, sin2w) if p is not None else (0.0, 0.0)
     return gL, gR, gLp, gRp
@@ -189,7 +194,7 @@ def _validate(enu, T, mu_1e11, pe, sin2w, costheta=None):
 @functools.partial(jax.jit, static_argnames=("flavor", "partner", "majorana", "mode"))
 def _parts_jit(enu, T, phi, mu_1e11, pe, phi_B, sin2w, *, flavor, partner, majorana, mode):
     """mode: 'amplitude' (cos coefficient), 'phi' (value at φ) or 'integrated' (∫dφ)."""
-    gL, gR, gLp, gRp = _couplings(flavor, partner, sin2w)
+    gL, gR, gLp, gRp = species_couplings(flavor, partner, sin2w)
 
     def point(e, t, ph, mu, p, phb):
         w, m, i = electron_terms(e, t, mu, p, gL, gR, gLp, gRp, majorana=majorana,
@@ -208,7 +213,7 @@ def _call(mode, enu, T, phi, mu_1e11, pe, phi_B, flavor, kind, partner, sin2w):
     _validate(enu, T, mu_1e11, pe, sin2w)
     check_finite("phi", phi)
     check_finite("phi_B", phi_B)
-    f, p = _resolve(flavor, kind, partner)
+    f, p = resolve_species(flavor, kind, partner)
     return _parts_jit(enu, T, phi, mu_1e11, pe, phi_B, sin2w, flavor=f, partner=p,
                       majorana=kind == "majorana", mode=mode)
 
@@ -313,8 +318,8 @@ def dsigma_dcostheta(enu, costheta, mu_1e11=0.0, pe=1.0, *, flavor="nue", kind="
 def numpy_amplitudes(enu, T, mu_1e11=0.0, pe=1.0, *, flavor="nue", kind="dirac", partner=None,
                      sin2w=SIN2_THETA_W) -> XsecParts:
     """numpy baseline of :func:`d2sigma_dT_dphi_amplitudes`: the same kernel evaluated with ``xp=numpy``."""
-    f, p = _resolve(flavor, kind, partner)
-    gL, gR, gLp, gRp = _couplings(f, p, sin2w)
+    f, p = resolve_species(flavor, kind, partner)
+    gL, gR, gLp, gRp = species_couplings(f, p, sin2w)
     with np.errstate(divide="ignore", invalid="ignore"):
         return XsecParts(*electron_terms(np.asarray(enu, float), np.asarray(T, float), mu_1e11, pe,
                                          gL, gR, gLp, gRp, majorana=kind == "majorana",

@@ -61,6 +61,7 @@ from nujax.xsec.common import AzimuthalParts
 __all__ = [
     "electron_coupling_matrices",
     "electron_trace_coefficients",
+    "density_matrix_coefficients",
     "electron_density_matrix_terms",
     "electron_density_matrix_parts",
     "electron_density_matrix_domega_parts",
@@ -163,7 +164,9 @@ def electron_density_matrix_terms(coeffs, enu, T, *, xp=jnp):
     return xp.where(ok, A, zero), xp.where(ok, Bs, zero), xp.where(ok, Bc, zero)
 
 
-def _coefficients(props, state, sin2w, U, flavor, xp):
+def density_matrix_coefficients(props, state, sin2w, U, flavor, xp=jnp):
+    """The flavor-trace coefficients of seed 002 eq. (26) for ``props`` and ``state``, computed once
+    per call and shared by every (Eν, T) point of :func:`electron_density_matrix_terms`."""
     n = props.n_flavors
     mats = electron_coupling_matrices(props.mu, props.r2, props.anapole, majorana=props.majorana,
                                       basis=props.basis, sin2w=sin2w, n=n, U=U, flavor=flavor, xp=xp)
@@ -173,7 +176,7 @@ def _coefficients(props, state, sin2w, U, flavor, xp):
 
 @functools.partial(jax.jit, static_argnames=("flavor", "domega"))
 def _parts_jit(props, state, enu, T, sin2w, U, *, flavor, domega):
-    coeffs = _coefficients(props, state, sin2w, U, flavor, jnp)
+    coeffs = density_matrix_coefficients(props, state, sin2w, U, flavor, jnp)
     if domega:                                                       # T is cosθ here
         cos_t = T
         T = kin.T_from_costheta(cos_t, enu, M_E)
@@ -260,7 +263,7 @@ def numpy_electron_density_matrix_parts(props: EMProperties, state: SpinFlavorSt
     p_np = EMProperties(np.asarray(props.mu), np.asarray(props.r2), np.asarray(props.anapole),
                         majorana=props.majorana, basis=props.basis)
     s_np = SpinFlavorState(np.asarray(state.rho))
-    coeffs = _coefficients(p_np, s_np, sin2w, U, flavor, np)
+    coeffs = density_matrix_coefficients(p_np, s_np, sin2w, U, flavor, np)
     with np.errstate(divide="ignore", invalid="ignore"):
         A, Bs, Bc = electron_density_matrix_terms(coeffs, np.asarray(enu, float), np.asarray(T, float), xp=np)
     return AzimuthalParts(A, Bs, Bc)
