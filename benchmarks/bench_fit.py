@@ -25,7 +25,7 @@ import common  # noqa: E402
 
 from nujax.detector import preset  # noqa: E402
 from nujax.inference import asimov_data, build_model, fit_mle, toy_data  # noqa: E402
-from nujax.inference.models import run_nuts  # noqa: E402
+from nujax.inference.nuts import run_nuts  # noqa: E402
 from nujax.sources.catalog import get_source  # noqa: E402
 
 

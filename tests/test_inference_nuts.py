@@ -6,7 +6,7 @@ import pytest
 
 from nujax.detector import preset
 from nujax.inference import asimov_data, build_model, fisher_matrix, parameter_errors
-from nujax.inference.models import credible_upper_limit, run_nuts, save_netcdf
+from nujax.inference.nuts import credible_upper_limit, run_nuts, save_netcdf
 from nujax.sources.catalog import get_source
 
 

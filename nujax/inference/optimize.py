@@ -20,11 +20,11 @@ import optax
 from jax.flatten_util import ravel_pytree
 
 from nujax.errors import ConvergenceWarning
-from nujax.inference.likelihood import (BinnedModel, _merge, as_data, check_data, nll,
-                                        parameter_names)
+from nujax.inference.model import StatisticalModel, check_data, nll
+from nujax.inference.parameters import as_data, merge_params
 
 __all__ = ["ConvergenceWarning", "FitResult", "fit_mle", "profile_nll", "q_tilde",
-           "nll_and_grad"]
+           "nll_and_grad", "split_free", "lbfgs_minimize"]
 
 
 class FitResult(NamedTuple):
@@ -38,9 +38,13 @@ class FitResult(NamedTuple):
     converged: jax.Array
 
 
-def _split(model, free, init, fixed):
-    p = _merge(model, {**(init or {}), **(fixed or {})})
-    known = parameter_names(model)
+def split_free(model: StatisticalModel, free, init=None, fixed=None):
+    """(free starting values, fixed values): the merged parameters split by the names ``free``.
+
+    Raises ``ValueError`` for unknown names or names both free and fixed.
+    """
+    p = merge_params(model, {**(init or {}), **(fixed or {})})
+    known = model.parameter_names()
     bad = [k for k in free if k not in known]
     if bad:
         raise ValueError(f"unknown parameter name(s) {bad}; known: {', '.join(known)}")
@@ -52,7 +56,12 @@ def _split(model, free, init, fixed):
 
 
 @functools.partial(jax.jit, static_argnames=("max_iter",))
-def _lbfgs(model, data, x0, fixed, tol, max_iter):
+def lbfgs_minimize(model: StatisticalModel, data, x0: dict, fixed: dict, tol, max_iter: int):
+    """Minimise nll over ``x0``'s parameters with optax L-BFGS in one ``lax.while_loop`` (jitted).
+
+    Stops when ‖∇ nll‖ < ``tol`` or after ``max_iter`` iterations (static). Returns (best free
+    values, nll, gradient norm, iterations, converged flag).
+    """
     flat0, unravel = ravel_pytree(x0)
 
     def f(v):
@@ -79,17 +88,19 @@ def _lbfgs(model, data, x0, fixed, tol, max_iter):
     return unravel(v), val, gn, optax.tree_utils.tree_get(state, "count"), gn < tol
 
 
-def fit_mle(model: BinnedModel, data, *, free=("mu_1e11",), init=None, fixed=None, tol=1e-6,
+def fit_mle(model: StatisticalModel, data, *, free=("mu_1e11",), init=None, fixed=None, tol=1e-6,
             max_iter=500, strict=False) -> FitResult:
     """Maximum-likelihood fit of the ``free`` parameters (others at ``fixed`` or nominal values).
 
     Parameters
     ----------
-    model : BinnedModel
+    model : StatisticalModel
+        Binned, unbinned or quadratic EM model.
     data : array ``model.bin_shape`` or Observation
-        Observed (or Asimov) counts, optionally with measured auxiliary values.
+        Observed (or Asimov) counts, optionally with measured auxiliary values (unbinned: the
+        events' azimuths).
     free : tuple of str
-        Names to fit (see :data:`~nujax.inference.likelihood.PARAMETER_NAMES`).
+        Names to fit (see :data:`~nujax.inference.PARAMETER_NAMES`).
     init, fixed : dict, optional
         Starting values of free parameters; values of fixed ones.
     tol : float
@@ -106,10 +117,10 @@ def fit_mle(model: BinnedModel, data, *, free=("mu_1e11",), init=None, fixed=Non
     """
     check_data(model, data)
     free = tuple(free)
-    x0, fx = _split(model, free, init, fixed)
+    x0, fx = split_free(model, free, init, fixed)
     if "mu_1e11" in x0 and float(np.asarray(x0["mu_1e11"])) == 0.0:
         x0["mu_1e11"] = jnp.asarray(0.1, dtype=float)  # μ = 0 is a stationary point of μ² models
-    x, val, gn, it, ok = _lbfgs(model, as_data(data), x0, fx, tol,
+    x, val, gn, it, ok = lbfgs_minimize(model, as_data(data), x0, fx, tol,
                                 max_iter=int(max_iter))
     p = {**fx, **x}
     if "mu_1e11" in p:
@@ -131,12 +142,12 @@ def fit_mle(model: BinnedModel, data, *, free=("mu_1e11",), init=None, fixed=Non
 def _profile(model, data, mu_values, x0, fixed, tol, free, max_iter):
     def one(mu):
         fx = {**fixed, "mu_1e11": mu}
-        x, val, gn, it, ok = _lbfgs(model, data, x0, fx, tol, max_iter=max_iter)
+        x, val, gn, it, ok = lbfgs_minimize(model, data, x0, fx, tol, max_iter=max_iter)
         return val, ok
     return jax.vmap(one)(mu_values)
 
 
-def profile_nll(model: BinnedModel, data, mu_values, *, nuisances=("norm", "bkg_scale"),
+def profile_nll(model: StatisticalModel, data, mu_values, *, nuisances=("norm", "bkg_scale"),
                 fixed=None, tol=1e-6, max_iter=200):
     """Profile −log L(μ) minimised over ``nuisances`` at each μ in ``mu_values`` (vmapped fits).
 
@@ -147,37 +158,56 @@ def profile_nll(model: BinnedModel, data, mu_values, *, nuisances=("norm", "bkg_
     mu = jnp.atleast_1d(jnp.asarray(mu_values, dtype=float))
     data = as_data(data)
     if not nuisances:
-        p = _merge(model, fixed)
+        p = merge_params(model, fixed)
         p.pop("mu_1e11", None)
         return jax.vmap(lambda m: nll(model, {**p, "mu_1e11": m}, data))(mu), jnp.ones(mu.shape, bool)
     if "mu_1e11" in nuisances:
         raise ValueError("'mu_1e11' is the parameter of interest, not a nuisance")
-    x0, fx = _split(model, tuple(nuisances), None, fixed)
+    x0, fx = split_free(model, tuple(nuisances), None, fixed)
     fx.pop("mu_1e11", None)
     return _profile(model, data, mu, x0, fx, tol, free=tuple(nuisances), max_iter=int(max_iter))
 
 
-def q_tilde(model: BinnedModel, data, mu_values, *, nuisances=("norm", "bkg_scale"), fixed=None,
-            tol=1e-6):
+def q_tilde(model: StatisticalModel, data, mu_values, *, nuisances=("norm", "bkg_scale"),
+            fixed=None, tol=1e-6, max_iter=500, best=None):
     """Profile-likelihood-ratio statistic for upper limits, q̃_μ (Cowan et al., EPJC 71 (2011) 1554, eq. (16)).
 
     q̃_μ = 2[nll(μ, θ̂̂) − nll(μ̂, θ̂)] for μ̂ ≤ μ and 0 for μ̂ > μ, with μ̂ ≥ 0 (|μ_ν| is bounded
     below by 0: the likelihood is even in μ, so the unconstrained fit is the bounded one).
-    Returns (q̃ array, μ̂, all-fits-converged flag).
+
+    Parameters
+    ----------
+    model, data : the statistical model and its data
+    mu_values : array
+        Tested moments [10⁻¹¹ μ_B].
+    nuisances : tuple of str
+        Profiled parameters.
+    fixed : dict, optional
+        Values of the other parameters.
+    tol, max_iter : float, int
+        L-BFGS tolerance on ‖∇ nll‖ and iteration cap of every fit.
+    best : FitResult, optional
+        The global fit (μ and ``nuisances`` free) when already done; otherwise :func:`fit_mle`.
+
+    Returns
+    -------
+    (q̃ array, μ̂, all-fits-converged flag)
     """
-    free = ("mu_1e11",) + tuple(x for x in nuisances if x != "mu_1e11")
-    best = fit_mle(model, data, free=free, fixed=fixed, tol=tol)
-    prof, ok = profile_nll(model, data, mu_values, nuisances=nuisances, fixed=fixed, tol=tol)
+    if best is None:
+        free = ("mu_1e11",) + tuple(x for x in nuisances if x != "mu_1e11")
+        best = fit_mle(model, data, free=free, fixed=fixed, tol=tol, max_iter=max_iter)
+    prof, ok = profile_nll(model, data, mu_values, nuisances=nuisances, fixed=fixed, tol=tol,
+                           max_iter=max_iter)
     mu = jnp.atleast_1d(jnp.asarray(mu_values, dtype=float))
     q = jnp.maximum(2.0 * (prof - best.nll), 0.0)                 # Cowan et al. eq. (16)
     q = jnp.where(best.params["mu_1e11"] > mu, 0.0, q)
     return q, best.params["mu_1e11"], bool(jnp.all(ok)) and bool(best.converged)
 
 
-def nll_and_grad(model: BinnedModel, data, params: dict):
+def nll_and_grad(model: StatisticalModel, data, params: dict):
     """(−log L, ∂(−log L)/∂params) — the exact gradients the optimisers and NUTS use."""
     check_data(model, data)
-    _merge(model, params)
+    merge_params(model, params)
     data = as_data(data)
     return jax.value_and_grad(lambda p: nll(model, p, data))(
         {k: jnp.asarray(v, dtype=float) for k, v in params.items()})

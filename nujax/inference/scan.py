@@ -59,15 +59,16 @@ import jax.numpy as jnp
 import numpy as np
 from scipy.stats import norm as _norm
 
-from nujax.errors import ConfigError
+from nujax import __version__
 from nujax.detector import Detector, azimuth_damping
-from nujax.inference.likelihood import BinnedModel, build_model
+from nujax.errors import ConfigError
+from nujax.inference.binned import BinnedModel, build_model
 from nujax.inference.limits import Q90_ONE_SIDED
+from nujax.inference.scan_store import ChunkStore
 from nujax.sources import as_spectra
 
-__all__ = ["SCAN_PARAMETERS", "QUANTITIES", "TemplateSpec", "ScanResult", "parse_axes", "scan",
-           "evaluate_points", "validate_scan_section", "run_scan_config", "plot_scan",
-           "Q90_ONE_SIDED"]
+__all__ = ["SCAN_PARAMETERS", "QUANTITIES", "NUISANCES", "TemplateSpec", "ScanResult",
+           "parse_axes", "scan", "evaluate_points", "Q90_ONE_SIDED"]
 
 #: Scannable parameters: name -> (path, unit/meaning). path "cheap": template rescaling;
 #: "template": the templates are recomputed per point (needs a TemplateSpec).
@@ -517,7 +518,6 @@ def scan(model: BinnedModel | None, axes: dict, *, quantity="q_asimov", fixed=No
     cs = min(int(chunk_size), n_tot)
     cs += (-cs) % n_dev
     n_chunks = -(-n_tot // cs)
-    from nujax import __version__
     dev = jax.devices()[0]
     info = {"quantity": quantity, "axis_names": list(ax), "fixed": {k: float(v[0]) for k, v in fx.items()},
             "nuisances": list(nuisances), "n_profile": int(n_profile), "cl": float(cl),
@@ -526,7 +526,6 @@ def scan(model: BinnedModel | None, axes: dict, *, quantity="q_asimov", fixed=No
                        "n_devices": n_dev}, "meta": meta or {}}
     store = None
     if out_path is not None:
-        from nujax.inference.scan_io import ChunkStore
         key = {**info, "axes": {k: v.tolist() for k, v in ax.items()}, "chunk_size": cs}
         store = ChunkStore(out_path, key, n_chunks, force=force)
     done = store.done() if store is not None else set()
@@ -554,9 +553,3 @@ def scan(model: BinnedModel | None, axes: dict, *, quantity="q_asimov", fixed=No
     values = np.concatenate(parts).reshape(shape)
     path = store.finish(values, ax, info) if store is not None else None
     return ScanResult(values, ax, quantity, info, path)
-
-
-# ---------------------------------------------------------------- configuration glue
-from nujax.inference.scan_io import run_scan_config, validate_scan_section  # noqa: E402
-from nujax.inference.scan_plot import plot_scan  # noqa: E402
-

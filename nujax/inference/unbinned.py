@@ -9,8 +9,8 @@ with the event density of seed 000 eq. (12) before φ integration,
 
     λ(T, φ) = ε Σ_s n_s [w_s(T) + μ² m_s(T) + μ e^{−σ_φ²/2} a_s(T) cos(φ − φ_B)] + b_s β(T),
 
-(w, m, a: :func:`nujax.rates.density_per_radian` at the events' energies; β the flat isotropic
-background density) and the expected number ν = ε Σ_s n_s (W_s + μ² M_s) + b_s B — the
+(w, m, a: :func:`nujax.rates.density_per_radian` at the events' energies; β the isotropic
+background density :func:`nujax.detector.background_density` / 2π) and the expected number ν = ε Σ_s n_s (W_s + μ² M_s) + b_s B — the
 interference integrates to zero over the full azimuth. The azimuthal resolution multiplies the
 cos amplitude by e^{−σ_φ²/2} exactly (a wrapped Gaussian convolved with cos; see
 :mod:`nujax.detector`). The energy resolution is not folded into the per-event density: a
@@ -18,7 +18,10 @@ detector with ``smearing=True`` is refused (use the binned likelihood there).
 
 The model stores the densities at the measured energies, and the data passed to the fits are the
 events' azimuths φ_i: ``fit_mle(umodel, phi, free=("mu_1e11", "phi_B", ...))`` works exactly as for
-binned models (the same optax L-BFGS, the same parameter names and constraints).
+binned models (the same optax L-BFGS, the same parameter names and constraints):
+:class:`UnbinnedModel` implements :class:`~nujax.inference.model.StatisticalModel`. Template
+keywords (``target=``, ``sin2w``, ``flavor`` …) are passed to the rate engine unchanged, so any
+target the engine folds gets an unbinned fit.
 """
 
 from __future__ import annotations
@@ -32,7 +35,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from nujax._validation import is_concrete
-from nujax.detector import Detector, azimuth_damping
+from nujax.detector import Detector, azimuth_damping, background_counts, background_density
+from nujax.inference.parameters import (PARAMETER_NAMES, check_uncertainties,
+                                        gaussian_constraints, merge_params, nominal_params)
+from nujax.rates import binned_templates, density_per_radian
+from nujax.sources import as_spectra
 
 __all__ = ["UnbinnedModel", "build_unbinned_model", "unbinned_log_likelihood", "toy_events"]
 
@@ -90,11 +97,60 @@ class UnbinnedModel:
     def background(self):
         return self.bkg_density
 
+    # ------------------------------------------------ the StatisticalModel interface
+    def default_params(self) -> dict:
+        """Nominal parameters: μ = 0, φ_B = 0, all normalisations and scales 1."""
+        return nominal_params(self.n_sources)
+
+    def parameter_names(self) -> tuple:
+        """All parameter names this model accepts (``mu2`` and ``pe`` are refused on use)."""
+        return PARAMETER_NAMES
+
+    def check_data(self, data):
+        """The azimuths [rad] must be finite, one per event."""
+        if is_concrete(data):
+            a = np.asarray(data)
+            if a.shape != (self.n_events,):
+                raise ValueError(f"phi has shape {a.shape}, the model has {self.n_events} events")
+            if not np.all(np.isfinite(a)):
+                raise ValueError("event azimuths must be finite")
+        return data
+
+    def _mu(self, p):
+        if "mu2" in p:
+            raise ValueError("unbinned directional models are parametrised by 'mu_1e11'")
+        return p["mu_1e11"]
+
+    def expected(self, params=None):
+        """Expected number of events ν in the window (the interference integrates to 0 over φ)."""
+        p = merge_params(self, params)
+        mu = self._mu(p)
+        norm = jnp.broadcast_to(p["norm"], (self.n_sources,))
+        return (p["eff_scale"] * jnp.sum(norm * (self.totals[:, 0] + mu * mu * self.totals[:, 1]))
+                + p["bkg_scale"] * self.bkg_total)
+
+    def log_likelihood(self, params, data, *, constraints=True):
+        """Extended unbinned log L (module docstring) of the events' azimuths ``data`` [rad]."""
+        self.check_data(data)
+        p = merge_params(self, params)
+        mu = self._mu(p)
+        norm = jnp.broadcast_to(p["norm"], (self.n_sources,))
+        cosd = jnp.cos(jnp.asarray(data) - p["phi_B"])
+        d = self.dens
+        per = d[..., 0] + mu * mu * d[..., 1] + mu * self.damp * d[..., 2] * cosd  # seed 000 eq. (12)
+        lam = (p["eff_scale"] * jnp.sum(norm[:, None] * per, axis=0)
+               + p["bkg_scale"] * self.bkg_density)
+        ok = lam > 0
+        # extended likelihood, Barlow NIM A 297 (1990) 496: −ν + Σ log λ(x_i)
+        ll = -self.expected(p) + jnp.sum(jnp.where(ok, jnp.log(jnp.where(ok, lam, 1.0)), -jnp.inf))
+        if constraints:
+            ll = ll + gaussian_constraints(self, p)
+        return ll
+
 
 def _bkg_density(detector, T):
-    """Flat isotropic background density [counts MeV⁻¹ rad⁻¹] at measured T (0 below threshold)."""
-    rate = detector.background * detector.mass_t * detector.live_time_yr
-    return jnp.where(T >= detector.threshold, rate / _TWO_PI, 0.0)
+    """Isotropic background density [counts MeV⁻¹ rad⁻¹] at measured T (0 below threshold)."""
+    return background_density(detector, T) / _TWO_PI
 
 
 def _window(detector, T_range):
@@ -110,11 +166,8 @@ def build_unbinned_model(spectra, detector: Detector, T_events, T_range, *, pe=1
     """Densities at the events' energies ``T_events`` [MeV] and the window totals.
 
     ``T_range`` = (T_lo, T_hi) [MeV] is the analysis window (every event must lie inside it);
-    the remaining arguments are those of :func:`nujax.inference.likelihood.build_model`.
+    the remaining arguments are those of :func:`nujax.inference.build_model`.
     """
-    from nujax.rates import binned_templates, density_per_radian
-    from nujax.sources import as_spectra
-
     if detector.smearing:
         raise ValueError("the unbinned density is at the true recoil energy: use a detector "
                          "without energy smearing, or the binned likelihood")
@@ -134,52 +187,17 @@ def build_unbinned_model(spectra, detector: Detector, T_events, T_range, *, pe=1
         t = binned_templates(s, detector, edges, pe=pe, **template_kw)
         tot.append(_TWO_PI * jnp.stack([t.weak[0], t.em[0]]))
     bkg_density = _bkg_density(detector, Tj)
-    bkg_total = (detector.background * detector.mass_t * detector.live_time_yr   # per MeV
-                 * jnp.maximum(hi - jnp.maximum(lo, detector.threshold), 0.0))
-    ns = np.broadcast_to(np.asarray(norm_sigma, float), (len(spectra),))
-    if np.any(ns < 0) or eff_sigma < 0 or (bkg_sigma is not None and bkg_sigma < 0):
-        raise ValueError("uncertainties (norm_sigma, eff_sigma, bkg_sigma) must be non-negative")
+    bkg_total = background_counts(detector, edges)[0]
+    ns, es, bs, constrained = check_uncertainties(norm_sigma, eff_sigma, bkg_sigma, len(spectra))
     names = tuple(getattr(s, "name", "") or f"source{i}" for i, s in enumerate(spectra))
     return UnbinnedModel(jnp.stack(dens), jnp.stack(tot), bkg_density, bkg_total,
-                         azimuth_damping(detector.sigma_phi), jnp.asarray(ns),
-                         jnp.asarray(float(eff_sigma)),
-                         jnp.asarray(0.0 if bkg_sigma is None else float(bkg_sigma)),
-                         n_events=int(T.size), source_names=names,
-                         bkg_constrained=bkg_sigma is not None)
-
-
-def check_events(model: UnbinnedModel, phi):
-    """The azimuths must be finite, one per event."""
-    if is_concrete(phi):
-        a = np.asarray(phi)
-        if a.shape != (model.n_events,):
-            raise ValueError(f"phi has shape {a.shape}, the model has {model.n_events} events")
-        if not np.all(np.isfinite(a)):
-            raise ValueError("event azimuths must be finite")
-    return phi
+                         azimuth_damping(detector.sigma_phi), ns, es, bs,
+                         n_events=int(T.size), source_names=names, bkg_constrained=constrained)
 
 
 def unbinned_log_likelihood(model: UnbinnedModel, params, phi, *, constraints=True):
-    """Extended unbinned log L (module docstring) for the events' azimuths ``phi`` [rad]."""
-    from nujax.inference.likelihood import _constraints, _merge
-
-    check_events(model, phi)
-    p = _merge(model, params)
-    if "mu2" in p:
-        raise ValueError("unbinned directional models are parametrised by 'mu_1e11'")
-    mu = p["mu_1e11"]
-    norm = jnp.broadcast_to(p["norm"], (model.n_sources,))
-    cosd = jnp.cos(jnp.asarray(phi) - p["phi_B"])
-    d = model.dens
-    per = d[..., 0] + mu * mu * d[..., 1] + mu * model.damp * d[..., 2] * cosd      # seed 000 eq. (12)
-    lam = p["eff_scale"] * jnp.sum(norm[:, None] * per, axis=0) + p["bkg_scale"] * model.bkg_density
-    nu = (p["eff_scale"] * jnp.sum(norm * (model.totals[:, 0] + mu * mu * model.totals[:, 1]))
-          + p["bkg_scale"] * model.bkg_total)
-    ok = lam > 0
-    ll = -nu + jnp.sum(jnp.where(ok, jnp.log(jnp.where(ok, lam, 1.0)), -jnp.inf))
-    if constraints:
-        ll = ll + _constraints(model, p)
-    return ll
+    """Extended unbinned log L of the events' azimuths ``phi`` [rad] (:meth:`UnbinnedModel.log_likelihood`)."""
+    return model.log_likelihood(params, phi, constraints=constraints)
 
 
 def toy_events(key, spectra, detector: Detector, T_range, truth: dict, *, pe=1.0, n_grid=2048,
@@ -189,8 +207,6 @@ def toy_events(key, spectra, detector: Detector, T_range, truth: dict, *, pe=1.0
     T by inverse CDF on a fine grid of the φ-integrated density, φ by rejection from
     1 + r cos(φ − φ_B) (|r| ≤ 1 guaranteed by positivity of d²N/dTdφ). For tests and studies.
     """
-    from nujax.rates import density_per_radian
-
     lo, hi = _window(detector, T_range)
     rng = np.random.default_rng(np.asarray(jax.random.key_data(key)).ravel())
     mu = float(truth.get("mu_1e11", 0.0))

@@ -8,7 +8,8 @@ bin, as in :func:`nujax.rates.combine`)
 with, per source s, the weak template W_s = w_s Δφ, the magnetic one M_s = m_s Δφ (per
 (10⁻¹¹ μ_B)²) and the interference basis C_s = e^{−σ_φ²/2} i_s (sin φ_b − sin φ_a),
 S_s = −e^{−σ_φ²/2} i_s (cos φ_b − cos φ_a) (the expansion of sin(φ_b − φ_B) − sin(φ_a − φ_B)),
-and the detector background B. Parameters (a dict, names fixed):
+and the detector background B. Parameters (a dict, names fixed; see
+:mod:`nujax.inference.parameters`):
 
 ``mu_1e11``  μ_ν / (10⁻¹¹ μ_B) (the single effective moment);
 ``mu2``      alternative to ``mu_1e11`` for models without azimuth information: μ², which the counts
@@ -42,52 +43,22 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from nujax._validation import is_concrete
-from nujax.detector import Detector, azimuth_damping
-from nujax.inference.unbinned import UnbinnedModel, check_events, unbinned_log_likelihood
-from nujax.kinematics import _safe_sqrt
-from nujax.detector import background_counts
+from nujax.detector import Detector, azimuth_damping, background_counts
+from nujax.inference.parameters import (PARAMETER_NAMES, Observation, check_aux, check_uncertainties,
+                                        gaussian_constraints, merge_params, nominal_params,
+                                        split_observation)
+from nujax._numerics import safe_sqrt
 from nujax.rates import binned_templates
 from nujax.sources import as_spectra
 
-__all__ = [
-    "BinnedModel",
-    "PARAMETER_NAMES",
-    "build_model",
-    "default_params",
-    "expected",
-    "log_likelihood",
-    "nll",
-    "asimov_data",
-    "toy_data",
-    "check_data",
-    "Observation",
-    "AUX_NAMES",
-    "as_data",
-    "parameter_names",
-]
+__all__ = ["BinnedModel", "build_model", "asimov_data", "toy_data", "poisson_log_likelihood"]
 
-PARAMETER_NAMES = ("mu_1e11", "mu2", "phi_B", "norm", "eff_scale", "bkg_scale", "pe")
-#: Nuisances with Gaussian auxiliary measurements (the keys of ``Observation.aux``).
-AUX_NAMES = ("norm", "eff_scale", "bkg_scale")
-
-
-class Observation(NamedTuple):
-    """Observed counts plus the measured values of the auxiliary (constraint) measurements.
-
-    ``counts`` has the model's ``bin_shape``; ``aux`` maps "norm" (shape (S,)), "eff_scale" and
-    "bkg_scale" (scalars) to their measured values (missing keys: nominal 1). A pytree, so toys
-    of observations vmap like plain count arrays.
-    """
-
-    counts: jax.Array
-    aux: dict
 _TWO_PI = 2.0 * math.pi
 
 
@@ -159,6 +130,70 @@ class BinnedModel:
                                    int_cos=f * self.int_cos, int_sin=f * self.int_sin,
                                    background=f * self.background, **opt)
 
+    # ------------------------------------------------ the StatisticalModel interface
+    def default_params(self) -> dict:
+        """Nominal parameters: μ = 0, φ_B = 0, all normalisations and scales 1; Pe = Pe₀ and the
+        EM parameters 0 where the model has them."""
+        return nominal_params(self.n_sources, pe0=self.pe0 if self.pe_scalable else None,
+                              em_names=self.em_names)
+
+    def parameter_names(self) -> tuple:
+        """All parameter names this model accepts."""
+        return PARAMETER_NAMES + tuple(self.em_names)
+
+    def expected(self, params=None):
+        """Expected counts λ (shape ``bin_shape``) for the parameters (missing ones nominal)."""
+        p = merge_params(self, params)
+        if "mu2" in p:
+            mu2, mu = p["mu2"], 0.0
+        else:
+            mu = p["mu_1e11"]
+            mu2 = mu * mu
+        norm = jnp.broadcast_to(p["norm"], (self.n_sources,))
+        nb = (slice(None),) + (None,) * len(self.bin_shape)
+        c, s = jnp.cos(p["phi_B"]), jnp.sin(p["phi_B"])
+        w_scale, i_scale = 1.0, 1.0
+        if self.pe_scalable:                       # seed 000 eq. (2): weak ∝ Pe; eq. (5): int ∝ |ξ⊥|
+            w_scale = p["pe"] / self.pe0
+            i_scale = _xi(p["pe"]) / jnp.where(self.pe0 < 1, _xi(self.pe0), 1.0)
+        per = (w_scale * self.weak + mu2 * self.em
+               + i_scale * mu * (c * self.int_cos + s * self.int_sin))     # seed 000 eq. (12)
+        if self.em_names:                          # exact quadratic form in the EM parameters
+            th = jnp.stack([jnp.asarray(p[k], dtype=self.weak.dtype) for k in self.em_names])
+            per = (per + jnp.einsum("p,sp...->s...", th, self.em_lin)
+                   + 0.5 * jnp.einsum("p,q,spq...->s...", th, th, self.em_quad))
+        sig = jnp.sum(norm[nb] * per, axis=0)
+        return p["eff_scale"] * sig + p["bkg_scale"] * self.background
+
+    def check_data(self, data):
+        """Validate observed counts: shape ``bin_shape``, finite, non-negative (when concrete);
+        for an :class:`~nujax.inference.Observation` also the auxiliary values."""
+        counts, aux = split_observation(data)
+        check_aux(aux, self.n_sources)
+        if not is_concrete(counts):
+            return data
+        arr = np.asarray(counts)
+        if arr.shape != tuple(self.bin_shape):
+            raise ValueError(f"data has shape {arr.shape}, the model's bins are {self.bin_shape}")
+        if not np.all(np.isfinite(arr)):
+            raise ValueError("data must be finite")
+        if np.any(arr < 0):
+            raise ValueError(f"data must be non-negative counts (min {arr.min()!r})")
+        return data
+
+    def log_likelihood(self, params, data, *, constraints=True):
+        """log L = Σ_bins [n log λ − λ − log n!] + Gaussian constraint terms (binned Poisson).
+
+        ``data`` is a count array (auxiliary measurements at their nominal values) or an
+        :class:`~nujax.inference.Observation`.
+        """
+        self.check_data(data)
+        counts, aux = split_observation(data)
+        ll = poisson_log_likelihood(self.expected(params), counts)
+        if constraints:
+            ll = ll + gaussian_constraints(self, merge_params(self, params), aux)
+        return ll
+
 
 def build_model(spectra, detector: Detector, T_edges, phi_edges=None, cos_edges=None, *, pe=1.0,
                 norm_sigma=0.0, eff_sigma=0.0, bkg_sigma=None, **template_kw) -> BinnedModel:
@@ -208,9 +243,7 @@ def build_model(spectra, detector: Detector, T_edges, phi_edges=None, cos_edges=
     if not directional:
         arrs = [a[..., 0] for a in arrs]
         bkg = bkg[..., 0]
-    ns = np.broadcast_to(np.asarray(norm_sigma, float), (len(spectra),))
-    if np.any(ns < 0) or (bkg_sigma is not None and bkg_sigma < 0) or eff_sigma < 0:
-        raise ValueError("uncertainties (norm_sigma, eff_sigma, bkg_sigma) must be non-negative")
+    ns, es, bs, constrained = check_uncertainties(norm_sigma, eff_sigma, bkg_sigma, len(spectra))
     names = tuple(getattr(s, "name", f"source{i}") or f"source{i}" for i, s in enumerate(spectra))
     # Pe can be refitted by rescaling when the templates are Dirac with one Eν-independent Pe
     # strictly inside (0, 1) (or Pe ≤ 1 without azimuth bins): weak ∝ Pe, interference ∝ |ξ⊥|.
@@ -218,191 +251,45 @@ def build_model(spectra, detector: Detector, T_edges, phi_edges=None, cos_edges=
     scalable = (template_kw.get("kind", "dirac") == "dirac" and template_kw.get("pe_fn") is None
                 and pe_c is not None and pe_c.ndim == 0 and 0.0 < float(pe_c)
                 and (float(pe_c) < 1.0 or not directional))
-    return BinnedModel(*arrs, background=bkg, norm_sigma=jnp.asarray(ns),
-                       eff_sigma=jnp.asarray(float(eff_sigma)),
-                       bkg_sigma=jnp.asarray(0.0 if bkg_sigma is None else float(bkg_sigma)),
+    return BinnedModel(*arrs, background=bkg, norm_sigma=ns, eff_sigma=es, bkg_sigma=bs,
                        bin_shape=tuple(bkg.shape), source_names=names, directional=directional,
-                       bkg_constrained=bkg_sigma is not None,
+                       bkg_constrained=constrained,
                        pe0=jnp.asarray(float(pe_c)) if scalable else None, pe_scalable=scalable)
-
-
-def default_params(model: BinnedModel) -> dict:
-    """Nominal parameters: μ = 0, φ_B = 0, all normalisations and scales 1; Pe = Pe₀ and the EM
-    parameters 0 where the model has them."""
-    p = {"mu_1e11": jnp.asarray(0.0), "phi_B": jnp.asarray(0.0),
-         "norm": jnp.ones(model.n_sources), "eff_scale": jnp.asarray(1.0),
-         "bkg_scale": jnp.asarray(1.0)}
-    if model.pe_scalable:
-        p["pe"] = model.pe0
-    for k in model.em_names:
-        p[k] = jnp.asarray(0.0)
-    return p
-
-
-def parameter_names(model: BinnedModel) -> tuple:
-    """All parameter names this model accepts."""
-    return PARAMETER_NAMES + tuple(model.em_names)
-
-
-def _merge(model, params):
-    params = dict(params or {})
-    known = parameter_names(model)
-    bad = [k for k in params if k not in known]
-    if bad:
-        raise ValueError(f"unknown parameter name(s) {bad}; known: {', '.join(known)}")
-    if "mu2" in params and "mu_1e11" in params:
-        raise ValueError("give either 'mu_1e11' or 'mu2', not both")
-    if "mu2" in params and model.directional:
-        raise ValueError("'mu2' parametrises models without azimuth bins; use 'mu_1e11'")
-    if "pe" in params and not model.pe_scalable:
-        raise ValueError("this model cannot refit 'pe': build it with a Dirac moment, one constant "
-                         "Pe in (0, 1) (≤ 1 without azimuth bins) and no pe_fn")
-    p = default_params(model)
-    if "mu2" in params:
-        del p["mu_1e11"]
-    p.update(params)
-    if is_concrete(p["norm"]) and np.shape(p["norm"]) not in ((), (model.n_sources,)):
-        raise ValueError(f"'norm' must have shape ({model.n_sources},), got {np.shape(p['norm'])}")
-    if "pe" in params and is_concrete(params["pe"]):
-        v = np.asarray(params["pe"], float)
-        if v.shape != () or not 0.0 <= float(v) <= 1.0:
-            raise ValueError(f"'pe' must be a probability in [0, 1], got {params['pe']!r}")
-    return p
 
 
 def _xi(pe):
     """|ξ⊥| = 2√(Pe(1 − Pe)), gradient-safe at Pe ∈ {0, 1} (seed 000 below eq. (5))."""
-    return 2.0 * _safe_sqrt(jnp, pe * (1.0 - pe))
+    return 2.0 * safe_sqrt(jnp, pe * (1.0 - pe))
 
 
-def expected(model: BinnedModel, params=None):
-    """Expected counts λ (shape ``model.bin_shape``) for the parameters (missing ones nominal)."""
-    p = _merge(model, params)
-    if "mu2" in p:
-        mu2, mu = p["mu2"], 0.0
-    else:
-        mu = p["mu_1e11"]
-        mu2 = mu * mu
-    norm = jnp.broadcast_to(p["norm"], (model.n_sources,))
-    nb = (slice(None),) + (None,) * len(model.bin_shape)
-    c, s = jnp.cos(p["phi_B"]), jnp.sin(p["phi_B"])
-    w_scale, i_scale = 1.0, 1.0
-    if model.pe_scalable:                          # seed 000 eq. (2): weak ∝ Pe; eq. (5): int ∝ |ξ⊥|
-        w_scale = p["pe"] / model.pe0
-        i_scale = _xi(p["pe"]) / jnp.where(model.pe0 < 1, _xi(model.pe0), 1.0)
-    per = (w_scale * model.weak + mu2 * model.em
-           + i_scale * mu * (c * model.int_cos + s * model.int_sin))
-    if model.em_names:                             # exact quadratic form in the EM parameters
-        th = jnp.stack([jnp.asarray(p[k], dtype=model.weak.dtype) for k in model.em_names])
-        per = (per + jnp.einsum("p,sp...->s...", th, model.em_lin)
-               + 0.5 * jnp.einsum("p,q,spq...->s...", th, th, model.em_quad))
-    sig = jnp.sum(norm[nb] * per, axis=0)
-    return p["eff_scale"] * sig + p["bkg_scale"] * model.background
+def poisson_log_likelihood(lam, counts):
+    """Σ_bins [n log λ − λ − log Γ(n + 1)] (Poisson; non-integer Asimov counts allowed).
 
-
-def _split_obs(data):
-    """(counts, aux dict or None) from a count array or an :class:`Observation`."""
-    if isinstance(data, Observation):
-        return data.counts, dict(data.aux)
-    return data, None
-
-
-def as_data(data):
-    """Count array or :class:`Observation` with float leaves (for jitted fits and samplers)."""
-    return jax.tree_util.tree_map(lambda x: jnp.asarray(x, dtype=float), data)
-
-
-def check_data(model: BinnedModel, data):
-    """Validate observed counts: shape ``model.bin_shape``, finite, non-negative (when concrete);
-    for an :class:`Observation` also the auxiliary values (known names, shapes, finite)."""
-    if isinstance(model, UnbinnedModel):
-        return check_events(model, data)
-    counts, aux = _split_obs(data)
-    if aux is not None:
-        bad = [k for k in aux if k not in AUX_NAMES]
-        if bad:
-            raise ValueError(f"unknown auxiliary measurement(s) {bad}; known: {', '.join(AUX_NAMES)}")
-        for k, v in aux.items():
-            if is_concrete(v):
-                want = ((), (model.n_sources,)) if k == "norm" else ((),)
-                if np.shape(v) not in want or not np.all(np.isfinite(np.asarray(v, float))):
-                    raise ValueError(f"auxiliary '{k}' must be finite with shape {want[-1]}, "
-                                     f"got {np.shape(v)}")
-    if not is_concrete(counts):
-        return data
-    arr = np.asarray(counts)
-    if arr.shape != tuple(model.bin_shape):
-        raise ValueError(f"data has shape {arr.shape}, the model's bins are {model.bin_shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("data must be finite")
-    if np.any(arr < 0):
-        raise ValueError(f"data must be non-negative counts (min {arr.min()!r})")
-    return data
-
-
-def _constraints(model, p, aux=None):
-    """Σ log N(aux | θ, σ) for the constrained nuisances (constant terms dropped).
-
-    ``aux`` holds the measured values (default: the nominal 1)."""
-    aux = aux or {}
-    out = 0.0
-    ns = model.norm_sigma
-    on = ns > 0
-    centre = jnp.broadcast_to(aux.get("norm", 1.0), ns.shape)
-    z = jnp.where(on, (jnp.broadcast_to(p["norm"], ns.shape) - centre) / jnp.where(on, ns, 1.0), 0.0)
-    out = out - 0.5 * jnp.sum(z * z)
-    for key, sig, use in (("eff_scale", model.eff_sigma, True),
-                          ("bkg_scale", model.bkg_sigma, model.bkg_constrained)):
-        if use:
-            ok = sig > 0
-            zz = jnp.where(ok, (p[key] - aux.get(key, 1.0)) / jnp.where(ok, sig, 1.0), 0.0)
-            out = out - 0.5 * zz * zz
-    return out
-
-
-def log_likelihood(model: BinnedModel, params, data, *, constraints=True):
-    """log L = Σ_bins [n log λ − λ − log n!] + Gaussian constraint terms (Poisson, binned).
-
-    ``data`` is a count array (auxiliary measurements at their nominal values) or an
-    :class:`Observation`. Non-integer counts (Asimov sets) use log Γ(n + 1). Bins with λ = 0
-    contribute 0 if n = 0 (guarded so gradients stay finite).
+    Bins with λ = 0 contribute 0 if n = 0 and −∞ if n > 0 (guarded so gradients stay finite).
     """
-    check_data(model, data)
-    counts, aux = _split_obs(data)
-    lam = expected(model, params)
     n = jnp.asarray(counts, lam.dtype)
     ok = lam > 0
     ls = jnp.where(ok, lam, 1.0)
     # λ ≤ 0 with n > 0 is impossible (−∞); λ = 0 with n = 0 is certain (0)
     term = jnp.where(ok, n * jnp.log(ls) - lam, jnp.where(n > 0, -jnp.inf, 0.0))
-    ll = jnp.sum(term - jax.scipy.special.gammaln(n + 1.0))
-    if constraints:
-        ll = ll + _constraints(model, _merge(model, params), aux)
-    return ll
-
-
-def nll(model: BinnedModel, params, data):
-    """−log L (see :func:`log_likelihood`; unbinned models: the extended unbinned likelihood)."""
-    if isinstance(model, UnbinnedModel):
-        return -unbinned_log_likelihood(model, params, data)
-    return -log_likelihood(model, params, data)
+    return jnp.sum(term - jax.scipy.special.gammaln(n + 1.0))
 
 
 def asimov_data(model: BinnedModel, params=None):
     """The Asimov data set: the expected counts themselves (Cowan et al., EPJC 71 (2011) 1554, Sec. 3.5)."""
-    return expected(model, params)
+    return model.expected(params)
 
 
 def toy_data(key, model: BinnedModel, params=None, n_toys=None, *, randomize_aux=False):
     """Poisson toy data sets drawn from the model (``jax.random.poisson``).
 
     Returns float counts of shape ``bin_shape`` or ``(n_toys, *bin_shape)``. With
-    ``randomize_aux`` it returns an :class:`Observation` whose auxiliary measurements are drawn
-    from N(θ_true, σ) for every constrained nuisance (the frequentist ensemble of the full
-    experiment, counts and calibration measurements together).
+    ``randomize_aux`` it returns an :class:`~nujax.inference.Observation` whose auxiliary
+    measurements are drawn from N(θ_true, σ) for every constrained nuisance (the frequentist
+    ensemble of the full experiment, counts and calibration measurements together).
     """
-    p = _merge(model, params)
-    lam = expected(model, p)
+    p = merge_params(model, params)
+    lam = model.expected(p)
     lead = () if n_toys is None else (int(n_toys),)
     kc, ka = jax.random.split(key)
     counts = jax.random.poisson(kc if randomize_aux else key, lam,

@@ -22,11 +22,18 @@ a flat direction, which the posterior shows as a ridge.
 
 from __future__ import annotations
 
+import dataclasses
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from nujax.inference.likelihood import PARAMETER_NAMES, BinnedModel
+from nujax.detector import background_counts
+from nujax.em import EMProperties
+from nujax.inference.binned import BinnedModel
+from nujax.inference.parameters import PARAMETER_NAMES, check_uncertainties
+from nujax.rates import expected_counts_density_matrix
+from nujax.sources import as_spectra
 
 __all__ = ["quadratic_em_model", "density_matrix_em_model"]
 
@@ -40,7 +47,7 @@ def _move(a, n_lead, n_par):
 def quadratic_em_model(counts_fn, em_names, background, *, source_names=None, norm_sigma=0.0,
                        eff_sigma=0.0, bkg_sigma=None, directional=False, check=True,
                        rtol=1e-8, seed=0) -> BinnedModel:
-    """A :class:`~nujax.inference.likelihood.BinnedModel` whose parameters are EM entries.
+    """A :class:`~nujax.inference.BinnedModel` whose parameters are EM entries.
 
     Parameters
     ----------
@@ -55,7 +62,7 @@ def quadratic_em_model(counts_fn, em_names, background, *, source_names=None, no
         Nominal background counts.
     source_names : tuple of str, optional
     norm_sigma, eff_sigma, bkg_sigma : float
-        As in :func:`~nujax.inference.likelihood.build_model`.
+        As in :func:`~nujax.inference.build_model`.
     directional : bool
         The bins resolve the azimuth (informational: the state, and with it φ_B, is fixed in
         ``counts_fn``).
@@ -96,18 +103,15 @@ def quadratic_em_model(counts_fn, em_names, background, *, source_names=None, no
             raise ValueError(f"counts_fn is not quadratic in {names}: the exact quadratic form "
                              f"misses it by {err:.2e} (relative) at a test point")
     S = c0.shape[0]
-    ns = np.broadcast_to(np.asarray(norm_sigma, float), (S,))
-    if np.any(ns < 0) or eff_sigma < 0 or (bkg_sigma is not None and bkg_sigma < 0):
-        raise ValueError("uncertainties (norm_sigma, eff_sigma, bkg_sigma) must be non-negative")
+    ns, es, bs, constrained = check_uncertainties(norm_sigma, eff_sigma, bkg_sigma, S)
     zeros = jnp.zeros_like(c0)
     src = tuple(source_names) if source_names is not None else tuple(f"source{i}" for i in range(S))
     if len(src) != S:
         raise ValueError(f"{len(src)} source names for {S} sources")
-    return BinnedModel(c0, zeros, zeros, zeros, background=bkg, norm_sigma=jnp.asarray(ns),
-                       eff_sigma=jnp.asarray(float(eff_sigma)),
-                       bkg_sigma=jnp.asarray(0.0 if bkg_sigma is None else float(bkg_sigma)),
-                       bin_shape=tuple(bkg.shape), source_names=src, directional=bool(directional),
-                       bkg_constrained=bkg_sigma is not None, em_lin=lin, em_quad=quad,
+    return BinnedModel(c0, zeros, zeros, zeros, background=bkg, norm_sigma=ns, eff_sigma=es,
+                       bkg_sigma=bs, bin_shape=tuple(bkg.shape), source_names=src,
+                       directional=bool(directional), bkg_constrained=constrained, em_lin=lin,
+                       em_quad=quad,
                        em_names=names)
 
 
@@ -129,9 +133,9 @@ def _unit(kind, i, j, n, majorana, dtype):
     return jnp.asarray(E if kind == "mu" else E.real, dtype)
 
 
-def density_matrix_em_model(spectra, detector, T_edges, phi_edges, state, entries, *, majorana=False,
-                basis="flavor", base=None, norm_sigma=0.0, eff_sigma=0.0, bkg_sigma=None,
-                **rate_kw) -> BinnedModel:
+def density_matrix_em_model(spectra, detector, T_edges, phi_edges, state, entries, *,
+                            majorana=False, basis="flavor", base=None, norm_sigma=0.0,
+                            eff_sigma=0.0, bkg_sigma=None, **rate_kw) -> BinnedModel:
     """A quadratic EM model whose parameters are entries of the μ, ⟨r²⟩ and a matrices.
 
     The counts come from :func:`nujax.rates.expected_counts_density_matrix` (seed 002 cross sections for
@@ -159,12 +163,6 @@ def density_matrix_em_model(spectra, detector, T_edges, phi_edges, state, entrie
     **rate_kw
         Passed to :func:`~nujax.rates.expected_counts_density_matrix` (cos_edges, sin2w, pmns, flavor …).
     """
-    import dataclasses as _dc
-
-    from nujax.em import EMProperties
-    from nujax.rates import expected_counts_density_matrix
-    from nujax.sources import as_spectra
-
     spectra = as_spectra(spectra)
     n = state.n_flavors
     if not entries:
@@ -185,7 +183,7 @@ def density_matrix_em_model(spectra, detector, T_edges, phi_edges, state, entrie
     rdt = base.r2.dtype
     units = [(kind, _unit(kind, i, j, n, majorana, base.mu.dtype if kind == "mu" else rdt))
              for kind, i, j in dirs]
-    quiet = _dc.replace(detector, background=jnp.zeros_like(detector.background))
+    quiet = dataclasses.replace(detector, background=jnp.zeros_like(detector.background))
     directional = phi_edges is not None
     pe_ = jnp.asarray(phi_edges if directional else [0.0, 2 * np.pi], dtype=float)
 
@@ -198,8 +196,6 @@ def density_matrix_em_model(spectra, detector, T_edges, phi_edges, state, entrie
         out = jnp.stack([expected_counts_density_matrix(s, quiet, T_edges, pe_, props, state, **rate_kw)
                          for s in spectra])
         return out if directional else out[..., 0]
-
-    from nujax.detector import background_counts
 
     ce = rate_kw.get("cos_edges")
     bkg = background_counts(detector, jnp.asarray(T_edges, float), pe_,

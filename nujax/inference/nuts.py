@@ -1,4 +1,7 @@
-"""numpyro models and NUTS posteriors for the binned ν e scattering likelihood.
+"""Bayesian inference: the numpyro model and NUTS posteriors for the binned likelihood.
+
+Importing this module imports numpyro (and arviz when a run converts to InferenceData);
+:mod:`nujax.inference` re-exports its names lazily, so fits and limits never load numpyro.
 
 Priors (documented choices):
 
@@ -18,7 +21,7 @@ Priors (documented choices):
   model's widths (the same constraints as the frequentist likelihood); fixed where σ = 0; a flat
   positive (log-uniform on [1e-3, 1e3]) background scale where it is unconstrained.
 
-The posterior uses exactly :func:`nujax.inference.likelihood.expected` (Poisson on every bin).
+The posterior uses exactly :func:`nujax.inference.expected` (Poisson on every bin).
 """
 
 from __future__ import annotations
@@ -36,9 +39,10 @@ from numpyro.diagnostics import summary
 from numpyro.infer import MCMC, NUTS
 
 from nujax._io import atomic_path
-from nujax.inference.likelihood import (BinnedModel, as_data, check_data, expected,
-                                        log_likelihood)
-from nujax.inference.optimize import ConvergenceWarning
+from nujax.errors import ConvergenceWarning
+from nujax.inference.binned import BinnedModel
+from nujax.inference.model import check_data, expected, log_likelihood
+from nujax.inference.parameters import as_data
 
 __all__ = ["MuPrior", "numpyro_model", "run_nuts", "PosteriorResult", "credible_upper_limit",
            "save_netcdf"]
@@ -136,7 +140,7 @@ def run_nuts(key, model: BinnedModel, data, *, prior: MuPrior = MuPrior(), num_w
              fit_mu=None, fit_pe=False, em_scale=10.0):
     """NUTS posterior of μ_ν (and φ_B, Pe, EM parameters, nuisances) given binned ``data``.
 
-    ``data`` is a count array or an :class:`~nujax.inference.likelihood.Observation`; see
+    ``data`` is a count array or an :class:`~nujax.inference.Observation`; see
     :func:`numpyro_model` for the parameters and priors.
 
     Uses ``jit_model_args=True`` so new data of the same shape reuse the compiled sampler. The
