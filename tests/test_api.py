@@ -68,3 +68,23 @@ def test_readme_python_examples_run(capsys):
     assert namespace["dn_dmu"].shape == namespace["n"].shape
     assert float(namespace["dn_dmu"].sum()) > 0  # more magnetic events for larger μν
     assert capsys.readouterr().out.strip()
+
+
+def test_import_nujax_is_light():
+    """``import nujax`` (and touching a physics name) loads no optax, numpyro or matplotlib."""
+    import subprocess
+    import sys
+
+    code = ("import sys, nujax; nujax.dsigma_dT; import nujax.app; "
+            "heavy = [m for m in ('optax', 'numpyro', 'matplotlib') if m in sys.modules]; "
+            "print(','.join(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"import nujax pulled in: {out.stdout.strip()}"
+
+
+def test_app_layer_names_resolve_and_are_documented():
+    import nujax.app
+
+    for name in nujax.app.__all__:
+        obj = getattr(nujax.app, name)
+        assert (inspect.getdoc(obj) or "").strip(), name

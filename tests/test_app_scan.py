@@ -8,36 +8,12 @@ import pytest
 
 from nujax.app.plots import plot_scan
 from nujax.app.scan_config import run_scan_config, validate_scan_section
-from nujax.detector import preset
 from nujax.errors import ConfigError
-from nujax.inference.scan import TemplateSpec, scan
-from nujax.sources.catalog import get_source
+from nujax.inference.scan import scan
+from test_scan import BAD_GRIDS, model, spec  # noqa: F401  (shared fixtures and bad grids)
 
 
-@pytest.fixture(scope="module")
-def spec():
-    """A small HELLAZ pp analysis: 8 T × 6 φ bins (fast templates)."""
-    return TemplateSpec(get_source("pp"), preset("hellaz", background=50.0),
-                        np.linspace(0.1, 0.26, 9), np.linspace(0.0, 2 * np.pi, 7), pe=0.5,
-                        norm_sigma=0.01, bkg_sigma=0.1, template_kw={"n_T": 4, "n_E": 12})
-
-
-@pytest.fixture(scope="module")
-def model(spec):
-    return spec.build()
-
-
-@pytest.mark.parametrize("axes,key", [
-    ({"mu_1e11": []}, "mu_1e11"),
-    ({"mu_1e11": [1.0, float("nan")]}, "mu_1e11"),
-    ({"exposure": [1.0], "bogus": [1.0]}, "bogus"),
-    ({"exposure": [2.0, 1.0]}, "exposure"),
-    ({"exposure": [0.0, 1.0]}, "exposure"),
-    ({"pe": [0.5, 1.5]}, "pe"),
-    ({"exposure": {"logspace": [-1, 2, 10]}}, "exposure"),
-    ({"exposure": {"linspace": [1, 2]}}, "exposure"),
-    ({"anapole_1e32": [1.0]}, "anapole_1e32"),
-])
+@pytest.mark.parametrize("axes,key", BAD_GRIDS)
 def test_bad_grid_names_the_scan_key(axes, key):
     with pytest.raises(ConfigError) as err:
         validate_scan_section({"axes": axes})

@@ -71,7 +71,7 @@ def nuts_step(model, data, nuts_cfg, free, quick, key, summary, timings):
     """NUTS (``[fit] nuts``): credible limit, posterior moments and diagnostics into ``summary``."""
     import time
 
-    from nujax.inference.models import MuPrior, credible_upper_limit, run_nuts
+    from nujax.inference.nuts import MuPrior, credible_upper_limit, run_nuts
 
     chains, warmup, samples = ((1, 100, 100) if quick else
                                (nuts_cfg["chains"], nuts_cfg["warmup"], nuts_cfg["samples"]))
@@ -220,7 +220,7 @@ def run_fit(cfg: dict, out_dir, *, force=False, quick=False, progress=True, seed
                   sc.name)
     plot_data(out / "data.png", model, data, lam, sc.meta, sc.name)
     if post is not None:
-        from nujax.inference.models import save_netcdf
+        from nujax.inference.nuts import save_netcdf
 
         plot_posterior(out / "corner.png", post.samples, sc.name)
         save_netcdf(post.idata, out / "posterior.nc")

@@ -36,7 +36,6 @@ import jax.numpy as jnp
 import numpy as np
 
 from nujax import kinematics as kin
-from nujax.errors import ConfigError
 from nujax.constants import HBARC2_MEV2_CM2, YEAR_S
 from nujax.detector import efficiency
 from nujax.inference import BinnedModel

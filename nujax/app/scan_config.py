@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nujax.app.config import (REQUIRED, boolean, either, number, string, string_list,
-                              validate_section)
+from nujax.app.config import REQUIRED, boolean, either, number, string, validate_section
 from nujax.errors import ConfigError
 
 __all__ = ["SCAN_SCHEMA", "validate_scan_section", "run_scan_config"]

@@ -231,7 +231,7 @@ def run_study(cfg: StudyConfig = StudyConfig(), *,
     """
     from nujax.inference import (ConvergenceWarning, build_model, exclusion_sensitivity, expected,
                                  fisher_errors, fit_mle, toy_data)
-    from nujax.inference.models import credible_upper_limit, run_nuts
+    from nujax.inference.nuts import credible_upper_limit, run_nuts
 
     timings, t0 = {}, time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
@@ -337,7 +337,7 @@ def write_study(res: StudyResult, out_dir, *, force=False) -> list[Path]:
     before anything is written.
     """
     from nujax._io import atomic_path
-    from nujax.inference.models import save_netcdf
+    from nujax.inference.nuts import save_netcdf
 
     paths = dict(zip(OUTPUT_FILES, check_outputs(out_dir, force=force)))
     with atomic_path(paths["summary.json"]) as tmp:

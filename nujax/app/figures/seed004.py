@@ -20,7 +20,7 @@ from nujax.app.plots import new_figure, save_figure
 from nujax.xsec.electron import dsigma_dT
 from nujax.xsec.radiative import (cos_theta0, cos_theta1, cos_theta_q2zero, d3sigma_dx_dy_dw, omega_limits,
                                   photon_energy_e0)
-from nujax.xsec.radiative_integrals import d2sigma_dx_dnu, gauss_legendre, nu_max, spectrum_average
+from nujax.xsec.radiative_integrals import d2sigma_dx_dnu, gauss_legendre, spectrum_average
 from nujax.sources.reactor import reactor_spectrum
 
 __all__ = ["figure_data_region_lab", "figure_data_omega_limits", "figure_data_q2_nu", "figure_data_enhanced",
