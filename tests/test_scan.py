@@ -14,6 +14,18 @@ from nujax.inference.scan_store import load_scan_file
 from nujax.sources.catalog import get_source
 
 NUIS = ("norm", "bkg_scale")
+#: (grid specification, key of the offending axis); also used by tests/test_app_scan.py
+BAD_GRIDS = [
+    ({"mu_1e11": []}, "mu_1e11"),
+    ({"mu_1e11": [1.0, float("nan")]}, "mu_1e11"),
+    ({"exposure": [1.0], "bogus": [1.0]}, "bogus"),
+    ({"exposure": [2.0, 1.0]}, "exposure"),
+    ({"exposure": [0.0, 1.0]}, "exposure"),
+    ({"pe": [0.5, 1.5]}, "pe"),
+    ({"exposure": {"logspace": [-1, 2, 10]}}, "exposure"),
+    ({"exposure": {"linspace": [1, 2]}}, "exposure"),
+    ({"anapole_1e32": [1.0]}, "anapole_1e32"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -126,17 +138,7 @@ def test_float32(model):
     np.testing.assert_allclose(r32, r64, rtol=2e-4)
 
 
-@pytest.mark.parametrize("axes,key", [
-    ({"mu_1e11": []}, "mu_1e11"),
-    ({"mu_1e11": [1.0, float("nan")]}, "mu_1e11"),
-    ({"exposure": [1.0], "bogus": [1.0]}, "bogus"),
-    ({"exposure": [2.0, 1.0]}, "exposure"),
-    ({"exposure": [0.0, 1.0]}, "exposure"),
-    ({"pe": [0.5, 1.5]}, "pe"),
-    ({"exposure": {"logspace": [-1, 2, 10]}}, "exposure"),
-    ({"exposure": {"linspace": [1, 2]}}, "exposure"),
-    ({"anapole_1e32": [1.0]}, "anapole_1e32"),
-])
+@pytest.mark.parametrize("axes,key", BAD_GRIDS)
 def test_bad_grid_names_the_axis(axes, key):
     with pytest.raises(ConfigError) as err:
         parse_axes(axes)
