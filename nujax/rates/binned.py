@@ -69,7 +69,7 @@ _templates_jit = jax.jit(_templates_core, static_argnames=STATIC)
 def binned_templates(spectra, detector: Detector, T_edges, cos_edges=None, *, target="electron",
                      pe=1.0, sin2w=SIN2_THETA_W, flavor=None, kind="dirac", partner=None,
                      pe_fn=None, polar_smearing=False, n_T=8, T_panels=1, n_E=24, n_E_panels=4,
-                     n_eff=4) -> Templates:
+                     n_eff=8) -> Templates:
     """Counts per radian in (T, [cosθ]) bins at μ = 1: the three templates of seed 000 eq. (12).
 
     Parameters
@@ -144,7 +144,7 @@ def _expected_counts_jit(spectra, detector, T_edges, phi_edges, mu_1e11, pe, phi
 def expected_counts(spectra, detector, T_edges, phi_edges, mu_1e11=0.0, pe=1.0, phi_B=0.0, *,
                     target="electron", sin2w=SIN2_THETA_W, cos_edges=None, flavor=None,
                     kind="dirac", partner=None, pe_fn=None, polar_smearing=False, n_T=8,
-                    T_panels=1, n_E=24, n_E_panels=4, n_eff=4):
+                    T_panels=1, n_E=24, n_E_panels=4, n_eff=8):
     """Expected counts in (T, [cosθ,] φ) bins — the jitted, fully differentiable driver.
 
     Shapes are static (bin counts), values are not: a second call with new μ_ν, Pe, φ_B, spectra

@@ -121,7 +121,7 @@ def binned_parts_density_matrix(spectra, detector: Detector, T_edges, props: EMP
                                 state: SpinFlavorState, *, target="electron", cos_edges=None,
                                 sin2w=SIN2_THETA_W, pmns=None, flavor="nue", polar_smearing=False,
                                 n_T=8, T_panels=1, n_E=24, n_E_panels=4,
-                                n_eff=4) -> AzimuthalParts:
+                                n_eff=8) -> AzimuthalParts:
     """Counts per radian in (T[, cosθ]) bins as the parts of A + Bs sin φ + Bc cos φ (seed 002 eq. (11)).
 
     Parameters
@@ -171,7 +171,7 @@ def expected_counts_density_matrix(spectra, detector: Detector, T_edges, phi_edg
                                    props: EMProperties, state: SpinFlavorState, *,
                                    target="electron", cos_edges=None, sin2w=SIN2_THETA_W,
                                    pmns=None, flavor="nue", polar_smearing=False, n_T=8,
-                                   T_panels=1, n_E=24, n_E_panels=4, n_eff=4):
+                                   T_panels=1, n_E=24, n_E_panels=4, n_eff=8):
     """Expected counts in (T[, cosθ], φ) bins for a spin-flavor state and EM matrices (jitted).
 
     The fully differentiable seed-002 driver: ``jax.grad`` with respect to ``props`` (every μ,

@@ -65,11 +65,11 @@ def _smeared(spectra, detector, target, kern_for, T, n_E, n_E_panels, n_S, S_pan
     """Measured-energy spectrum (..., 3): ∫dT d(T) N(T'; T, σ(T)) ε(T') Θ(T' − T_th)."""
     dt = T.dtype
     tot = 0.0
-    t_lo = smear_floor(detector, jnp.reshape(jnp.min(T), (1,)))
+    t_lo = smear_floor(detector, jnp.min(T)[None])
     for s in spectra:
         for comp in target.components(detector):
             kern = kern_for(s, comp)
-            Tn, w = mapped_nodes(t_lo[0], kin.t_max(s.e_max, comp.mass), n_S, S_panels, log=True,
+            Tn, w = mapped_nodes(t_lo, kin.t_max(s.e_max, comp.mass), n_S, S_panels, log=True,
                                  dtype=dt)                                   # true-T nodes
             x = 0.0
             if s.line_energies.shape[0]:

@@ -19,9 +19,9 @@ units (MeV⁻ⁿ) and are converted with one host-side factor (ħc)² · N_c per
 
 Energy resolution (``Detector.smearing``): the measured T' ~ N(T, σ_T(T)); the counts in a
 measured bin [a, b] are ∫dT (dN/dT) ∫_a^b dT' ε(T') N(T'; T, σ), with the efficiency at the
-*measured* energy. The inner integral is evaluated exactly in the probability variable
-u = Φ((T' − T)/σ): ∫ ε du over [Φ((a − T)/σ), Φ((b − T)/σ)] with ``n_eff`` Gauss–Legendre nodes
-(exact for a constant efficiency, and smooth in u for any efficiency curve). The true T is
+*measured* energy: the Gaussian mass of the bin (exact, a difference of normal CDFs) times the
+Gaussian-weighted mean of ε over the bin (``n_eff`` Gauss–Legendre nodes; exact for a constant
+efficiency). The true T is
 integrated on a logarithmic map from max(a₀ − 6σ(a₀), a₀/10) (a₀: lowest edge) to the kinematic
 end. Azimuthal resolution scales the modulation by e^{−σ_φ²/2} (:mod:`nujax.detector.core`); the
 polar resolution is a Gaussian response in θ (reflected at θ = 0) applied to 8 true-angle
@@ -136,19 +136,28 @@ def response(det, T, T_edges, n_eff):
     """R_k(T): probability that a true recoil T is counted in measured bin k, efficiency included.
 
     Without smearing: ε(T), shape (..., 1) (the caller restricts T to the bin). With smearing:
-    ∫_{a_k}^{b_k} ε(T') N(T'; T, σ(T)) dT' in the probability variable (module docstring), (..., K).
+    ∫_{a_k}^{b_k} ε(T') N(T'; T, σ(T)) dT' = ΔΦ_k · ⟨ε⟩_k, shape (..., K), with the Gaussian mass
+    ΔΦ_k = Φ(β) − Φ(α) exact (α, β = (a_k − T)/σ, (b_k − T)/σ) and the Gaussian-weighted mean
+    ⟨ε⟩_k = ∫ φ(z) ε(T + σz) dz / ∫ φ(z) dz over [α, β] ∩ [−8, 8] on ``n_eff`` Gauss–Legendre
+    nodes (exact for a constant efficiency; converges exponentially for a smooth turn-on).
     """
     if not det.smearing:
         return efficiency(det, T)[..., None]
     s = energy_sigma(det, T)[..., None]
-    cdf = jax.scipy.special.ndtr((T_edges - T[..., None]) / s)
-    lo, width = cdf[..., :-1], cdf[..., 1:] - cdf[..., :-1]
+    z = (T_edges - T[..., None]) / s                                      # (..., K+1)
+    cdf = jax.scipy.special.ndtr(z)
+    mass = cdf[..., 1:] - cdf[..., :-1]
+    zc = jnp.clip(z, -8.0, 8.0)
+    za, width = zc[..., :-1, None], (zc[..., 1:] - zc[..., :-1])[..., None]
     u, w = gauss_legendre(n_eff)
     dt = T.dtype
-    eps = float(jnp.finfo(dt).eps)
-    uu = jnp.clip(lo[..., None] + width[..., None] * jnp.asarray(u, dt), eps, 1.0 - eps)
-    Tm = T[..., None, None] + s[..., None] * jax.scipy.special.ndtri(uu)   # measured-energy nodes
-    return width * jnp.sum(jnp.asarray(w, dt) * efficiency(det, Tm), axis=-1)
+    zn = za + width * jnp.asarray(u, dt)                                  # (..., K, m)
+    wn = jnp.asarray(w, dt) * jnp.exp(-0.5 * zn * zn)
+    eff = efficiency(det, T[..., None, None] + s[..., None] * zn)        # ε at measured energies
+    num, den = jnp.sum(wn * eff, axis=-1), jnp.sum(wn, axis=-1)
+    ok = den > 0
+    mean = jnp.where(ok, num / jnp.where(ok, den, 1.0), efficiency(det, T)[..., None])
+    return mass * mean
 
 
 def smear_floor(det, T_edges):
