@@ -11,7 +11,10 @@ lines), HELLAZ preset (6 t·yr). Timed quantities, each against a numpy baseline
   :func:`nujax.rates.expected_counts`; also through the public wrapper (eager validation included)
   and from precomputed templates (:func:`nujax.rates.combine`, the quadratic-in-μ shortcut);
 * ``grad``: ∂(Σ w·N)/∂(μν, Pe, φ_B) by reverse mode vs numpy central differences (7 evaluations);
-* ``dm``: seed-002 form, :func:`nujax.rates_dm.expected_counts_density_matrix` with a three-flavor
+* ``before redesign``: the same counts through the electron-only engine of commit 3da116a (the
+  last version before the one-engine-for-every-target redesign), loaded from git history into
+  this process (two renamed imports patched), so old and new are timed in the same run;
+* ``dm``: seed-002 form, :func:`nujax.rates.expected_counts_density_matrix` with a three-flavor
   :class:`~nujax.em.EMProperties` (μ, ⟨r²⟩, anapole) and a partly transverse ν_e state, and the
   gradient of Σ w·N with respect to the whole EM pytree (27 independent real parameters of the
   three Hermitian matrices) vs numpy central differences (54 evaluations + 1).
@@ -37,7 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 
 from nujax import kinematics as kin  # noqa: E402
-from nujax import rates  # noqa
+from nujax import rates  # noqa: E402
+from nujax.rates import binned, engine  # noqa: E402
 from nujax.rates import density_matrix as rates_dm  # noqa: E402
 from nujax.constants import M_E  # noqa: E402
 from nujax.couplings import electron_couplings  # noqa: E402
@@ -52,8 +56,36 @@ from nujax.xsec.electron import electron_terms  # noqa: E402
 N_T, N_PHI = 50, 36
 SIN2W = 0.23
 Q = dict(n_T=8, T_panels=1, n_E=24, n_E_panels=4)
-STATIC = dict(flavor=None, kind="dirac", partner=None, pe_fn=None, polar_smearing=False, **Q)
-DM_STATIC = dict(flavor="nue", polar_smearing=False, **Q)
+STATIC = dict(target=binned.resolve_target("electron"), flavor=None, kind="dirac", partner=None,
+              pe_fn=None, polar_smearing=False, n_eff=8, **Q)
+OLD_STATIC = dict(flavor=None, kind="dirac", partner=None, pe_fn=None, polar_smearing=False, **Q)
+DM_STATIC = dict(target=STATIC["target"], flavor="nue", polar_smearing=False, n_eff=8, **Q)
+BEFORE = "3da116a"   # last commit with the electron-only rate engine (nujax/rates.py)
+
+
+def engine_before_redesign():
+    """The pre-redesign ``nujax/rates.py`` as a module (None when git history is unavailable)."""
+    import importlib.util
+    import subprocess
+    import tempfile
+
+    try:
+        src = subprocess.run(["git", "show", f"{BEFORE}:nujax/rates.py"], capture_output=True,
+                             text=True, check=True, cwd=Path(__file__).resolve().parents[1]).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    src = src.replace("from nujax.xsec.electron import _couplings, _resolve, electron_terms",
+                      "from nujax.xsec.electron import electron_terms\n"
+                      "from nujax.xsec.electron import resolve_species as _resolve\n"
+                      "from nujax.xsec.electron import species_couplings as _couplings")
+    src = src.replace("from nujax.rates_iso import iso_ratio, region_integrals  # noqa: E402  "
+                      "(seed 001, re-exported)", "")
+    path = Path(tempfile.mkdtemp()) / "rates_before_redesign.py"
+    path.write_text(src)
+    spec = importlib.util.spec_from_file_location("rates_before_redesign", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
 def numpy_parts(specs, det, T_edges, kern):
@@ -67,7 +99,7 @@ def numpy_parts(specs, det, T_edges, kern):
     ne29 = det.material.electrons_per_tonne * 1e-29
     tot = np.zeros((a.size, 3))
     for s in specs:
-        scale = float(s.flux) * rates.EVENT_SCALE * ne29 * float(det.mass_t) * float(det.live_time_yr)
+        scale = float(s.flux) * engine.EVENT_SCALE * ne29 * float(det.mass_t) * float(det.live_time_yr)
         le, lw = np.asarray(s.line_energies), np.asarray(s.line_weights)
         x = np.zeros((a.size, 3))
         if le.size:
@@ -142,7 +174,12 @@ def _hermitian_basis(n=3):
     return out
 
 
+OLD = None
+
+
 def run(quick: bool):
+    global OLD
+    OLD = engine_before_redesign()
     load0 = os.getloadavg()[0]
     out = {"device": common.device_info(), "case": f"HELLAZ pp+7Be, {N_T} T x {N_PHI} phi bins",
            "results": {}}
@@ -159,7 +196,7 @@ def run(quick: bool):
             return rates.expected_counts(specs, det, Te, pe_, mu, pe, pb, sin2w=SIN2W, **Q)
 
         def core(mu, pe, pb):
-            return rates._expected_counts_jit(specs, det, Te, pe_, mu, pe, pb, SIN2W, None, **STATIC)
+            return binned._expected_counts_jit(specs, det, Te, pe_, mu, pe, pb, SIN2W, None, **STATIC)
 
         @jax.jit
         def loss(mu, pe, pb):
@@ -168,6 +205,15 @@ def run(quick: bool):
         vg = jax.jit(jax.value_and_grad(loss, argnums=(0, 1, 2)))
         args = (jnp.asarray(3.0), jnp.asarray(0.5), jnp.asarray(0.3))
         tc = common.time_jax(core, *args, repeat=rep)
+        t_old, old_diff = None, None
+        if OLD is not None:
+            def old_core(mu, pe, pb):
+                return OLD._expected_counts_jit(specs, det, Te, pe_, mu, pe, pb, SIN2W, None,
+                                                **OLD_STATIC)
+            t_old = common.time_jax(old_core, *args, repeat=rep)
+            tc = common.time_jax(core, *args, repeat=rep)          # interleaved: same conditions
+            o = np.asarray(old_core(*args), float)
+            old_diff = float(np.max(np.abs(np.asarray(core(*args), float) - o)) / np.max(np.abs(o)))
         tp = common.time_jax(public, *args, repeat=rep)
         tg = common.time_jax(vg, *args, repeat=rep)
         tpl = rates.binned_templates(specs, det, Te, pe=0.5, sin2w=SIN2W, **Q)
@@ -177,7 +223,7 @@ def run(quick: bool):
         # interpolation alone at the same number of nodes (N_T × n_T × n_E·n_E_panels)
         nodes = jnp.asarray(np.random.default_rng(1).uniform(0.0, 0.42, (N_T, Q["n_T"], 96)))
         t_disp = common.time_jax(jax.jit(lambda x: x + 1.0), args[0], repeat=rep)
-        t_pdf = common.time_jax(jax.jit(lambda e: rates._pdf(specs[0], e)), nodes, repeat=rep)
+        t_pdf = common.time_jax(jax.jit(lambda e: engine.spectrum_pdf(specs[0], e)), nodes, repeat=rep)
         Te_np, pe_np = np.asarray(Te, float), np.asarray(pe_, float)
         np_args = (specs, det, Te_np, pe_np, 3.0, 0.5, 0.3)
         tn = common.time_numpy(numpy_counts, *np_args, repeat=rep)
@@ -234,6 +280,8 @@ def run(quick: bool):
             "dm_counts_jax": td, "dm_grad_em_jax": tdg, "dm_counts_numpy": tdn,
             "dm_grad_numpy_fd": tdnf, "dm_speedup_counts": tdn["run_s"] / td["run_s"],
             "dm_speedup_grad": tdnf["run_s"] / tdg["run_s"], "dm_max_rel_diff_vs_numpy": agree_dm,
+            "counts_before_redesign": t_old, "max_rel_diff_vs_before_redesign": old_diff,
+            "new_over_before_redesign": None if t_old is None else tc["run_s"] / t_old["run_s"],
         }
     jax.config.update("jax_enable_x64", True)
     out["load_avg_1min"] = {"before": load0, "after": os.getloadavg()[0]}
@@ -254,6 +302,12 @@ def run(quick: bool):
              f"counts from precomputed templates (new μ, φ_B) {1e3 * r64['counts_from_templates']['run_s']:.3f} ms; "
              f"dispatch of a trivial jitted call {1e3 * r64['dispatch_trivial_jit']['run_s']:.3f} ms; "
              f"the continuum-density interpolation alone {1e3 * r64['density_interp_jax']['run_s']:.2f} ms. "
+             + "".join(f"\n{p}: seed-000 counts with the engine before the redesign ({BEFORE}) "
+                       f"{1e3 * r['counts_before_redesign']['run_s']:.2f} ms, now "
+                       f"{1e3 * r['counts_jax']['run_s']:.2f} ms: new/old = "
+                       f"{r['new_over_before_redesign']:.2f} (max rel. diff {r['max_rel_diff_vs_before_redesign']:.1e})."
+                       for p, r in out["results"].items() if r["counts_before_redesign"])
+             + " "
              f"1-min load average {load0:.1f} before, {out['load_avg_1min']['after']:.1f} after.")
     dev = out["device"]
     common.update_readme_section(
