@@ -5,8 +5,8 @@ Everything here is built on the library below it (GUIDE §2; nothing below impor
 * :mod:`nujax.app.config` — the one schema engine for every TOML section (dotted-key
   :class:`~nujax.errors.ConfigError`);
 * :mod:`nujax.app.scenario_config` — the scenario file (``fits/*.toml``): :func:`load_config`;
-* :mod:`nujax.app.scenarios` — :class:`Scenario` and :func:`build_scenario` (binned model, truth,
-  free parameters); :mod:`nujax.app.nucleus_radiative` — the nucleus and radiative templates;
+* :mod:`nujax.app.scenarios` — :class:`Scenario` and :func:`build_scenario` (binned model of any
+  target through the one rate engine, truth, free parameters);
 * :mod:`nujax.app.fit` — :func:`run_fit`, the driver of ``nujax fit``;
 * :mod:`nujax.app.scan_config` — the ``[scan]`` section and :func:`run_scan_config` (``nujax scan``);
 * :mod:`nujax.app.study` — the directional study of ``nujax demo`` (:func:`run_study`);

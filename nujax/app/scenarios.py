@@ -132,14 +132,17 @@ def _default_free(model, fit):
 def build_scenario(cfg: dict) -> Scenario:
     """Build the :class:`Scenario` (templates, truth, free parameters) of a validated config.
 
-    Electron scenarios use :func:`nujax.inference.build_model`; "nucleus" and "radiative" ones
-    the template builders of :mod:`nujax.app.nucleus_radiative`. Raises ConfigError for physically
-    impossible set-ups (threshold above the kinematic endpoint, no signal in the bins).
+    Every target goes through the one rate engine: :func:`nujax.inference.build_model` with the
+    target of :func:`nujax.targets.get_target` (``[scenario] target``; ``skin_fm`` for nuclei, the
+    photon threshold for the radiative channel, whose binned energy is the release ν = T + E_γ).
+    Raises ConfigError for physically impossible set-ups (threshold above the kinematic endpoint,
+    no signal in the bins).
     """
     import jax.numpy as jnp
 
     from nujax.constants import SIN2_THETA_W
     from nujax.inference import build_model
+    from nujax.targets import get_target
 
     if "source" not in cfg or "scenario" not in cfg:
         cfg = load_config(cfg)
@@ -152,12 +155,9 @@ def build_scenario(cfg: dict) -> Scenario:
     spectra = tuple(s for sp, _, _ in sources for s in sp)
     nsig = tuple(ns for sp, ns, _ in sources for _ in sp)
     bkg_sigma = {"free": None, None: 0.1}.get(fit["bkg_sigma"], fit["bkg_sigma"])
-    if target == "electron":
-        model = build_model(spectra, det, T, phi, cos, pe=truth_cfg["pe"], norm_sigma=nsig,
-                            eff_sigma=fit["eff_sigma"], bkg_sigma=bkg_sigma, sin2w=sin2w)
-    else:
-        model = _target_model(target, cfg, spectra, det, T, cos, norm_sigma=nsig,
-                              eff_sigma=fit["eff_sigma"], bkg_sigma=bkg_sigma, sin2w=sin2w)
+    model = build_model(spectra, det, T, phi, cos, pe=truth_cfg["pe"], norm_sigma=nsig,
+                        eff_sigma=fit["eff_sigma"], bkg_sigma=bkg_sigma, sin2w=sin2w,
+                        target=get_target(target, **_target_options(target, cfg)))
     if not float(jnp.sum(model.weak + model.em)) > 0:
         raise ConfigError("detector.threshold_keV", "no signal in the bins: the threshold or the "
                           "bins lie above the kinematic endpoint of the sources")
@@ -189,10 +189,10 @@ def build_scenario(cfg: dict) -> Scenario:
     return Scenario(sc["name"], model, truth, free, cfg, meta)
 
 
-def _target_model(target, cfg, spectra, det, T, cos, **kw):
-    """The binned model of a nucleus or radiative scenario (see :mod:`nujax.app.nucleus_radiative`)."""
-    from nujax.app.nucleus_radiative import nucleus_model, radiative_model
-
+def _target_options(target: str, cfg: dict) -> dict:
+    """Options of :func:`nujax.targets.get_target` from the configuration (keV → MeV here)."""
     if target == "nucleus":
-        return nucleus_model(spectra, det, T, cos, skin_fm=cfg["physics"]["skin_fm"], **kw)
-    return radiative_model(spectra, det, T, cfg["detector"]["photon_threshold_keV"] * 1e-3, **kw)
+        return {"skin_fm": cfg["physics"]["skin_fm"]}
+    if target == "radiative":               # binned energy: the release ν = T + E_γ (seed 004)
+        return {"photon_threshold": cfg["detector"]["photon_threshold_keV"] * 1e-3}
+    return {}
