@@ -2,7 +2,7 @@
 
 The measured energy is the energy release ν = T + E_γ (electron and photon not separated); the
 cuts are T ≥ detector threshold and E_γ ≥ ``photon_threshold`` (the infrared cut, seed 004
-eq. (44)). The cross section per energy-release bin is
+eq. (44)), so ν ≥ T_th + E_γ^th: each bin's ν rule starts there (no rule crosses the step). The cross section per energy-release bin is
 
     σ_bin(Eν) = ∫₀¹ dx ∫_{bin ∩ [0, ν_max(x)]} dν ε(ν) d²σ/dx dν     (seed 004 eq. (28)),
 
@@ -92,8 +92,10 @@ class RadiativeTarget:
 @functools.partial(jax.jit, static_argnames=("flavor", "n_x", "n_nu", "n_omega", "n_E", "n_E_panels"))
 def _binned(spec, det, nu_edges, eg_min, sin2w, *, flavor, n_x, n_nu, n_omega, n_E, n_E_panels):
     """Spectrum-averaged ε σ per energy-release bin (weak, magnetic per μ²) [MeV⁻²], shape (K,)."""
-    a, b = nu_edges[:-1], nu_edges[1:]
     dt = nu_edges.dtype
+    # ν ≥ T_th + E_γ^th: start each bin's rule at the cut, so no rule integrates across the step
+    a = jnp.maximum(nu_edges[:-1], det.threshold + eg_min)
+    b = jnp.maximum(nu_edges[1:], a)
     ux, wx = (jnp.asarray(v, dt) for v in gauss_legendre(n_x, 2))
     E, wE = jnp.zeros((0,), dt), jnp.zeros((0,), dt)
     if spec.line_energies.shape[0]:
