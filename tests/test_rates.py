@@ -203,3 +203,33 @@ def test_antineutrino_interference_sign_matches_cross_section():
         tpl = rates.binned_templates((src,), det, jnp.array([0.49, 0.51]), pe=0.5, **KW)
         ref = d2sigma_dT_dphi_amplitudes(2.0, 0.5, 1.0, 0.5, flavor=fl, **KW)
         assert np.sign(float(tpl.interference[0])) == np.sign(float(ref.interference)) != 0
+
+
+def test_spectra_scatter_with_their_own_flavor_content():
+    """Issue 13: a ν_x (supernova) or ν_μ (π-DAR) spectrum scatters with ν_μ couplings by default;
+    ``flavor=`` overrides (seed reproductions); an arrival table mixes flavors in energy."""
+    from nujax.sources import get_source
+
+    det = preset("xenon_tpc")
+    T = jnp.linspace(0.01, 0.02, 5)
+    nu_x = get_source("supernova")[2]
+    assert float(nu_x.flavor_fractions[0]) == 0.0                          # ν_μ + ν_τ
+    own = rates.dN_dT(nu_x, det, T).weak
+    np.testing.assert_allclose(own, rates.dN_dT(nu_x, det, T, flavor="numu").weak, rtol=1e-12)
+    as_nue = rates.dN_dT(nu_x, det, T, flavor="nue").weak
+    assert np.all(np.asarray(as_nue) > 4.0 * np.asarray(own))       # the old silent ν_e default
+    prompt = get_source("pidar")[0]
+    edges = jnp.array([0.01, 0.05, 0.1])
+    np.testing.assert_allclose(rates.binned_templates(prompt, det, edges).weak,
+                               rates.binned_templates(prompt, det, edges, flavor="numu").weak,
+                               rtol=1e-12)
+    pp = solar_component("pp")
+    mix = pp.with_arrival([0.1, 0.5], [[0.55, 0.25, 0.2], [0.55, 0.25, 0.2]])
+    e_part = rates.binned_templates(pp, det, edges, flavor="nue")
+    x_part = rates.binned_templates(pp, det, edges, flavor="nutau")
+    got = rates.binned_templates(mix, det, edges)
+    for g, a, b in zip(got, e_part, x_part):
+        np.testing.assert_allclose(g, 0.55 * np.asarray(a) + 0.45 * np.asarray(b), rtol=1e-12,
+                                   atol=1e-300)
+    with pytest.raises(ValueError, match="arrival"):
+        pp.with_arrival([0.1, 0.5], [[0.5, 0.25, 0.2], [0.55, 0.25, 0.2]])

@@ -10,6 +10,9 @@ A :class:`Spectrum` describes one neutrino species of one source component (e.g.
   or, with the static flag ``fluence`` set, the time-integrated fluence [cm⁻²] of a burst
   (supernova): every rate path multiplies a flux by the detector's live time and a fluence by 1,
 * ``flavor_fractions``: the (e, μ, τ) flavor content at production (sums to 1),
+* ``arrival``: optionally, the flavor content where the neutrinos are detected as a function of
+  energy (:class:`ArrivalContent`: oscillated solar, reactor at a baseline …); without it the
+  production content ``flavor_fractions`` is used at every energy,
 * static ``antineutrino`` and ``name``.
 
 All array fields are leaves, so gradients flow to spectrum parameters through whatever computed the
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -35,13 +39,33 @@ from nujax._numerics import gauss_legendre
 from nujax._validation import is_concrete
 from nujax.constants import YEAR_S
 
-__all__ = ["Spectrum", "as_spectra", "continuum_nodes", "fold", "gauss_legendre", "line_spectrum",
+__all__ = ["Spectrum", "ArrivalContent", "as_spectra", "continuum_nodes", "fold", "gauss_legendre", "line_spectrum",
            "continuum_spectrum"]
+
+
+class ArrivalContent(NamedTuple):
+    """Flavor content of a spectrum at the detector, tabulated in energy (a pytree).
+
+    Attributes
+    ----------
+    energies : array (N,)
+        Ascending energies [MeV] of the table (linear interpolation; constant beyond the ends).
+    flavor : array (N, 3)
+        Probabilities of arriving as ν_e, ν_μ, ν_τ (ν̄ for antineutrino spectra); rows sum to 1.
+    mass : array (N, 3) or None
+        For an incoherent mixture of mass eigenstates (solar neutrinos): the probabilities of
+        ν_1, ν_2, ν_3, so that ``flavor`` = Σ_i mass_i |U_αi|².
+    """
+
+    energies: jax.Array
+    flavor: jax.Array
+    mass: jax.Array = None
 
 
 @functools.partial(
     jax.tree_util.register_dataclass,
-    data_fields=["line_energies", "line_weights", "grid", "density", "flux", "flavor_fractions"],
+    data_fields=["line_energies", "line_weights", "grid", "density", "flux", "flavor_fractions",
+                 "arrival"],
     meta_fields=["antineutrino", "name", "fluence"],
 )
 @dataclasses.dataclass(frozen=True)
@@ -57,6 +81,7 @@ class Spectrum:
     antineutrino: bool = False
     name: str = ""
     fluence: bool = False
+    arrival: ArrivalContent = None
 
     def validate(self) -> "Spectrum":
         """Check a concrete spectrum (non-negative, finite, ascending grid, normalized to 1, flavor
@@ -90,6 +115,26 @@ class Spectrum:
     def mean_energy(self, n_nodes: int = 48, n_panels: int = 8):
         """⟨Eν⟩ [MeV] over lines and continuum."""
         return fold(self, lambda e: e, n_nodes=n_nodes, n_panels=n_panels)
+
+    def flavor_probabilities(self, enu):
+        """Probabilities (..., 3) that a neutrino of energy ``enu`` [MeV] arrives as ν_e, ν_μ, ν_τ
+        (ν̄ for an antineutrino spectrum): the :class:`ArrivalContent` interpolated in energy, or
+        the production ``flavor_fractions`` at every energy."""
+        e = jnp.asarray(enu)
+        if self.arrival is None:
+            return jnp.broadcast_to(self.flavor_fractions, e.shape + (3,)).astype(
+                jnp.result_type(e.dtype, self.flavor_fractions.dtype))
+        a = self.arrival
+        return jnp.stack([jnp.interp(e, a.energies, a.flavor[:, k]) for k in range(3)], axis=-1)
+
+    def with_arrival(self, energies, flavor, mass=None) -> "Spectrum":
+        """The same spectrum with the arriving flavor content ``flavor`` (N, 3) tabulated at
+        ``energies`` (N,) [MeV] (and the mass-eigenstate content ``mass`` of an incoherent
+        mixture); validated when concrete."""
+        dt = self.density.dtype if self.density.shape[0] else self.line_energies.dtype
+        arr = ArrivalContent(jnp.asarray(energies, dt), jnp.asarray(flavor, dt),
+                             None if mass is None else jnp.asarray(mass, dt))
+        return dataclasses.replace(self, arrival=arr).validate()
 
     def exposure_seconds(self, live_time_yr):
         """Seconds by which the spectrum's ``flux`` is multiplied to give a number of neutrinos per
@@ -125,9 +170,25 @@ def _validate_spectrum(s: Spectrum) -> None:
         raise ValueError(f"{name}: the continuum grid must be strictly increasing")
     if ff.shape != (3,) or np.any(ff < 0) or abs(ff.sum() - 1.0) > 1e-6:
         raise ValueError(f"{name}: flavor_fractions must be three non-negative numbers summing to 1")
+    if s.arrival is not None and is_concrete(tuple(s.arrival)):
+        _validate_arrival(name, s.arrival)
     total = lw.sum() + (np.trapezoid(d, g) if g.size > 1 else 0.0)
     if abs(total - 1.0) > 1e-6:
         raise ValueError(f"{name}: lines + continuum must be normalized to 1, got {total:.8g}")
+
+
+def _validate_arrival(name, a) -> None:
+    e = np.asarray(a.energies, float)
+    tables = [("flavor", np.asarray(a.flavor, float))]
+    if a.mass is not None:
+        tables.append(("mass", np.asarray(a.mass, float)))
+    if e.ndim != 1 or e.size < 1 or not np.all(np.isfinite(e)) or np.any(np.diff(e) <= 0):
+        raise ValueError(f"{name}: arrival energies must be a 1-D strictly increasing finite array")
+    for label, t in tables:
+        if t.shape != (e.size, 3) or not np.all(np.isfinite(t)):
+            raise ValueError(f"{name}: arrival {label} probabilities must be finite, shape ({e.size}, 3)")
+        if np.any(t < -1e-9) or np.any(np.abs(t.sum(axis=1) - 1.0) > 1e-6):
+            raise ValueError(f"{name}: arrival {label} probabilities must be ≥ 0 and sum to 1 per energy")
 
 
 def as_spectra(spectra) -> tuple:

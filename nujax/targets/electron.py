@@ -39,19 +39,39 @@ class ElectronTarget:
         return (Component("e", M_E, float(mat.electrons_per_tonne), shells),)
 
     def kernel(self, component, spectrum, pe, sin2w, options: CompactOptions):
-        """(Eν, T) ↦ (weak, em/μ², int/μ) of d²σ/dTdφ [MeV⁻³ rad⁻¹] (seed 000 eqs. (2)–(10))."""
-        fl = options.flavor
-        if fl is None:
-            fl = "nuebar" if spectrum.antineutrino else "nue"
-        f, p = resolve_species(fl, options.kind, options.partner)
-        gL, gR, gLp, gRp = species_couplings(f, p, sin2w)
+        """(Eν, T) ↦ (weak, em/μ², int/μ) of d²σ/dTdφ [MeV⁻³ rad⁻¹] (seed 000 eqs. (2)–(10)).
+
+        With ``options.flavor`` the whole spectrum scatters as that flavor (seed reproductions).
+        Otherwise the spectrum's own flavor content at each Eν
+        (:meth:`nujax.sources.Spectrum.flavor_probabilities`) weighs the flavors: ν_e (charged
+        and neutral current) and ν_μ, ν_τ (neutral current only, identical couplings), each with
+        its default Majorana partner (ν_e ↔ ν̄_μ, others ↔ ν̄_e) for ``kind="majorana"``.
+        """
         pe_fn = options.pe_fn
+        majorana = options.kind == "majorana"
+
+        def species(fl, partner):
+            f, p = resolve_species(fl, options.kind, partner)
+            return f, species_couplings(f, p, sin2w)
+
+        def terms(e, t, f, g):
+            pv = pe_fn(e, pe) if pe_fn is not None else pe
+            return electron_terms(e, t, 1.0, pv, *g, majorana=majorana,
+                                  antineutrino=f.is_antineutrino)
+
+        if options.flavor is not None:
+            f, g = species(options.flavor, options.partner)
+            return lambda e, t: terms(e, t, f, g)
+        if options.partner is not None:
+            raise ValueError("a Majorana partner goes with an explicit flavor=")
+        bar = "bar" if spectrum.antineutrino else ""
+        fe, ge = species("nue" + bar, None)
+        fx, gx = species("numu" + bar, None)                   # ν_μ and ν_τ couple alike
 
         def kern(e, t):
-            pv = pe_fn(e, pe) if pe_fn is not None else pe
-            return electron_terms(e, t, 1.0, pv, gL, gR, gLp, gRp,
-                                  majorana=options.kind == "majorana",
-                                  antineutrino=f.is_antineutrino)
+            w_e = spectrum.flavor_probabilities(e)[..., 0]
+            a, b = terms(e, t, fe, ge), terms(e, t, fx, gx)
+            return tuple(w_e * x + (1.0 - w_e) * y for x, y in zip(a, b))
 
         return kern
 
