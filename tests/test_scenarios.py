@@ -184,9 +184,6 @@ def test_nucleus_direction_bins_sum_to_the_energy_bins():
                                0.5 * np.asarray(a.model.background), rtol=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="rate engine (nujax.targets.radiative): the 6-node ν rule of a "
-                   "bin starting below the cut ν_min = T_th + E_γ^th integrates across the step; "
-                   "magnetic counts -0.62 % (converged: 0.02 %); starting at max(edge, ν_min) fixes it")
 def test_radiative_templates_against_sigma_region():
     """A ⁵¹Cr line source: Σ bins = N_e t Φ Σ_l w_l σ(E_l) with σ from sigma_region (seed 004)."""
     from nujax.sources.catalog import get_source
