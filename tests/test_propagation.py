@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from nujax import propagation as pr
+from nujax.propagation import rsfp as pr  # the module itself: the tests reach private helpers (_solve2_batch)
 from nujax import solar_profile as sp
 
 # independent constants for hand derivations (CODATA 2022, IAU 2015), eV units
