@@ -279,7 +279,7 @@ def scan(
 ) -> None:
     """Run the [scan] grid of a scenario chunk by chunk (resumable): <out>/<scenario>_scan.npz."""
     from nujax.app import load_config
-    from nujax.app.scan_config import run_scan_config
+    from nujax.app.scan_run import run_scan_config
 
     with _runtime(x64, device):
         cfg = load_config(config)

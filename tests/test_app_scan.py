@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from nujax.app.plots import plot_scan
-from nujax.app.scan_config import run_scan_config, validate_scan_section
+from nujax.app.scan_config import validate_scan_section
+from nujax.app.scan_run import run_scan_config
 from nujax.errors import ConfigError
 from nujax.inference.scan import scan
 from test_scan import BAD_GRIDS, model, spec  # noqa: F401  (shared fixtures and bad grids)

@@ -212,7 +212,7 @@ def test_scan_sections_of_the_fits_configs_run(tmp_path):
     scenario's TemplateSpec: the expected limit worsens with threshold, improves with exposure."""
     from pathlib import Path
 
-    from nujax.app.scan_config import run_scan_config
+    from nujax.app.scan_run import run_scan_config
     from nujax.inference import exclusion_sensitivity
 
     root = Path(__file__).resolve().parents[1] / "fits"

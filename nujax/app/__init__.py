@@ -8,7 +8,8 @@ Everything here is built on the library below it (GUIDE §2; nothing below impor
 * :mod:`nujax.app.scenarios` — :class:`Scenario` and :func:`build_scenario` (binned model of any
   target through the one rate engine, truth, free parameters);
 * :mod:`nujax.app.fit` — :func:`run_fit`, the driver of ``nujax fit``;
-* :mod:`nujax.app.scan_config` — the ``[scan]`` section and :func:`run_scan_config` (``nujax scan``);
+* :mod:`nujax.app.scan_config` — the ``[scan]`` section; :mod:`nujax.app.scan_run` —
+  :func:`run_scan_config` (``nujax scan``);
 * :mod:`nujax.app.study` — the directional study of ``nujax demo`` (:func:`run_study`);
 * :mod:`nujax.app.quick` — the numbers of ``nujax xsec``, ``rate`` and ``asymmetry``;
 * :mod:`nujax.app.plots` — every plot (matplotlib, atomic PNG writes);
@@ -27,7 +28,7 @@ _API = {
     "load_config": "nujax.app.scenario_config",
     "Scenario": "nujax.app.scenarios", "build_scenario": "nujax.app.scenarios",
     "run_fit": "nujax.app.fit",
-    "validate_scan_section": "nujax.app.scan_config", "run_scan_config": "nujax.app.scan_config",
+    "validate_scan_section": "nujax.app.scan_config", "run_scan_config": "nujax.app.scan_run",
     "StudyConfig": "nujax.app.study", "run_study": "nujax.app.study",
     "plot_scan": "nujax.app.plots",
 }

@@ -1,8 +1,9 @@
-"""The ``[scan]`` section of a scenario configuration and its driver (``nujax scan``).
+"""The ``[scan]`` section of a scenario configuration (its schema and validation).
 
 The scan engine (:func:`nujax.inference.scan.scan`, :func:`~nujax.inference.scan.parse_axes`)
 and its chunked, resumable storage stay in the inference layer; this module validates the TOML
-section with the schema engine :mod:`nujax.app.config`, builds the scenario and runs the scan.
+section with the schema engine :mod:`nujax.app.config`; :mod:`nujax.app.scan_run` builds the
+scenario and runs the scan.
 
 >>> validate_scan_section({"axes": {"mu_1e11": {"linspace": [1.0, 3.0, 3]}}})["axes"]
 {'mu_1e11': [1.0, 2.0, 3.0]}
@@ -10,12 +11,10 @@ section with the schema engine :mod:`nujax.app.config`, builds the scenario and 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from nujax.app.config import REQUIRED, boolean, either, number, string, validate_section
 from nujax.errors import ConfigError
 
-__all__ = ["SCAN_SCHEMA", "validate_scan_section", "run_scan_config"]
+__all__ = ["SCAN_SCHEMA", "validate_scan_section"]
 
 
 def _axes(key, v):
@@ -80,61 +79,3 @@ def validate_scan_section(section: dict) -> dict:
         With a key prefixed ``"scan."`` naming the offending entry.
     """
     return validate_section("scan", section, SCAN_SCHEMA)
-
-
-def run_scan_config(cfg: dict, out_path, *, force=False, progress=True):
-    """Run the ``[scan]`` section of a validated configuration (:func:`nujax.app.load_config`).
-
-    The scenario is built with :func:`nujax.app.scenarios.build_scenario`; its ``truth``
-    supplies the values of ``mu_1e11``/``phi_B`` that are neither scanned nor fixed, and a
-    ``meta["template_spec"]`` (:class:`nujax.inference.scan.TemplateSpec`), when present,
-    enables the template axes (threshold, Pe, σ_φ).
-
-    Parameters
-    ----------
-    cfg : dict
-        Full validated configuration with a ``scan`` table.
-    out_path : path-like
-        Result file ``*.npz``, or a folder (the result is ``<folder>/scan.npz``). With
-        ``plot = true`` and two or more axes a contour plot ``<result>.png`` is written too.
-    force : bool
-        Redo a finished scan (otherwise ``FileExistsError``); discard a mismatched partial run.
-    progress : bool
-        Progress bar.
-
-    Returns
-    -------
-    nujax.inference.scan.ScanResult
-    """
-    import jax
-
-    from nujax.app.scenarios import build_scenario
-    from nujax.inference.scan import scan
-
-    if "scan" not in cfg:
-        raise ConfigError("scan", "the configuration has no [scan] section")
-    sc = validate_scan_section(cfg["scan"])
-    out = Path(out_path)
-    if out.suffix != ".npz":
-        out = out / "scan.npz"
-    scen = build_scenario(cfg)
-    fixed = dict(sc["fixed"])
-    for k in ("mu_1e11", "phi_B"):
-        if k not in sc["axes"] and k not in fixed and k in scen.truth:
-            if k == "phi_B" or sc["quantity"] != "limit":
-                fixed[k] = float(scen.truth[k])
-    if sc["dtype"] == "float64" and not jax.config.jax_enable_x64:
-        raise ConfigError("scan.dtype", "float64 needs nujax.enable_x64() before the scan")
-    spec = scen.meta.get("template_spec")
-    expo = scen.meta.get("exposure_t_yr") if spec is None else None
-    res = scan(scen.model, sc["axes"], quantity=sc["quantity"], fixed=fixed,
-               nuisances=tuple(sc["nuisances"]), n_profile=sc["n_profile"], cl=sc["cl"],
-               spec=spec, exposure_t_yr=expo, batch_size=sc["batch_size"],
-               chunk_size=sc["chunk_size"], sharded=sc["sharded"], dtype=sc["dtype"],
-               out_path=out, force=force, progress=progress,
-               meta={"scenario": scen.name, "config": cfg})
-    if sc["plot"] and len(res.axes) >= 2:
-        from nujax.app.plots import plot_scan
-
-        plot_scan(res, out.with_suffix(".png"))
-    return res
