@@ -9,7 +9,7 @@ with, per source s, the weak template W_s = w_s Δφ, the magnetic one M_s = m_s
 (10⁻¹¹ μ_B)²) and the interference basis C_s = e^{−σ_φ²/2} i_s (sin φ_b − sin φ_a),
 S_s = −e^{−σ_φ²/2} i_s (cos φ_b − cos φ_a) (the expansion of sin(φ_b − φ_B) − sin(φ_a − φ_B)),
 and the detector background B. Parameters (a dict, names fixed; see
-:mod:`nujax.inference.parameters`):
+:mod:`nujax.inference.parameters`)::
 
 ``mu_1e11``  μ_ν / (10⁻¹¹ μ_B) (the single effective moment);
 ``mu2``      alternative to ``mu_1e11`` for models without azimuth information: μ², which the counts
@@ -224,12 +224,12 @@ def build_model(spectra, detector: Detector, T_edges, phi_edges=None, cos_edges=
     """
     spectra = as_spectra(spectra)
     directional = phi_edges is not None
-    pe_ = jnp.asarray(phi_edges if directional else [0.0, _TWO_PI], dtype=float)
+    phi_e = jnp.asarray(phi_edges if directional else [0.0, _TWO_PI], dtype=float)
     T_edges = jnp.asarray(T_edges, dtype=float)
     damp = azimuth_damping(detector.sigma_phi)
-    dphi = pe_[1:] - pe_[:-1]
-    dsin = jnp.sin(pe_[1:]) - jnp.sin(pe_[:-1])
-    dcos = jnp.cos(pe_[1:]) - jnp.cos(pe_[:-1])
+    dphi = phi_e[1:] - phi_e[:-1]
+    dsin = jnp.sin(phi_e[1:]) - jnp.sin(phi_e[:-1])
+    dcos = jnp.cos(phi_e[1:]) - jnp.cos(phi_e[:-1])
     W, M, C, S = [], [], [], []
     for s in spectra:
         t = binned_templates(s, detector, T_edges, cos_edges, pe=pe, **template_kw)
@@ -238,7 +238,7 @@ def build_model(spectra, detector: Detector, T_edges, phi_edges=None, cos_edges=
         C.append(damp * t.interference[..., None] * dsin)      # seed 000 eq. (12), cos φ_B part
         S.append(-damp * t.interference[..., None] * dcos)     # seed 000 eq. (12), sin φ_B part
     ce = None if cos_edges is None else jnp.asarray(cos_edges, dtype=float)
-    bkg = background_counts(detector, T_edges, pe_, ce)
+    bkg = background_counts(detector, T_edges, phi_e, ce)
     arrs = [jnp.stack(x) for x in (W, M, C, S)]
     if not directional:
         arrs = [a[..., 0] for a in arrs]

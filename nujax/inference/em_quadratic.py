@@ -118,19 +118,19 @@ def quadratic_em_model(counts_fn, em_names, background, *, source_names=None, no
 _MATRICES = ("mu", "r2", "anapole")
 
 
-def _unit(kind, i, j, n, majorana, dtype):
+def _unit(matrix, i, j, n, majorana, dtype):
     """The direction in matrix space that one real parameter moves (seed 002 constraints).
 
     Dirac μ, and every ⟨r²⟩ and a, are Hermitian: a real symmetric unit on (i, j) and (j, i).
     Majorana μ is antisymmetric and (CP-conserving) purely imaginary: i(E_ij − E_ji)."""
     E = np.zeros((n, n), complex)
-    if kind == "mu" and majorana:
+    if matrix == "mu" and majorana:
         if i == j:
             raise ValueError("a Majorana moment matrix is antisymmetric: no diagonal entries")
         E[i, j], E[j, i] = 1j, -1j
     else:
         E[i, j] = E[j, i] = 1.0
-    return jnp.asarray(E if kind == "mu" else E.real, dtype)
+    return jnp.asarray(E if matrix == "mu" else E.real, dtype)
 
 
 def density_matrix_em_model(spectra, detector, T_edges, phi_edges, state, entries, *,
@@ -170,35 +170,35 @@ def density_matrix_em_model(spectra, detector, T_edges, phi_edges, state, entrie
     dirs = []
     for name, spec in entries.items():
         try:
-            kind, i, j = spec
+            matrix, i, j = spec
         except (TypeError, ValueError):
             raise ValueError(f"entry {name!r}: expected (matrix, i, j), got {spec!r}") from None
-        if kind not in _MATRICES:
-            raise ValueError(f"entry {name!r}: matrix must be one of {_MATRICES}, got {kind!r}")
+        if matrix not in _MATRICES:
+            raise ValueError(f"entry {name!r}: matrix must be one of {_MATRICES}, got {matrix!r}")
         if not (0 <= int(i) < n and 0 <= int(j) < n):
             raise ValueError(f"entry {name!r}: indices ({i}, {j}) outside a {n}×{n} matrix")
-        dirs.append((kind, int(i), int(j)))
+        dirs.append((matrix, int(i), int(j)))
     if base is None:
         base = EMProperties.zero(n=n, majorana=majorana, basis=basis)
     rdt = base.r2.dtype
-    units = [(kind, _unit(kind, i, j, n, majorana, base.mu.dtype if kind == "mu" else rdt))
-             for kind, i, j in dirs]
+    units = [(matrix, _unit(matrix, i, j, n, majorana, base.mu.dtype if matrix == "mu" else rdt))
+             for matrix, i, j in dirs]
     quiet = dataclasses.replace(detector, background=jnp.zeros_like(detector.background))
     directional = phi_edges is not None
-    pe_ = jnp.asarray(phi_edges if directional else [0.0, 2 * np.pi], dtype=float)
+    phi_e = jnp.asarray(phi_edges if directional else [0.0, 2 * np.pi], dtype=float)
 
     def counts_fn(theta):
         mats = {"mu": base.mu, "r2": base.r2, "anapole": base.anapole}
-        for t, (kind, U) in zip(theta, units):
-            mats[kind] = mats[kind] + t * U
+        for t, (matrix, U) in zip(theta, units):
+            mats[matrix] = mats[matrix] + t * U
         props = EMProperties(mats["mu"], mats["r2"], mats["anapole"], majorana=base.majorana,
                              basis=base.basis)
-        out = jnp.stack([expected_counts_density_matrix(s, quiet, T_edges, pe_, props, state, **rate_kw)
+        out = jnp.stack([expected_counts_density_matrix(s, quiet, T_edges, phi_e, props, state, **rate_kw)
                          for s in spectra])
         return out if directional else out[..., 0]
 
     ce = rate_kw.get("cos_edges")
-    bkg = background_counts(detector, jnp.asarray(T_edges, float), pe_,
+    bkg = background_counts(detector, jnp.asarray(T_edges, float), phi_e,
                       None if ce is None else jnp.asarray(ce, float))
     if not directional:
         bkg = bkg[..., 0]

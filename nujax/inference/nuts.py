@@ -49,26 +49,26 @@ __all__ = ["MuPrior", "numpyro_model", "run_nuts", "PosteriorResult", "credible_
 
 
 class MuPrior(NamedTuple):
-    """Prior on |μ_ν| [10⁻¹¹ μ_B]: ``kind`` "halfnormal" (``scale``) or "loguniform" (``low``, ``high``)."""
+    """Prior on |μ_ν| [10⁻¹¹ μ_B]: ``family`` "halfnormal" (``scale``) or "loguniform" (``low``, ``high``)."""
 
-    kind: str = "halfnormal"
+    family: str = "halfnormal"
     scale: float = 10.0
     low: float = 1e-3
     high: float = 1e3
 
     def distribution(self):
-        if self.kind == "halfnormal":
+        if self.family == "halfnormal":
             return dist.HalfNormal(self.scale)
-        if self.kind == "loguniform":
+        if self.family == "loguniform":
             return dist.LogUniform(self.low, self.high)
-        raise ValueError(f"unknown prior kind {self.kind!r}; use 'halfnormal' or 'loguniform'")
+        raise ValueError(f"unknown prior family {self.family!r}; use 'halfnormal' or 'loguniform'")
 
     def check_truth(self, mu_true):
         """ValueError if ``mu_true`` lies outside the prior support (an injection it cannot recover)."""
         self.distribution()
-        lo, hi = (0.0, np.inf) if self.kind == "halfnormal" else (self.low, self.high)
+        lo, hi = (0.0, np.inf) if self.family == "halfnormal" else (self.low, self.high)
         if not lo <= float(mu_true) <= hi:
-            raise ValueError(f"prior {self.kind} on |mu| excludes the injected value {mu_true} "
+            raise ValueError(f"prior {self.family} on |mu| excludes the injected value {mu_true} "
                              f"(support [{lo}, {hi}])")
 
 

@@ -249,29 +249,29 @@ def _constraint_weights(model, S):
     return jnp.concatenate([w(ns), w(model.eff_sigma)[None], jnp.asarray(wb)[None]])
 
 
-def _lam(T, mu, phi, k, th, S):
+def _lam(tpl, mu, phi, k, th, S):
     """λ = eff Σ_s norm_s [W + μ²M + k μ(cos φ_B C + sin φ_B S)] + bkg B (seed 000 eq. (12))."""
-    W, M, C, Sn, B = T
+    W, M, C, Sn, B = tpl
     per = W + mu * mu * M + k * mu * (jnp.cos(phi) * C + jnp.sin(phi) * Sn)
     sig = jnp.tensordot(th[:S], per, axes=1)
     return th[S] * sig + th[S + 1] * B, per, sig
 
 
-def _q_profiled(T, n, mu, phi, k, cw, idx, S, n_profile):
+def _q_profiled(tpl, n, mu, phi, k, cw, idx, S, n_profile):
     """2[min_θ nll(μ, k, θ | n) − nll at the Asimov truth] (n is the Asimov set, so the truth is
     the global minimum); θ ∈ idx profiled by Newton steps from 1."""
     th0 = jnp.ones(S + 2, n.dtype)
     pos = n > 0
 
     def step(_, th):
-        lam, per, sig = _lam(T, mu, phi, k, th, S)
+        lam, per, sig = _lam(tpl, mu, phi, k, th, S)
         ok = lam > 0
         inv = jnp.where(ok, 1.0 / jnp.where(ok, lam, 1.0), 0.0)
         r = jnp.where(ok, 1.0 - n * inv, 1.0)
         # max(n/λ², 1/λ): the Newton weight where λ < n, the Fisher-scoring weight where λ > n
         # (no overshoot to λ < 0 far from the minimum); both agree at the minimum
         wgt = jnp.maximum(n * inv, 1.0) * inv
-        J = [th[S] * per[i] if i < S else (sig if i == S else T[4]) for i in idx]
+        J = [th[S] * per[i] if i < S else (sig if i == S else tpl[4]) for i in idx]
         P = len(idx)
         g = jnp.stack([jnp.sum(Ja * r) for Ja in J]) + cw[jnp.asarray(idx)] * (th[jnp.asarray(idx)] - 1.0)
         Hl = [[None] * P for _ in range(P)]
@@ -286,18 +286,18 @@ def _q_profiled(T, n, mu, phi, k, cw, idx, S, n_profile):
         return th.at[jnp.asarray(idx)].add(-jnp.linalg.solve(H, g))
 
     th = jax.lax.fori_loop(0, n_profile, step, th0) if idx and n_profile else th0
-    lam, _, _ = _lam(T, mu, phi, k, th, S)
+    lam, _, _ = _lam(tpl, mu, phi, k, th, S)
     d = lam - n
     term = jnp.where(pos, n * _h(d / jnp.where(pos, n, 1.0)), lam)      # λ − n − n log(λ/n)
     pen = 0.5 * jnp.sum(cw * (th - 1.0) ** 2)
     return jnp.maximum(2.0 * (jnp.sum(term) + pen), 0.0)
 
 
-def _fisher_limit(T, phi, cw, idx, S, z, directional):
+def _fisher_limit(tpl, phi, cw, idx, S, z, directional):
     """Median expected upper limit from the Fisher matrix at μ = 0 (as exclusion_sensitivity)."""
-    W, M, C, Sn, B = T
+    W, M, C, Sn, B = tpl
     th = jnp.ones(S + 2, W.dtype)
-    lam, per, sig = _lam(T, 0.0, phi, 1.0, th, S)
+    lam, per, sig = _lam(tpl, 0.0, phi, 1.0, th, S)
     poi = (jnp.sum(jnp.cos(phi) * C + jnp.sin(phi) * Sn, 0) if directional else jnp.sum(M, 0))
     rows = [poi] + [per[i] if i < S else (sig if i == S else B) for i in idx]
     J = jnp.stack(rows).reshape(len(rows), -1)
@@ -313,27 +313,27 @@ def _point(model, spec_dyn, vals, *, names, base, quantity, idx, n_profile, z, r
     v = dict(base)
     v.update({nm: vals[i] for i, nm in enumerate(names)})
     if spec_dyn is not None and ("threshold_keV" in v or "pe" in v):
-        spectra, det, Te, pe_, ce = spec_dyn
+        spectra, det, Te, phi_e, ce = spec_dyn
         det = dataclasses.replace(det, threshold=v.get("threshold_keV", det.threshold * 1e3) * 1e-3)
         ns, es, bs, kw = spec_static
-        m = build_model(spectra, det, Te, pe_, ce, pe=v.get("pe", ref["pe"]), norm_sigma=ns,
+        m = build_model(spectra, det, Te, phi_e, ce, pe=v.get("pe", ref["pe"]), norm_sigma=ns,
                         eff_sigma=es, bkg_sigma=bs, **dict(kw))
         model = jax.tree_util.tree_map(lambda a: a.astype(vals.dtype), m)
     S = model.n_sources
-    T = _templates(model, v, ref)
+    tpl = _templates(model, v, ref)
     cw = _constraint_weights(model, S).astype(vals.dtype)
     phi = v.get("phi_B", jnp.zeros((), vals.dtype))
     if quantity == "limit":
-        return _fisher_limit(T, phi, cw, idx, S, z, model.directional)
+        return _fisher_limit(tpl, phi, cw, idx, S, z, model.directional)
     mu = v["mu_1e11"]
     one = jnp.ones(S + 2, vals.dtype)
     if quantity == "q_asimov":            # data: μ = 0; test μ
-        n, _, _ = _lam(T, 0.0, phi, 1.0, one, S)
-        return _q_profiled(T, n, mu, phi, 1.0, cw, idx, S, n_profile)
-    n, _, _ = _lam(T, mu, phi, 1.0, one, S)
+        n, _, _ = _lam(tpl, 0.0, phi, 1.0, one, S)
+        return _q_profiled(tpl, n, mu, phi, 1.0, cw, idx, S, n_profile)
+    n, _, _ = _lam(tpl, mu, phi, 1.0, one, S)
     if quantity == "z_discovery":         # data: μ; test μ = 0
-        return jnp.sqrt(_q_profiled(T, n, 0.0, phi, 1.0, cw, idx, S, n_profile))
-    return jnp.sqrt(_q_profiled(T, n, mu, phi, 0.0, cw, idx, S, n_profile))   # no modulation
+        return jnp.sqrt(_q_profiled(tpl, n, 0.0, phi, 1.0, cw, idx, S, n_profile))
+    return jnp.sqrt(_q_profiled(tpl, n, mu, phi, 0.0, cw, idx, S, n_profile))   # no modulation
 
 
 _STATIC = ("names", "quantity", "idx", "n_profile", "z", "ref_items", "spec_static", "batch_size",
