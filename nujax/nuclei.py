@@ -3,8 +3,8 @@
 Each :class:`Nucleus` carries Z, N, the nuclear mass and an rms charge radius; a natural element is
 a static tuple of isotopes with their abundances (cross sections are abundance-weighted sums).
 
-Sources
--------
+References
+----------
 * Atomic masses: AME2020, M. Wang et al., Chinese Phys. C 45 (2021) 030003 [u].
 * Nuclear mass = atomic mass − Z m_e + B_e(Z), with the total electron binding energy
   B_e(Z) = 14.4381 Z^2.39 + 1.55468·10⁻⁶ Z^5.35 eV (D. Lunney, J. M. Pearson, C. Thibault,

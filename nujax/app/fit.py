@@ -2,10 +2,11 @@
 
 :func:`run_fit` builds the scenario (:func:`nujax.app.scenarios.build_scenario`), draws Asimov
 and toy data, fits, sets limits and plots. Every statistical number comes from one library
-function, jitted at its own boundary in :mod:`nujax.inference`: the MLE (:func:`fit_mle`), the
-Fisher errors (:func:`fisher_errors`), the profile-likelihood upper limit
-(:func:`profile_upper_limit`, the same call as the demo study's, :func:`limit_step`), the median
-expected limit (:func:`exclusion_sensitivity`), toys and NUTS.
+function, jitted at its own boundary in :mod:`nujax.inference`: the MLE
+(:func:`~nujax.inference.fit_mle`), the Fisher errors (:func:`~nujax.inference.fisher_errors`),
+the profile-likelihood upper limit (:func:`~nujax.inference.profile_upper_limit`, the same call
+as the demo study's, :func:`limit_step`), the median expected limit
+(:func:`~nujax.inference.exclusion_sensitivity`), toys and NUTS.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The scenario configuration (a TOML file in ``fits/``): schema, reading and validation.
 
-A scenario file has the sections
+A scenario file has the sections::
 
 ``[scenario]``  name, description, target ("electron" | "nucleus" | "radiative": what the
                 neutrinos scatter on), seed reference;

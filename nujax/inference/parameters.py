@@ -1,7 +1,7 @@
 """Parameters, auxiliary measurements and Gaussian constraints shared by every statistical model.
 
 Parameters are a dict with fixed names (:data:`PARAMETER_NAMES`, plus a quadratic EM model's own
-``em_names``):
+``em_names``)::
 
 ``mu_1e11``  μ_ν / (10⁻¹¹ μ_B) (the single effective moment);
 ``mu2``      alternative to ``mu_1e11`` for models without azimuth information: μ², which the counts

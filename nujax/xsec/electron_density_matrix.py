@@ -6,7 +6,7 @@ measured from the e_x of the state's ζˣ (seed 002 eq. (7)); dσ/dΩ follows wi
 Formula (seed 002 eqs. (25)–(26), generalized as decided below). With y = T/Eν, c = 2√2πα/G_F,
 Q^L = c(⟨r²⟩/6 − a) (eq. (14)), ĝ_V = g_V 𝟙 + P_e, ĝ_A = g_A 𝟙 + P_e (g_V = −½ + 2 sin²θ_W,
 g_A = −½; P_e the charged-current projector: diag(1, 0, 0) in the flavor basis, U*_ei U_ej in the
-mass basis), and for each helicity block h ∈ {L, R} vector/axial coupling matrices (V_h, A_h):
+mass basis), and for each helicity block h ∈ {L, R} vector/axial coupling matrices (V_h, A_h)::
 
     Ã  = Σ_h G_F² m_e/(4π²) [(C_V − 2C_VA + C_A) + (C_V + 2C_VA + C_A)(1 − y)² + (C_A − C_V) m_e T/Eν²]_h
          + α²/(2m_e²) (1/T − 1/Eν) (Tr[μμ† ρ_LL] + Tr[μ†μ ρ_RR])                      (μ in μ_B)

@@ -30,9 +30,9 @@ Verification and decisions
   terms, each a single lost factor, lost term or sign:
 
   1. eq. (41) M1, ω² term: −x(x−1)²(x+1) **y** must read −x(x−1)²(x+1) **y²**;
-  2. eq. (43) W0, ω² term: 2x(2−y) g_V g_A must read 2x **y**(2−y) g_V g_A;
+  2. eq. (43) W0, ω² term: 2x(2−y) g_V g_A must read 2x **y** (2−y) g_V g_A;
   3. eq. (43) W1, ω³ bracket: the term **+2x²(2x−1) y(2−y) g_V g_A** is missing;
-  4. eq. (43) W3, ω³ term: +2(1−x) y g_A² ω³ must read **−**2(1−x) y g_A² ω³.
+  4. eq. (43) W3, ω³ term: +2(1−x) y g_A² ω³ must read **−2(1−x)** y g_A² ω³.
 
   With these four corrections :func:`appendix_eq40_43` (``corrected=True``) equals the kernel to
   ~1e-12 relative (tested). The kernel below stays the computation used for numbers; the printed
