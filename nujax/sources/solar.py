@@ -32,6 +32,12 @@ Shapes (computed here, not copied from any table):
   478 keV ⁷Li state; Tilley et al., Nucl. Phys. A 708 (2002) 3). Thermal line broadening is
   neglected.
 
+Oscillations: ``solar_component(name, oscillation="msw")`` attaches the arriving three-flavor
+adiabatic MSW-LMA flavor and mass content (:mod:`nujax.propagation.msw`, production-region averaged
+with the B16-GS98 distributions, NuFIT 6.0 NO by default); the default ``oscillation=None`` keeps
+pure ν_e (the seed reproductions). How the seed-000 spin flip (RSFP, a separate ``pe`` factor in the
+compact rates) combines with MSW is described in :mod:`nujax.propagation.msw`.
+
 Agreement with published tabulations (tests/test_sources_solar.py; both tables normalized to 1; bulk =
 central 90 % of the table's probability), measured max relative shape deviation in the bulk /
 relative ⟨Eν⟩ difference vs the O'Hare (2021) and pyCEvNS tables:
@@ -51,6 +57,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from nujax.constants import ALPHA, HBARC_MEV_FM, M_E
+from nujax.propagation.msw import oscillate_solar
 from nujax.sources.beta import beta_grid, beta_spectrum, broad_final_state_shape
 from nujax.sources.spectrum import Spectrum, continuum_spectrum, line_spectrum
 
@@ -197,7 +204,8 @@ def _check_name(name: str) -> str:
 
 
 def solar_component(name: str, *, flux: float | None = None, model: dict | None = None,
-                    n_grid: int = 401) -> Spectrum:
+                    n_grid: int = 401, oscillation: str | None = None,
+                    mixing: dict | None = None) -> Spectrum:
     """One solar neutrino component as a normalized :class:`Spectrum` with its SSM flux.
 
     Parameters
@@ -210,12 +218,30 @@ def solar_component(name: str, *, flux: float | None = None, model: dict | None 
         Flux table name → (flux, fractional uncertainty); default :data:`B16_GS98`.
     n_grid : int
         Continuum grid points (clustered at both endpoints).
+    oscillation : {None, "msw"}
+        ``None`` (default for now): pure ν_e at Earth, as the seed reproductions assume.
+        ``"msw"``: the arriving flavor and mass content of three-flavor adiabatic MSW-LMA, averaged
+        over the production region (:func:`nujax.propagation.msw.oscillate_solar`).
+    mixing : dict, optional
+        Keyword arguments of :func:`nujax.propagation.msw.solar_arrival` (``sin2_12``, ``sin2_13``,
+        ``sin2_23``, ``delta_deg``, ``dm2_21`` [eV²], ``dm2_31`` [eV²]); default NuFIT 6.0 NO.
 
     >>> s = solar_component("7Be")
     >>> [round(float(x), 4) for x in s.line_energies], f"{float(s.flux):.3g}"
     ([0.8613, 0.3843], '4.93e+09')
     """
     _check_name(name)
+    if oscillation not in (None, "msw"):
+        raise ValueError(f"solar {name}: oscillation must be None or 'msw', got {oscillation!r}")
+    if mixing is not None and oscillation is None:
+        raise ValueError(f"solar {name}: mixing= needs oscillation='msw'")
+    spectrum = _unoscillated(name, flux, model, n_grid)
+    if oscillation == "msw":
+        return oscillate_solar(spectrum, name, **(mixing or {}))
+    return spectrum
+
+
+def _unoscillated(name, flux, model, n_grid) -> Spectrum:
     table = B16_GS98 if model is None else model
     phi = table[name][0] if flux is None else flux
     if phi < 0 or not math.isfinite(phi):
@@ -232,9 +258,12 @@ def solar_component(name: str, *, flux: float | None = None, model: dict | None 
     return beta_spectrum(q, z, a, positron=True, n_grid=n_grid, flux=phi, antineutrino=False, name=label)
 
 
-def solar_spectra(components=SOLAR_COMPONENTS, *, model: dict | None = None, n_grid: int = 401):
-    """The solar components as a tuple of :class:`Spectrum` (same order as ``components``)."""
-    return tuple(solar_component(c, model=model, n_grid=n_grid) for c in components)
+def solar_spectra(components=SOLAR_COMPONENTS, *, model: dict | None = None, n_grid: int = 401,
+                  oscillation: str | None = None, mixing: dict | None = None):
+    """The solar components as a tuple of :class:`Spectrum` (same order as ``components``);
+    ``oscillation`` and ``mixing`` as in :func:`solar_component`."""
+    return tuple(solar_component(c, model=model, n_grid=n_grid, oscillation=oscillation, mixing=mixing)
+                 for c in components)
 
 
 def solar_flux_uncertainties(components=SOLAR_COMPONENTS, *, model: dict | None = None):
