@@ -11,7 +11,8 @@ Shapes (computed here, not copied from any table):
 * hep (³He + p → ⁴He + e⁺ + νe): allowed β⁺, Z = 2, A = 4, Q = 18.773 MeV (Bahcall 1989).
 * ¹³N, ¹⁵O, ¹⁷F: allowed β⁺ with Q = Q_EC − 2m_e from AME2020 (M. Wang et al., Chin. Phys. C 45
   (2021) 030003): Q_EC = 2.2205, 2.7542, 2.7605 MeV → Q = 1.1985, 1.7322, 1.7385 MeV.
-* ⁸B → ⁸Be* + e⁺ + νe: the allowed β⁺ shape folded over the broad ⁸Be 2⁺ final state,
+* ⁸B → ⁸Be* + e⁺ + νe (``shape="theory"``; the default ⁸B shape is the measured standard
+  spectrum of :mod:`nujax.sources.b8`): the allowed β⁺ shape folded over the broad ⁸Be 2⁺ final state,
   dN/dEν = ∫ dE ρ(E) S(Eν; Q₀ − E) (:func:`~nujax.sources.beta.broad_final_state_shape`), E the
   energy above the 2α threshold, Q₀ = Q_EC − 2m_e + 0.0918 MeV with Q_EC = 17.9799 MeV (AME2020)
   and the ⁸Be ground state 91.84 keV above 2α. ρ is a single-level R-matrix line shape (Lane &
@@ -58,6 +59,7 @@ import numpy as np
 
 from nujax.constants import ALPHA, HBARC_MEV_FM, M_E
 from nujax.propagation.msw import oscillate_solar
+from nujax.sources.b8 import b8_measured_spectrum
 from nujax.sources.beta import beta_grid, beta_spectrum, broad_final_state_shape
 from nujax.sources.spectrum import Spectrum, continuum_spectrum, line_spectrum
 
@@ -205,7 +207,7 @@ def _check_name(name: str) -> str:
 
 def solar_component(name: str, *, flux: float | None = None, model: dict | None = None,
                     n_grid: int = 401, oscillation: str | None = None,
-                    mixing: dict | None = None) -> Spectrum:
+                    mixing: dict | None = None, shape: str | None = None) -> Spectrum:
     """One solar neutrino component as a normalized :class:`Spectrum` with its SSM flux.
 
     Parameters
@@ -225,6 +227,11 @@ def solar_component(name: str, *, flux: float | None = None, model: dict | None 
     mixing : dict, optional
         Keyword arguments of :func:`nujax.propagation.msw.solar_arrival` (``sin2_12``, ``sin2_13``,
         ``sin2_23``, ``delta_deg``, ``dm2_21`` [eV²], ``dm2_31`` [eV²]); default NuFIT 6.0 NO.
+    shape : {None, "measured", "theory"}
+        ⁸B only. ``None``/``"measured"`` (default): the standard measured spectrum of Bahcall et al.,
+        PRC 54 (1996) 411, shipped as package data (:mod:`nujax.sources.b8`, ⟨Eν⟩ = 6.735 MeV);
+        ``"theory"``: the β-theory shape with the single-level R-matrix ⁸Be* (:func:`b8_shape`,
+        ⟨Eν⟩ = 7.08 MeV; module docstring). Other components have only the computed shape.
 
     >>> s = solar_component("7Be")
     >>> [round(float(x), 4) for x in s.line_energies], f"{float(s.flux):.3g}"
@@ -235,13 +242,15 @@ def solar_component(name: str, *, flux: float | None = None, model: dict | None 
         raise ValueError(f"solar {name}: oscillation must be None or 'msw', got {oscillation!r}")
     if mixing is not None and oscillation is None:
         raise ValueError(f"solar {name}: mixing= needs oscillation='msw'")
-    spectrum = _unoscillated(name, flux, model, n_grid)
+    if shape not in (None, "measured", "theory") or (shape == "measured" and name != "8B"):
+        raise ValueError(f"solar {name}: shape must be None, 'theory' or (8B only) 'measured', got {shape!r}")
+    spectrum = _unoscillated(name, flux, model, n_grid, shape)
     if oscillation == "msw":
         return oscillate_solar(spectrum, name, **(mixing or {}))
     return spectrum
 
 
-def _unoscillated(name, flux, model, n_grid) -> Spectrum:
+def _unoscillated(name, flux, model, n_grid, shape=None) -> Spectrum:
     table = B16_GS98 if model is None else model
     phi = table[name][0] if flux is None else flux
     if phi < 0 or not math.isfinite(phi):
@@ -251,6 +260,8 @@ def _unoscillated(name, flux, model, n_grid) -> Spectrum:
         return line_spectrum([PEP_LINE], [1.0], flux=phi, name=label)
     if name == "7Be":
         return line_spectrum([e for e, _ in BE7_LINES], [b for _, b in BE7_LINES], flux=phi, name=label)
+    if name == "8B" and shape != "theory":
+        return b8_measured_spectrum(phi, name=label)       # Bahcall et al. 1996 (nujax/data)
     if name == "8B":
         grid = beta_grid(_B8_Q0, n_grid)
         return continuum_spectrum(grid, b8_shape(jnp.asarray(grid)), flux=phi, name=label)
