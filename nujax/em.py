@@ -21,6 +21,12 @@ Conventions (seed 002)
   87 (2015) 531, sec. III). Only the magnetic matrix is validated for the Majorana symmetry.
 * The charge radius enters the left-handed vector coupling as Q^L = (2√2πα/G_F)(⟨r²⟩/6 − a)
   (seed 002 eq. (14)); its sign convention is seed 002's (footnote 1), opposite to Bernabéu et al.
+* Charge-radius normalisation: Q^L = (2√2πα/G_F)⟨r²⟩/6 shifts g_V by √2πα/(3G_F)·⟨r²⟩
+  (``nujax.xsec.nucleon.Q_FACTOR``/6 per unit ⟨r²⟩). The convention of P. Vogel and J. Engel,
+  PRD 39 (1989) 3378, used by TEXONO (M. Deniz et al., PRD 81 (2010) 072001) and others, is
+  sin²θ_W → sin²θ_W + √2πα/(3G_F)·⟨r²⟩, i.e. g_V = ±½ + 2 sin²θ_W shifts by 2√2πα/(3G_F)·⟨r²⟩:
+  twice nujax's shift for the same number. The same physics has ⟨r²⟩_nujax = 2 ⟨r²⟩_VE
+  (:func:`charge_radius_from_vogel_engel`, :func:`charge_radius_to_vogel_engel`).
 * Basis change (flavor → mass): |ν_α⟩ = Σ_i U*_αi |ν_i⟩, so left-handed amplitudes transform as
   ψ_m = U† ψ_f and operators as U† X U. Majorana right-handed states are antineutrinos,
   ψ_m = Uᵀ ψ_f, so the transition matrix (R → L) transforms as U† μ U*.
@@ -54,6 +60,8 @@ __all__ = [
     "sm_charge_radii_cm2",
     "to_mass_basis",
     "to_flavor_basis",
+    "charge_radius_from_vogel_engel",
+    "charge_radius_to_vogel_engel",
 ]
 
 # --- constants used by the presets only ------------------------------------------------------
@@ -336,3 +344,22 @@ def to_flavor_basis(props: EMProperties, U=None) -> EMProperties:
         raise ValueError("basis changes need N = 3")
     U = pmns() if U is None else U
     return _rotate(props, U.conj().T, "flavor")
+
+
+# --- charge-radius conventions ---------------------------------------------------------------
+def charge_radius_from_vogel_engel(r2_vogel_engel):
+    """nujax ⟨r²⟩ equivalent to a Vogel–Engel ⟨r²⟩ (same units): ×2 (module docstring).
+
+    Vogel & Engel (PRD 39 (1989) 3378): sin²θ_W → sin²θ_W + √2πα⟨r²⟩/(3G_F), so g_V moves by
+    2√2πα⟨r²⟩/(3G_F); nujax (seed 002 eq. (14)) moves g_V by √2πα⟨r²⟩/(3G_F).
+
+    >>> charge_radius_from_vogel_engel(1.5)
+    3.0
+    """
+    return 2.0 * r2_vogel_engel
+
+
+def charge_radius_to_vogel_engel(r2):
+    """Vogel–Engel ⟨r²⟩ equivalent to a nujax ⟨r²⟩ (same units): ÷2 (inverse of
+    :func:`charge_radius_from_vogel_engel`)."""
+    return 0.5 * r2

@@ -154,3 +154,24 @@ def test_table2_electron_and_nucleons():
     # the printed entry follows from a·μ ≈ 3.1e-44 cm² μ_B
     amu_cm2 = 4.7e-26 / (4 * math.sqrt(2) * ALPHA**2 / M_E) * HBARC2_MEV2_CM2
     np.testing.assert_allclose(amu_cm2, 3.1e-44, rtol=0.02)
+
+
+# --- charge-radius conventions (issue 13 item 6) ---------------------------------------------------
+def test_charge_radius_vogel_engel_convention_is_half():
+    """nujax ⟨r²⟩ = 2 ⟨r²⟩_VE: the nujax cross section with r2 = 2x equals the tree-level one with
+    sin²θ_W → sin²θ_W + √2πα x/(3G_F) (Vogel & Engel 1989), for ν_e e and ν_μ e."""
+    from nujax.constants import R2_SCALE_CM2
+    from nujax.em import charge_radius_from_vogel_engel, charge_radius_to_vogel_engel
+
+    x_ve = 3.0                                                          # 10⁻³² cm², Vogel–Engel
+    x_nat = x_ve * R2_SCALE_CM2 / HBARC2_MEV2_CM2                       # MeV⁻²
+    shift = math.sqrt(2) * math.pi * ALPHA * x_nat / (3 * G_F)         # Vogel & Engel: δ sin²θ_W
+    state = SpinFlavorState.left_handed("nue", n=1)
+    for flavor in ("nue", "numu"):
+        props = EMProperties.create(r2=[[charge_radius_from_vogel_engel(x_ve)]], n=1)
+        for T in (0.01, 1.0, 5.0):
+            a = electron_density_matrix_parts(props, state, E, T, sin2w=S2, flavor=flavor).A
+            b = electron_density_matrix_parts(EMProperties.zero(1), state, E, T, sin2w=S2 + shift,
+                                              flavor=flavor).A
+            np.testing.assert_allclose(float(a), float(b), rtol=1e-10)
+    assert charge_radius_to_vogel_engel(charge_radius_from_vogel_engel(x_ve)) == x_ve
