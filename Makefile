@@ -3,10 +3,12 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# docs extras (Sphinx, myst-nb …) have their own stamp so that `make test` never installs them
+DOCS_STAMP := $(VENV)/.installed-docs
 # pytest workers: all cores by default (CI machines have 2)
 WORKERS ?= auto
 
-.PHONY: demo test bench figures clean venv
+.PHONY: demo test bench figures docs clean venv
 
 venv: $(STAMP)
 
@@ -27,6 +29,14 @@ bench: $(STAMP)
 
 figures: $(STAMP)
 	$(VENV)/bin/nujax figures --seed all --out docs/figures --force --no-data
+
+$(DOCS_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test,docs]"
+	touch $(DOCS_STAMP)
+
+# the site in docs/_build/html: warnings are errors, cross-references nitpicky, tutorials executed
+docs: $(DOCS_STAMP)
+	MPLBACKEND=Agg $(VENV)/bin/sphinx-build -b html -n -W --keep-going -q docs docs/_build/html
 
 clean:
 	rm -rf $(VENV) out build *.egg-info
