@@ -17,8 +17,11 @@ the EMProperties (μ, ⟨r²⟩, a entries) and the state (ρ); the flavor trace
 evaluated once per call, outside the quadrature. For ρ = ρ(Pe, φ_B) of one flavor and a diagonal
 Dirac μ the counts equal those of :func:`nujax.rates.expected_counts` (tests).
 
-The state is energy independent here (one ρ for the whole spectrum). Spectra must be neutrino
-spectra: antineutrino beams are described through the right-handed block of a Majorana state.
+A given state is energy independent (one ρ for the whole spectrum); with ``state=None`` each
+spectrum scatters as its own incoherent mixture, energy by energy: the arriving mass eigenstates of
+an oscillated solar spectrum (``Spectrum.arrival.mass``), else its flavor content, each a pure
+left-handed state. Spectra must be neutrino spectra: antineutrino beams are described through the
+right-handed block of a Majorana state.
 """
 
 from __future__ import annotations
@@ -50,9 +53,52 @@ _TWO_PI = 2.0 * math.pi
 _STATIC = ("target", "flavor", "polar_smearing", "n_T", "T_panels", "n_E", "n_E_panels", "n_eff")
 
 
-def _kern_for(target, props, state, sin2w, U, flavor):
-    """``(spectrum, component) ↦ (Eν, T) ↦ (Ã, B̃s, B̃c)`` [MeV⁻³ rad⁻¹] of the target."""
-    return lambda s, comp: target.density_matrix_kernel(comp, props, state, sin2w, U, flavor)
+def _kern_for(target, props, state, sin2w, U, flavor, mixing=None):
+    """``(spectrum, component) ↦ (Eν, T) ↦ (Ã, B̃s, B̃c)`` [MeV⁻³ rad⁻¹] of the target.
+
+    ``state=None``: the spectrum's own incoherent content (module docstring), with ``mixing`` the
+    PMNS matrix relating flavor and mass states."""
+    if state is not None:
+        return lambda s, comp: target.density_matrix_kernel(comp, props, state, sin2w, U, flavor)
+
+    def for_spectrum(s, comp):
+        weights, states = _incoherent_content(s, props, mixing)
+        kerns = [target.density_matrix_kernel(comp, props, st, sin2w, U, flavor) for st in states]
+
+        def kern(e, t):
+            w = weights(e)
+            parts = [k(e, t) for k in kerns]
+            return tuple(sum(w[..., i] * p[c] for i, p in enumerate(parts)) for c in range(3))
+
+        return kern
+
+    return for_spectrum
+
+
+def _incoherent_content(spectrum, props, U):
+    """(weights(Eν) → (..., 3), three pure left-handed states in the basis of ``props``).
+
+    Mass eigenstates ν_i = Σ_α U_αi ν_α when the spectrum's arrival table carries mass
+    probabilities (solar: an incoherent mixture of mass eigenstates), flavor states otherwise
+    (production content or arrival flavor probabilities); seed 002 eq. (8) basis (ν_R…, ν_L…)."""
+    a = spectrum.arrival
+    cdt = props.mu.dtype
+    Uc = jnp.asarray(U, cdt)
+    if a is not None and a.mass is not None:
+        vecs = Uc.T if props.basis == "flavor" else jnp.eye(3, dtype=cdt)          # columns of U
+
+        def weights(e):
+            return jnp.stack([jnp.interp(e, a.energies, a.mass[:, k]) for k in range(3)], -1)
+    else:
+        vecs = jnp.eye(3, dtype=cdt) if props.basis == "flavor" else jnp.conj(Uc)  # U*_αi rows
+
+        def weights(e):
+            return spectrum.flavor_probabilities(e)
+    states = []
+    for k in range(3):
+        v = jnp.concatenate([jnp.zeros(3, cdt), vecs[k]])                    # left-handed block
+        states.append(SpinFlavorState(jnp.outer(v, jnp.conj(v))))
+    return weights, states
 
 
 def _prepare(spectra, detector, props, state, sin2w, pmns, flavor, target="electron",
@@ -60,16 +106,21 @@ def _prepare(spectra, detector, props, state, sin2w, pmns, flavor, target="elect
     """Eager checks on concrete inputs; returns (spectra tuple, U or None, target)."""
     if not isinstance(props, EMProperties):
         raise TypeError(f"props must be an EMProperties, got {type(props).__name__}")
-    if not isinstance(state, SpinFlavorState):
-        raise TypeError(f"state must be a SpinFlavorState, got {type(state).__name__}")
+    if state is not None and not isinstance(state, SpinFlavorState):
+        raise TypeError(f"state must be a SpinFlavorState or None, got {type(state).__name__}")
     if not isinstance(detector, Detector):
         raise TypeError(f"detector must be a Detector, got {type(detector).__name__}")
     props.validate()
-    state.validate()
-    if jnp.ndim(state.rho) != 2:
-        raise ValueError(f"state must hold one (2N, 2N) density matrix, got shape {jnp.shape(state.rho)}")
-    if state.n_flavors != props.n_flavors:
-        raise ValueError(f"state has N = {state.n_flavors} flavors but props has N = {props.n_flavors}")
+    if state is None:
+        if props.n_flavors != 3:
+            raise ValueError("state=None (the spectra's own flavor or mass content) needs N = 3 "
+                             "EMProperties")
+    else:
+        state.validate()
+        if jnp.ndim(state.rho) != 2:
+            raise ValueError(f"state must hold one (2N, 2N) density matrix, got shape {jnp.shape(state.rho)}")
+        if state.n_flavors != props.n_flavors:
+            raise ValueError(f"state has N = {state.n_flavors} flavors but props has N = {props.n_flavors}")
     f = parse_flavor(flavor)
     if props.n_flavors == 1 and f.is_antineutrino:
         raise ValueError("flavor labels the left-handed neutrino of an N = 1 state; give a neutrino "
@@ -84,14 +135,15 @@ def _prepare(spectra, detector, props, state, sin2w, pmns, flavor, target="elect
             raise ValueError(f"spectrum {s.name!r} is an antineutrino spectrum; the density-matrix "
                              "rates take neutrino spectra (ν̄ enter as the R block of a Majorana state)")
     U = None
-    if props.basis == "mass" and props.n_flavors == 3:
+    if props.n_flavors == 3 and (props.basis == "mass" or state is None):
         U = _pmns() if pmns is None else jnp.asarray(pmns)
     return spectra, U, tgt
 
 
 def _parts_core(spectra, detector, T_edges, ce, props, state, sin2w, U, *, target, flavor,
                 polar_smearing, n_T, T_panels, n_E, n_E_panels, n_eff):
-    tot = fold_binned(spectra, detector, target, _kern_for(target, props, state, sin2w, U, flavor),
+    kern_for = _kern_for(target, props, state, sin2w, U if props.basis == "mass" else None, flavor, U)
+    tot = fold_binned(spectra, detector, target, kern_for,
                       T_edges, ce, polar_smearing, (n_T, T_panels, n_E, n_E_panels, n_eff))
     if ce is None:
         tot = tot[:, 0, :]
@@ -135,8 +187,11 @@ def binned_parts_density_matrix(spectra, detector: Detector, T_edges, props: EMP
         Measured recoil-energy bin edges [MeV], increasing.
     props : EMProperties
         μ [10⁻¹¹ μ_B], ⟨r²⟩ and anapole [10⁻³² cm²] matrices (N = 1 or 3).
-    state : SpinFlavorState
-        The beam's spin-flavor density matrix, same N and basis as ``props``.
+    state : SpinFlavorState or None
+        The beam's spin-flavor density matrix, same N and basis as ``props`` (energy independent).
+        None: each spectrum's own incoherent content at every Eν — its arriving mass-eigenstate
+        probabilities when it has them (oscillated solar neutrinos), else its flavor
+        probabilities — as left-handed pure states, Σ_k w_k(Eν) d²σ(ρ_k) (N = 3).
     target : str or Target, static
         "electron" (seed 002 eqs. (25)–(26)) or "nucleus" (eq. (15), the material's isotopes).
     cos_edges : array (J+1,), optional
@@ -214,7 +269,8 @@ def expected_counts_density_matrix(spectra, detector: Detector, T_edges, phi_edg
 
 @functools.partial(jax.jit, static_argnames=("target", "flavor", "n_E", "n_E_panels"))
 def _d2N_jit(spectra, detector, T, props, state, sin2w, U, *, target, flavor, n_E, n_E_panels):
-    w = density_true(spectra, detector, target, _kern_for(target, props, state, sin2w, U, flavor),
+    kern_for = _kern_for(target, props, state, sin2w, U if props.basis == "mass" else None, flavor, U)
+    w = density_true(spectra, detector, target, kern_for,
                      T, n_E, n_E_panels)                                 # seed 000 eq. (11)
     return AzimuthalParts(w[..., 0], w[..., 1], w[..., 2])
 
