@@ -13,6 +13,7 @@ The public names of :mod:`nujax.propagation.rsfp` are re-exported here unchanged
 ``from nujax.propagation import solve_rsfp, pe_lz, p_lz, RSFPParams`` keeps working.
 """
 
+from nujax.propagation.vacuum import oscillation_phases, reactor_arrival, vacuum_amplitudes, vacuum_probabilities  # noqa: F401
 from nujax.propagation.rsfp import (
     RSFPParams,
     RSFPProbabilities,
