@@ -48,3 +48,74 @@ def test_b8_package_data_is_the_published_file(shared_data):
     t = np.loadtxt(shared_data / "third_party" / "athompson-tamu+pyCEvNS" / "b8.csv", delimiter=",")
     mean = np.trapezoid(t[:, 0] * t[:, 1], t[:, 0]) / np.trapezoid(t[:, 1], t[:, 0])
     assert float(solar_component("8B").mean_energy()) == pytest.approx(mean, rel=1e-4)
+
+
+# ----------------------------------------------------------------------------------- reactor
+import jax  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
+
+from nujax.propagation.vacuum import vacuum_probabilities  # noqa: E402
+from nujax.sources import get_source  # noqa: E402
+from nujax.sources.reactor import (CAPTURE_BETA_BRANCHES, CAPTURES_PER_FISSION,  # noqa: E402
+                                   capture_spectrum, neutrinos_per_fission, reactor_spectrum)
+
+
+def test_capture_spectra_normalised_and_below_endpoints():
+    g = np.linspace(0.0, 1.4, 14001)
+    for nuc in ("239U", "239Np"):
+        d = np.asarray(capture_spectrum(nuc, jnp.asarray(g)))
+        assert np.trapezoid(d, g) == pytest.approx(1.0, abs=5e-4)
+        assert np.all(d[g > CAPTURE_BETA_BRANCHES[nuc]["q"]] == 0.0) and np.all(d >= 0)
+
+
+def test_neutrinos_per_fission_and_capture_part():
+    total = float(neutrinos_per_fission())
+    fission = float(neutrinos_per_fission(captures_per_fission=0.0))
+    # two ν̄e per ²³⁸U(n,γ) capture, 0.6 captures per fission (Kopeikin et al. 2004): +1.2 per fission
+    assert total - fission == pytest.approx(2 * CAPTURES_PER_FISSION, rel=5e-3)     # trapezoid on the grid
+    below = float(neutrinos_per_fission(e_max=1.3)) - float(neutrinos_per_fission(e_max=1.3, captures_per_fission=0.0))
+    assert below == pytest.approx(2 * CAPTURES_PER_FISSION, rel=5e-3)     # all of it below 1.3 MeV
+    assert 5.3 < fission < 5.8                                             # Mueller + Vogel–Engel extension
+
+
+def test_reactor_flux_override_through_the_registry():
+    (s,) = get_source("reactor", flux=1.0e12)
+    assert float(s.flux) == 1.0e12 and s.antineutrino
+    with pytest.raises(ValueError, match="flux"):
+        reactor_spectrum(flux=-1.0)
+
+
+def test_vacuum_probabilities_limits_and_juno_pattern():
+    e = jnp.linspace(1.0, 10.0, 4001)
+    p0 = vacuum_probabilities(e, 0.0)
+    np.testing.assert_allclose(np.asarray(p0[:, 0]), 1.0, atol=1e-12)           # P_ee(L → 0) = 1
+    p = np.asarray(vacuum_probabilities(e, 52500.0))
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-12)
+    # the slow (Δm²21) envelope: first minimum where Δm²21 L/4E = π/2 → E = 1.26693·Δm²21·L/(π/2)
+    e_min = 1.266932 * 7.49e-5 * 52500.0 / (np.pi / 2)                          # 3.17 MeV
+    smooth = np.convolve(p[:, 0], np.ones(101) / 101, mode="same")               # average the fast Δm²31 wiggles
+    i = np.argmin(smooth[200:-200]) + 200
+    assert float(e[i]) == pytest.approx(e_min, rel=0.05)
+    # at the minimum P_ee ≈ 1 − sin²2θ12 c13⁴ − ½ sin²2θ13 (θ's of NuFIT 6.0)
+    s12, s13 = 0.308, 0.02215
+    depth = 1 - 4 * s12 * (1 - s12) * (1 - s13) ** 2 - 0.5 * 4 * s13 * (1 - s13)
+    assert smooth[i] == pytest.approx(depth, abs=0.02)
+    # the fast Δm²31 oscillation: period in E near 3 MeV = 2πE²/(2·1.26693·Δm²31·L)
+    win = (e > 2.8) & (e < 3.6)
+    period = 2 * np.pi * 3.2**2 / (2 * 1.266932 * 2.513e-3 * 52500.0)
+    x = p[win, 0] - smooth[win]
+    n_cross = np.sum(np.diff(np.sign(x)) != 0)
+    assert n_cross / 2 == pytest.approx(0.8 / period, rel=0.15)
+
+
+def test_reactor_baseline_arrival_and_gradient():
+    s = reactor_spectrum(3.0, baseline_m=52500.0)
+    s_off = reactor_spectrum(3.0, baseline_m=52500.0, oscillation=False)
+    assert s.arrival is not None and s_off.arrival is None
+    assert float(s.flux) == pytest.approx(float(reactor_spectrum(3.0, 5.25e6).flux), rel=1e-12)
+    pe = np.asarray(s.flavor_probabilities(jnp.asarray([3.17])))[0]
+    assert pe[0] < 0.5 and abs(pe.sum() - 1) < 1e-9
+    f = lambda d: vacuum_probabilities(4.0, 52500.0, dm2_21=d)[0]       # noqa: E731
+    g = float(jax.grad(f)(7.49e-5))
+    h = 1e-9
+    assert g == pytest.approx((float(f(7.49e-5 + h)) - float(f(7.49e-5 - h))) / (2 * h), rel=1e-5)
