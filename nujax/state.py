@@ -14,6 +14,10 @@ the second must read ρ̃ − ζ∥ (otherwise ρ = ½(ρ̃𝟙 + ζ·σ̂) fail
 Amplitudes ψ = (ψ_R, ψ_L) give ρ_ab = ψ_a ψ_b*, so for a single flavor κ = ψ_L ψ_R* and the transverse
 polarization ζ⊥ = 2|κ| points at azimuth φ_B = arg κ (seed 000's ξ⊥, |ξ⊥| = 2√(Pe(1 − Pe))).
 For Majorana neutrinos the right-handed states are the antineutrinos (ν̄_αR in the flavor basis).
+A Dirac antineutrino beam uses the same layout for the particles of the conjugate field ν^c: the
+active ν̄_αR in the R block and the spin-flipped, sterile ν̄_αL = (ν_αR)^c in the L block (index
+``_index(ℓ̄, N, anti=True)`` in both); the cross sections take it with ``antineutrino=True``
+(:mod:`nujax.xsec.electron_density_matrix`, "Dirac antineutrino beams").
 
 Validation (Hermitian, unit trace, positive semidefinite) is eager on concrete values
 (:meth:`SpinFlavorState.validate`, called by the constructors and public cross sections) and uses
@@ -182,9 +186,10 @@ class SpinFlavorState:
 
     @classmethod
     def right_handed(cls, flavor="nuebar", n: int = 3) -> "SpinFlavorState":
-        """Pure right-handed state (ζ∥ = +1): the antineutrino ν̄_ℓR (Majorana) or sterile ν_R (Dirac).
+        """Pure right-handed state (ζ∥ = +1): the antineutrino ν̄_ℓR (Majorana, or Dirac with
+        ``antineutrino=True`` in the cross sections) or the sterile ν_R (Dirac, ν beam).
 
-        Give an antineutrino flavor (the right-handed block of a Majorana beam holds ν̄'s).
+        Give an antineutrino flavor (the right-handed block of a ν̄ beam holds the active ν̄'s).
         """
         i = _index(flavor, n, anti=True)
         return cls(jnp.zeros((2 * n, 2 * n), _cdtype()).at[i, i].set(1.0))
@@ -214,13 +219,23 @@ class SpinFlavorState:
         |ζ⊥| = 2√(Pe(1 − Pe)) = seed 000's |ξ⊥| at azimuth φ_B. Differentiable in Pe and φ_B
         (the square roots are guarded; at Pe ∈ {0, 1} the gradient of |ζ⊥| is set to 0).
 
+        An antineutrino ``flavor`` gives the Dirac ν̄ beam (module docstring): the active ν̄_ℓR with
+        probability Pe, ψ_R = √Pe, and the sterile ν̄_ℓL, ψ_L = √(1 − Pe) e^{iφ_B}, so again
+        κ = √(Pe(1 − Pe)) e^{iφ_B} (spin polarization ξ⊥ at φ_B, ξ∥ = 2Pe − 1); use it with
+        ``antineutrino=True`` in the cross sections.
+
         >>> s = SpinFlavorState.from_pe_dirac(0.5, n=1)
         >>> float(s.zeta_x[0, 0].real), float(s.zeta_par[0, 0].real)
         (1.0, 0.0)
+        >>> float(SpinFlavorState.from_pe_dirac(0.8, flavor="nuebar", n=1).rho_RR[0, 0].real)
+        0.8
         """
         check_probability("pe", pe)
         check_finite("phi_B", phi_B)
-        i = _index(flavor, n, anti=False)
+        anti = parse_flavor(flavor).is_antineutrino
+        i = _index(flavor, n, anti=anti)
+        if anti:
+            return cls(_two_level(1.0 - jnp.asarray(pe, dtype=jnp.zeros(()).dtype), phi_B, n, i, i))
         return cls(_two_level(pe, phi_B, n, i, i))
 
     @classmethod
@@ -253,24 +268,30 @@ def _two_level(pe, phi_B, n, i_left, j_right):
     return r.at[n + i_left, j_right].set(kap).at[j_right, n + i_left].set(kap.conj())
 
 
-def _block_unitary(U, majorana: bool):
-    """W with ψ_mass = W† ψ_flavor: diag(U, U) (Dirac) or diag(U*, U) (Majorana: ν̄ in the R block)."""
+def _block_unitary(U, majorana: bool, antineutrino: bool = False):
+    """W with ψ_mass = W† ψ_flavor: diag(U, U) (Dirac ν), diag(U*, U) (Majorana: ν̄ in the R block)
+    or diag(U*, U*) (Dirac ν̄ beam: |ν̄_α⟩ = Σ_i U_αi |ν̄_i⟩ in both blocks)."""
     z = jnp.zeros_like(U)
-    ur = U.conj() if majorana else U
-    return jnp.block([[ur, z], [z, U]])
+    ur = U.conj() if (majorana or antineutrino) else U
+    ul = U.conj() if (antineutrino and not majorana) else U
+    return jnp.block([[ur, z], [z, ul]])
 
 
-def state_to_mass_basis(state: SpinFlavorState, U=None, *, majorana: bool = False) -> SpinFlavorState:
-    """ρ_mass = W† ρ W (see :func:`_block_unitary`); ``U`` defaults to :func:`nujax.em.pmns`."""
+def state_to_mass_basis(state: SpinFlavorState, U=None, *, majorana: bool = False,
+                        antineutrino: bool = False) -> SpinFlavorState:
+    """ρ_mass = W† ρ W (see :func:`_block_unitary`); ``U`` defaults to :func:`nujax.em.pmns`.
+
+    ``antineutrino``: ``state`` is a Dirac ν̄ beam (module docstring); no effect for Majorana."""
     from nujax.em import pmns
 
-    W = _block_unitary(pmns() if U is None else U, majorana)
+    W = _block_unitary(pmns() if U is None else U, majorana, antineutrino)
     return SpinFlavorState(W.conj().T @ state.rho @ W)
 
 
-def state_to_flavor_basis(state: SpinFlavorState, U=None, *, majorana: bool = False) -> SpinFlavorState:
+def state_to_flavor_basis(state: SpinFlavorState, U=None, *, majorana: bool = False,
+                          antineutrino: bool = False) -> SpinFlavorState:
     """Inverse of :func:`state_to_mass_basis`."""
     from nujax.em import pmns
 
-    W = _block_unitary(pmns() if U is None else U, majorana)
+    W = _block_unitary(pmns() if U is None else U, majorana, antineutrino)
     return SpinFlavorState(W @ state.rho @ W.conj().T)

@@ -36,6 +36,43 @@ Decisions (where seed 002 is silent or specialized)
   positive Dirac μ where seed 000 eq. (4) writes −cos(φ − φ_B). A direct spinor calculation
   (tests: ξ⊥ the rest-frame spin, μ > 0 parallel to the spin) agrees with seed 002.
 
+Dirac antineutrino beams (``antineutrino=True``; issue 13, decided here)
+--------------------------------------------------------------------------
+For a Dirac neutrino the R block of ρ is the sterile ν_R, so a ν̄ beam (reactor ν̄_e) needs its own
+description. It is the *particle* content of the charge-conjugate field ν^c = Cν̄ᵀ, a Dirac field
+in its own right, and the formula above applies to any Dirac field once its couplings are known.
+Under C the vector and tensor bilinears are odd and the axial one even,
+ν̄_i Γ ν_j = ∓ ν^c̄_j Γ ν^c_i (− for γ^μ, σ^{μν}; + for γ^μγ₅), so ν̄γ^μ(1 ∓ γ₅)Xν = −ν^c̄γ^μ(1 ± γ₅)Xᵀν^c:
+
+* State convention (same matrix layout as for ν): basis (ν̄_R…, ν̄_L…) with the active ν̄_R of
+  flavor ℓ at index ``state._index(ℓ̄, N, anti=True)`` of the R block (ν̄_R = (ν_L)^c, helicity +½)
+  and the spin-flipped, sterile ν̄_L = (ν_R)^c at N + that index; κ = ρ_LR = ½(ζˣ + iζʸ) with ζ the
+  ν̄ spin polarization, as for ν. :meth:`nujax.state.SpinFlavorState.from_pe_dirac` with an
+  antineutrino flavor builds it (ρ_RR = Pe, ρ_LL = 1 − Pe, κ = √(Pe(1 − Pe)) e^{iφ_B}).
+* Active ν̄_R (R chirality of ν^c, the CP image of the ν_L block): V_R = (ĝ_V + Q^L)ᵀ,
+  A_R = −ĝ_Aᵀ — exactly the Majorana R block above (g_L ↔ g_R, seed 001 below eq. (1)).
+* Sterile ν̄_L (L chirality of ν^c, the CP image of the Dirac ν_R block): V_L = −(Q^R)ᵀ =
+  −c(⟨r²⟩/6 + a)ᵀ, A_L = 0: charge radius and anapole only.
+* Moment: μ → −μᵀ (tensor bilinear C-odd; for a diagonal real μ the ν̄ carries −μ_ν, the
+  convention of :mod:`nujax.xsec.electron`). For N = 1 and ⟨r²⟩ = a = 0 then
+  X = −μκ*[(1 − y/2)ĝ_V − (y/2)ĝ_A] = −μκ*[g_R + g_L(1 − y)]: seed 000 eq. (4) with g_L ↔ g_R and
+  the interference sign of ``electron_terms(..., antineutrino=True)`` (tests, to 1e-10, and the
+  explicit v-spinor calculation of tests/spinor_reference.py).
+* Equivalently ν^c is a Dirac field with EM matrices (−μᵀ, −⟨r²⟩ᵀ, aᵀ) (charge radius C-odd,
+  anapole C-even) whose *right* chirality is the weakly active one. Consequences: the charge
+  radius shifts g_V → g_V + Q^L for ν̄ exactly as for ν (ν̄ has −⟨r²⟩ and −g_V at once; Vogel &
+  Engel, Phys. Rev. D 39 (1989) 3378: ν̄ only flips g_A; Barranco, Miranda & Rashba, Phys. Lett.
+  B 662 (2008) 431 fit one ⟨r²⟩ to ν_e e and ν̄_e e data this way; checked against explicit
+  v-spinors in the tests), and it drops out of B̃ as for ν (for commuting matrices the vector parts of
+  X add to (Q^L − Q^R)ᵀ = −2c aᵀ: the anapole stays, with the sign it has for ν).
+* Mass basis: ν̄ states transform with U*, ρ_m = W†ρW with W = diag(U*, U*)
+  (:func:`nujax.state.state_to_mass_basis` with ``antineutrino=True``); P_eᵀ is then the ν̄_e
+  projector.
+* Majorana props: ``antineutrino`` changes nothing. The R block already holds the ν̄'s (and the
+  L block the ν's), so a Majorana ν̄ beam is written in the same convention as a Dirac one (active
+  ν̄_R in the R block) and needs no switch; the flag is accepted so a caller can pass it
+  unconditionally for an antineutrino spectrum.
+
 Units: energies MeV; results MeV⁻³ rad⁻¹ (d²σ/dTdφ) or MeV⁻² sr⁻¹ (dσ/dΩ). Exactly 0 outside
 0 < T ≤ T_max; square roots guarded so gradients in every EM and state leaf are finite, also at T_max.
 """
@@ -82,12 +119,14 @@ def _tr(x, xp):
 
 
 def electron_coupling_matrices(mu, r2, anapole, *, majorana, basis, sin2w, n, U=None,
-                               flavor="nue", xp=jnp):
+                               flavor="nue", xp=jnp, antineutrino=False):
     """Coupling matrices (V_L, A_L, V_R, A_R) and μ [μ_B] for :func:`electron_trace_coefficients`.
 
     ``mu`` [10⁻¹¹ μ_B], ``r2`` and ``anapole`` [10⁻³² cm²] are the raw :class:`~nujax.em.EMProperties`
-    fields. ``U`` (mass basis only) is the PMNS matrix; ``flavor`` fixes P_e for N = 1 (1 for ν_e,
-    0 otherwise). See the module docstring for the formulas.
+    fields. ``U`` (mass basis only) is the PMNS matrix; ``flavor`` fixes P_e for N = 1 (1 for ν_e or
+    ν̄_e, 0 otherwise). ``antineutrino`` (static): the state describes a Dirac ν̄ beam (active ν̄_R
+    in the R block, sterile ν̄_L in the L block); the returned μ is then the ν̄ moment −μᵀ. Ignored
+    for Majorana. See the module docstring for the formulas.
     """
     rdt = xp.real(mu).dtype                                         # keep float32 inputs float32
     one = xp.eye(n, dtype=rdt)
@@ -107,11 +146,18 @@ def electron_coupling_matrices(mu, r2, anapole, *, majorana, basis, sin2w, n, U=
     qL = _C_RADIUS * (r2n / 6.0 - an)                               # seed 002 eq. (14): Q^L
     VL = gV + qL
     AL = gA + 0.0 * qL
+    qR = _C_RADIUS * (r2n / 6.0 + an)                               # Q^R (module docstring)
     if majorana:
         VR = xp.swapaxes(VL, -1, -2)                                # ν̄ block: g_L ↔ g_R
         AR = -xp.swapaxes(AL, -1, -2)
+    elif antineutrino:                                               # Dirac ν̄ = particles of ν^c
+        VR = xp.swapaxes(VL, -1, -2)                                # active ν̄_R: (ĝ_V + Q^L)ᵀ
+        AR = -xp.swapaxes(AL, -1, -2)                               # −ĝ_Aᵀ (seed 001 below eq. (1))
+        VL = -xp.swapaxes(qR, -1, -2)                               # sterile ν̄_L: −(Q^R)ᵀ
+        AL = 0.0 * VL
+        return VL, AL, VR, AR, -xp.swapaxes(mu, -1, -2) * MU_SCALE  # ν̄ moment −μᵀ (C-odd σ^{μν})
     else:
-        VR = -_C_RADIUS * (r2n / 6.0 + an)                          # −Q^R (Dirac ν_R)
+        VR = -qR                                                    # −Q^R (Dirac ν_R)
         AR = 0.0 * VR
     return VL, AL, VR, AR, mu * MU_SCALE
 
@@ -164,19 +210,23 @@ def electron_density_matrix_terms(coeffs, enu, T, *, xp=jnp):
     return xp.where(ok, A, zero), xp.where(ok, Bs, zero), xp.where(ok, Bc, zero)
 
 
-def density_matrix_coefficients(props, state, sin2w, U, flavor, xp=jnp):
+def density_matrix_coefficients(props, state, sin2w, U, flavor, xp=jnp, antineutrino=False):
     """The flavor-trace coefficients of seed 002 eq. (26) for ``props`` and ``state``, computed once
-    per call and shared by every (Eν, T) point of :func:`electron_density_matrix_terms`."""
+    per call and shared by every (Eν, T) point of :func:`electron_density_matrix_terms`.
+
+    ``antineutrino`` (static bool): ``state`` is a ν̄ beam in the convention of the module docstring
+    (active ν̄_R in the R block); changes the couplings for Dirac ``props`` only."""
     n = props.n_flavors
     mats = electron_coupling_matrices(props.mu, props.r2, props.anapole, majorana=props.majorana,
-                                      basis=props.basis, sin2w=sin2w, n=n, U=U, flavor=flavor, xp=xp)
+                                      basis=props.basis, sin2w=sin2w, n=n, U=U, flavor=flavor, xp=xp,
+                                      antineutrino=antineutrino)
     rho = state.rho
     return electron_trace_coefficients(*mats, rho[n:, n:], rho[:n, :n], rho[n:, :n], xp=xp)
 
 
-@functools.partial(jax.jit, static_argnames=("flavor", "domega"))
-def _parts_jit(props, state, enu, T, sin2w, U, *, flavor, domega):
-    coeffs = density_matrix_coefficients(props, state, sin2w, U, flavor, jnp)
+@functools.partial(jax.jit, static_argnames=("flavor", "domega", "antineutrino"))
+def _parts_jit(props, state, enu, T, sin2w, U, *, flavor, domega, antineutrino=False):
+    coeffs = density_matrix_coefficients(props, state, sin2w, U, flavor, jnp, antineutrino)
     if domega:                                                       # T is cosθ here
         cos_t = T
         T = kin.T_from_costheta(cos_t, enu, M_E)
@@ -187,7 +237,7 @@ def _parts_jit(props, state, enu, T, sin2w, U, *, flavor, domega):
     return parts
 
 
-def _prepare(props, state, enu, x, sin2w, pmns, flavor, xname):
+def _prepare(props, state, enu, x, sin2w, pmns, flavor, xname, antineutrino=False):
     if not isinstance(props, EMProperties) or not isinstance(state, SpinFlavorState):
         raise TypeError("props must be an EMProperties and state a SpinFlavorState")
     props.validate()
@@ -197,7 +247,13 @@ def _prepare(props, state, enu, x, sin2w, pmns, flavor, xname):
     check_energy("enu", enu)
     (check_finite if xname == "costheta" else check_energy)(xname, x)
     check_probability("sin2w", sin2w)
-    parse_flavor(flavor)
+    f = parse_flavor(flavor)
+    if not isinstance(antineutrino, bool):
+        raise TypeError(f"antineutrino must be a bool (a static choice), got {antineutrino!r}")
+    if props.n_flavors == 1 and f.is_antineutrino != antineutrino:
+        raise ValueError(f"flavor {f.value!r} names the {'anti' if f.is_antineutrino else ''}neutrino "
+                         f"of the N = 1 state but antineutrino={antineutrino}; pass "
+                         f"antineutrino={f.is_antineutrino} (or the matching flavor)")
     U = None
     if props.basis == "mass" and props.n_flavors == 3:
         U = _pmns() if pmns is None else jnp.asarray(pmns)
@@ -205,7 +261,8 @@ def _prepare(props, state, enu, x, sin2w, pmns, flavor, xname):
 
 
 def electron_density_matrix_parts(props: EMProperties, state: SpinFlavorState, enu, T, *,
-                      sin2w=SIN2_THETA_W, pmns=None, flavor="nue") -> AzimuthalParts:
+                      sin2w=SIN2_THETA_W, pmns=None, flavor="nue",
+                      antineutrino=False) -> AzimuthalParts:
     """d²σ/dT dφ = A + Bs sin φ + Bc cos φ [MeV⁻³ rad⁻¹] for ν e scattering (seed 002 eqs. (11), (25)).
 
     Parameters
@@ -221,7 +278,12 @@ def electron_density_matrix_parts(props: EMProperties, state: SpinFlavorState, e
     pmns : array (3, 3), optional
         Mixing matrix for mass-basis input (default :func:`nujax.em.pmns`, NuFIT 6.0 NO).
     flavor : str, optional
-        For N = 1 only: the flavor of the single state (ν_e has the charged current).
+        For N = 1 only: the flavor of the single state (ν_e and ν̄_e have the charged current);
+        an antineutrino flavor needs ``antineutrino=True``.
+    antineutrino : bool, optional
+        ``state`` is an antineutrino beam: active ν̄_R in the R block, its spin-flipped partner in
+        the L block (sterile ν̄_L for Dirac). Changes the couplings and μ → −μᵀ for Dirac ``props``;
+        no effect for Majorana (module docstring). Default False.
 
     Returns
     -------
@@ -239,31 +301,44 @@ def electron_density_matrix_parts(props: EMProperties, state: SpinFlavorState, e
     >>> parts = electron_density_matrix_parts(p, s, 0.4, 0.1, sin2w=0.23)
     >>> bool(parts.Bc > 0), abs(float(parts.Bs))       # ζ⊥ along e_x: pure cos φ
     (True, 0.0)
+
+    A Dirac ν̄_e beam (reactor): the same moment gives the opposite interference sign.
+
+    >>> sb = SpinFlavorState.from_pe_dirac(0.5, flavor="nuebar", n=1)
+    >>> anti = electron_density_matrix_parts(p, sb, 0.4, 0.1, sin2w=0.23, flavor="nuebar",
+    ...                                      antineutrino=True)
+    >>> bool(anti.Bc < 0)
+    True
     """
-    U = _prepare(props, state, enu, T, sin2w, pmns, flavor, "T")
-    return _parts_jit(props, state, enu, T, sin2w, U, flavor=flavor, domega=False)
+    U = _prepare(props, state, enu, T, sin2w, pmns, flavor, "T", antineutrino)
+    return _parts_jit(props, state, enu, T, sin2w, U, flavor=flavor, domega=False,
+                      antineutrino=antineutrino)
 
 
 def electron_density_matrix_domega_parts(props: EMProperties, state: SpinFlavorState, enu, costheta, *,
-                             sin2w=SIN2_THETA_W, pmns=None, flavor="nue") -> AzimuthalParts:
+                             sin2w=SIN2_THETA_W, pmns=None, flavor="nue",
+                             antineutrino=False) -> AzimuthalParts:
     """dσ/dΩ = A(θ) + Bs(θ) sin φ + Bc(θ) cos φ [MeV⁻² sr⁻¹] (seed 002 eqs. (9), (12)).
 
     The recoil energy is T(cosθ, Eν) (seed 002 eq. (10)); the parts of :func:`electron_density_matrix_parts`
     are multiplied by |dT/dcosθ| = Eν √(T(T+2m_e)³)/(m_e(Eν + m_e)). Zero for cosθ ≤ 0.
+    ``antineutrino`` as in :func:`electron_density_matrix_parts`.
     """
-    U = _prepare(props, state, enu, costheta, sin2w, pmns, flavor, "costheta")
-    return _parts_jit(props, state, enu, costheta, sin2w, U, flavor=flavor, domega=True)
+    U = _prepare(props, state, enu, costheta, sin2w, pmns, flavor, "costheta", antineutrino)
+    return _parts_jit(props, state, enu, costheta, sin2w, U, flavor=flavor, domega=True,
+                      antineutrino=antineutrino)
 
 
 def numpy_electron_density_matrix_parts(props: EMProperties, state: SpinFlavorState, enu, T, *,
-                            sin2w=SIN2_THETA_W, pmns=None, flavor="nue") -> AzimuthalParts:
+                            sin2w=SIN2_THETA_W, pmns=None, flavor="nue",
+                            antineutrino=False) -> AzimuthalParts:
     """numpy baseline of :func:`electron_density_matrix_parts`: the same kernels evaluated with ``xp=numpy``."""
-    U = _prepare(props, state, enu, T, sin2w, pmns, flavor, "T")
+    U = _prepare(props, state, enu, T, sin2w, pmns, flavor, "T", antineutrino)
     U = None if U is None else np.asarray(U)
     p_np = EMProperties(np.asarray(props.mu), np.asarray(props.r2), np.asarray(props.anapole),
                         majorana=props.majorana, basis=props.basis)
     s_np = SpinFlavorState(np.asarray(state.rho))
-    coeffs = density_matrix_coefficients(p_np, s_np, sin2w, U, flavor, np)
+    coeffs = density_matrix_coefficients(p_np, s_np, sin2w, U, flavor, np, antineutrino)
     with np.errstate(divide="ignore", invalid="ignore"):
         A, Bs, Bc = electron_density_matrix_terms(coeffs, np.asarray(enu, float), np.asarray(T, float), xp=np)
     return AzimuthalParts(A, Bs, Bc)
