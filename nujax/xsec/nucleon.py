@@ -23,6 +23,12 @@ Decisions (derived, checked by the tests)
   follows from the amplitude product (final L: Tr[X^L κ μ†], final R: Tr[X^R κ† μ]); for
   commuting matrices it is seed 002's K_{μ,Z⁰} F… + K_{μ,a} … exactly. |μ|² = Tr[μ ρ_RR μ†] +
   Tr[μ† ρ_LL μ] (= Tr[μ²ρ̃] for Hermitian μ, eq. (14)).
+* Dirac antineutrino beams (``antineutrino=True``), derived in
+  :mod:`nujax.xsec.electron_density_matrix`: the ν̄'s are the particles of the Dirac field ν^c,
+  active ν̄_R in the R block, sterile ν̄_L = (ν_R)^c in the L block. C-conjugation of the bilinears
+  gives Q^L → −(Q^R)ᵀ (sterile ν̄_L: EM couplings only, (V1, V2, A)^L = (F_Q Q, −F_M Q, 0)),
+  Q^R → −(Q^L)ᵀ with the Majorana right-helicity couplings above (active ν̄_R), and μ → −μᵀ.
+  Majorana props ignore the flag (their R block already holds the ν̄'s).
 * eq. (23)'s C_{V&M} carries "ρ^K", a misprint for ρ̃ (all other C's use ρ̃).
 * μ enters in Bohr magnetons, ⟨r²⟩, a in MeV⁻²; F1, F2, G_A, F_Q, F_M from
   :mod:`nujax.xsec.form_factors` at Q² = 2 m T.
@@ -83,7 +89,8 @@ def _tr(a, b, *, xp=jnp):
     return xp.einsum("...ij,...ji->...", a, b)
 
 
-def flavor_traces(mu_b, r2_nat, a_nat, rho, *, majorana: bool = False, xp=jnp) -> FlavorTraces:
+def flavor_traces(mu_b, r2_nat, a_nat, rho, *, majorana: bool = False, antineutrino: bool = False,
+                  xp=jnp) -> FlavorTraces:
     """All flavor traces the nucleon/nucleus/electron-like formulas need (seed 002 eqs. (14), (23)).
 
     Parameters
@@ -93,6 +100,8 @@ def flavor_traces(mu_b, r2_nat, a_nat, rho, *, majorana: bool = False, xp=jnp) -
     rho : (2N, 2N) complex — the spin-flavor density matrix.
     majorana : bool — right-helicity states are antineutrinos: Q^R = −(Q^L)ᵀ (the ν̄ vertex is
         minus the transposed ν vertex), = (2√2πα/G_F)(⟨r²⟩/6 + a) for ⟨r²⟩ = 0 and real a.
+    antineutrino : bool — ``rho`` is a Dirac ν̄ beam (module docstring): the traces are those of
+        the conjugate field, Q^L → −(Q^R)ᵀ, Q^R → −(Q^L)ᵀ, μ → −μᵀ. Ignored for Majorana.
     """
     rLL, rRR, kap = helicity_blocks(rho, xp=xp)
     qL = Q_FACTOR * (r2_nat / 6.0 - a_nat)                           # seed 002 eq. (14)
@@ -100,6 +109,9 @@ def flavor_traces(mu_b, r2_nat, a_nat, rho, *, majorana: bool = False, xp=jnp) -
         qR = -xp.swapaxes(qL, -1, -2)                                  # ν̄ block (Majorana)
     else:
         qR = Q_FACTOR * (r2_nat / 6.0 + a_nat)                       # opposite chirality of a
+        if antineutrino:                                               # ν^c: C-odd γ^μ and σ^{μν}
+            qL, qR = -xp.swapaxes(qR, -1, -2), -xp.swapaxes(qL, -1, -2)
+            mu_b = -xp.swapaxes(mu_b, -1, -2)                          # ν̄ moment −μᵀ
     kdag = xp.conj(xp.swapaxes(kap, -1, -2))
     mud = xp.conj(xp.swapaxes(mu_b, -1, -2))
     re = xp.real
@@ -133,11 +145,14 @@ def _weak_block(t0, t1, t2, v1, v2, ax, s, enu, T, m):
         + 2.0 * s * y * cAM * (2.0 - y) - 2.0 * cVM * y * y)
 
 
-def nucleon_terms(enu, T, m, ff, tr: FlavorTraces, *, majorana: bool, xp=jnp) -> AzimuthalParts:
+def nucleon_terms(enu, T, m, ff, tr: FlavorTraces, *, majorana: bool, antineutrino: bool = False,
+                  xp=jnp) -> AzimuthalParts:
     """Kernel of seed 002 eq. (22): (Ã, B̃s, B̃c) [MeV⁻³ rad⁻¹] for one target of mass ``m``.
 
     ``ff`` = (F1, F2, G_A, F_Q, F_M) at Q² = 2mT (arrays broadcasting with ``enu``, ``T``); ``tr``
-    from :func:`flavor_traces`. Elementwise; exactly 0 outside 0 < T ≤ T_max, gradient-safe.
+    from :func:`flavor_traces` (with the same ``antineutrino``). ``antineutrino``: Dirac ν̄ beam,
+    weak couplings in the R block, the L block sterile (module docstring); ignored for Majorana.
+    Elementwise; exactly 0 outside 0 < T ≤ T_max, gradient-safe.
     Setting F2 = F_M = G_A = 0 gives the spin-0 nucleus of eq. (15) up to its T/m terms.
     """
     F1, F2, GA, FQ, FM = ff
@@ -147,10 +162,13 @@ def nucleon_terms(enu, T, m, ff, tr: FlavorTraces, *, majorana: bool, xp=jnp) ->
     zero = 0.0 * F1
     # helicity-conserving couplings (a·𝟙 + b·Q) for V1 (γ), V2 (σq), A (γγ5)
     vL = ((-F1, FQ), (F2, -FM), (GA, zero))                           # seed 002 eq. (23)
-    if majorana:
+    sterile = ((zero, FQ), (zero, -FM), (zero, zero))                 # sterile to Z⁰
+    if majorana or antineutrino:
         vR = ((F1, FQ), (-F2, -FM), (-GA, zero))                      # ν̄ (right helicity)
     else:
-        vR = ((zero, FQ), (zero, -FM), (zero, zero))                  # sterile to Z⁰
+        vR = sterile
+    if antineutrino and not majorana:
+        vL = sterile                                                   # Dirac ν̄_L = (ν_R)^c
     A_w = (_weak_block(tr.tL0, tr.tL1, tr.tL2, *vL, 1.0, e, t, m)
            + _weak_block(tr.tR0, tr.tR1, tr.tR2, *vR, -1.0, e, t, m))
     y = t / e
@@ -207,15 +225,22 @@ def _mass(target):
     return NUCLEON_MASS[target]
 
 
-@functools.partial(jax.jit, static_argnames=("target", "delta_s"))
-def _parts_jit(props, state, enu, T, sin2w, *, target, delta_s):
+@functools.partial(jax.jit, static_argnames=("target", "delta_s", "antineutrino"))
+def _parts_jit(props, state, enu, T, sin2w, *, target, delta_s, antineutrino=False):
     m = NUCLEON_MASS[target]
-    tr = flavor_traces(*_matrices(props, state), majorana=props.majorana)
+    tr = flavor_traces(*_matrices(props, state), majorana=props.majorana, antineutrino=antineutrino)
     ff = nucleon_form_factors(2.0 * m * T, target, sin2w=sin2w, delta_s=delta_s)
-    return nucleon_terms(enu, T, m, ff, tr, majorana=props.majorana)
+    return nucleon_terms(enu, T, m, ff, tr, majorana=props.majorana, antineutrino=antineutrino)
 
 
-def nucleon_parts(props, state, enu, T, *, target="p", sin2w=SIN2_THETA_W, delta_s=0.0):
+def _check_anti(antineutrino):
+    if not isinstance(antineutrino, bool):
+        raise TypeError(f"antineutrino must be a bool (a static choice), got {antineutrino!r}")
+    return antineutrino
+
+
+def nucleon_parts(props, state, enu, T, *, target="p", sin2w=SIN2_THETA_W, delta_s=0.0,
+                  antineutrino=False):
     """d²σ/dT dφ = Ã + B̃s sin φ + B̃c cos φ for ν + N → ν + N, N = p or n [MeV⁻³ rad⁻¹].
 
     seed 002 eqs. (22)–(24) (appendix A), with the decisions of the module docstring.
@@ -233,6 +258,9 @@ def nucleon_parts(props, state, enu, T, *, target="p", sin2w=SIN2_THETA_W, delta
         sin²θ_W (seed reproductions: 0.23121, see the Table 1 test).
     delta_s : float
         Strange axial charge (0: strangeness off).
+    antineutrino : bool
+        ``state`` is a ν̄ beam (active ν̄_R in the R block); changes Dirac props only (module
+        docstring). Default False.
 
     Returns
     -------
@@ -242,11 +270,12 @@ def nucleon_parts(props, state, enu, T, *, target="p", sin2w=SIN2_THETA_W, delta
     _mass(target)
     _check(props, state, enu, T)
     enu, T = jnp.broadcast_arrays(_as_float(enu), _as_float(T))
-    return _parts_jit(props, state, enu, T, sin2w, target=target, delta_s=float(delta_s))
+    return _parts_jit(props, state, enu, T, sin2w, target=target, delta_s=float(delta_s),
+                      antineutrino=_check_anti(antineutrino))
 
 
 def nucleon_dsigma_domega(props, state, enu, costheta, *, target="p", sin2w=SIN2_THETA_W,
-                          delta_s=0.0):
+                          delta_s=0.0, antineutrino=False):
     """dσ/dΩ = A(θ) + Bs sin φ + Bc cos φ [MeV⁻² sr⁻¹] at recoil angle θ (seed 002 eqs. (9), (12)).
 
     X(θ) = Eν √(T(T + 2m)³)/(m(Eν + m)) · X̃(T) with T(θ) from eq. (10); 0 for cosθ ≤ 0.
@@ -254,14 +283,17 @@ def nucleon_dsigma_domega(props, state, enu, costheta, *, target="p", sin2w=SIN2
     m = _mass(target)
     enu, c = jnp.broadcast_arrays(_as_float(enu), _as_float(costheta))
     T = kin.T_from_costheta(c, enu, m)
-    parts = nucleon_parts(props, state, enu, T, target=target, sin2w=sin2w, delta_s=delta_s)
+    parts = nucleon_parts(props, state, enu, T, target=target, sin2w=sin2w, delta_s=delta_s,
+                          antineutrino=antineutrino)
     return parts.scale(kin.dT_dcostheta(T, enu, m))                   # seed 002 eq. (12)
 
 
-def numpy_nucleon_parts(props, state, enu, T, *, target="p", sin2w=SIN2_THETA_W, delta_s=0.0):
+def numpy_nucleon_parts(props, state, enu, T, *, target="p", sin2w=SIN2_THETA_W, delta_s=0.0,
+                        antineutrino=False):
     """numpy baseline of :func:`nucleon_parts`: the same kernel evaluated with ``xp=numpy``."""
     m = _mass(target)
+    anti = _check_anti(antineutrino)
     enu, T = np.broadcast_arrays(np.asarray(enu, float), np.asarray(T, float))
-    tr = flavor_traces(*_matrices(props, state, np), majorana=props.majorana, xp=np)
+    tr = flavor_traces(*_matrices(props, state, np), majorana=props.majorana, antineutrino=anti, xp=np)
     ff = nucleon_form_factors(2.0 * m * T, target, sin2w=sin2w, delta_s=delta_s, xp=np)
-    return nucleon_terms(enu, T, m, ff, tr, majorana=props.majorana, xp=np)
+    return nucleon_terms(enu, T, m, ff, tr, majorana=props.majorana, antineutrino=anti, xp=np)

@@ -20,6 +20,15 @@ Decisions
   three-momentum transfer |q| = √(T² + 2MT). F_p uses the measured rms charge radius
   (:mod:`nujax.nuclei`), F_n the radius plus ``skin_fm`` (neutron skin; 0 by default), so the weak
   and charge form factors differ as soon as a skin is given.
+* Dirac antineutrino beams (``antineutrino=True``; derivation in
+  :mod:`nujax.xsec.electron_density_matrix`): the weak vector coupling moves to the R block (the
+  active ν̄_R, a = +𝓕₁ as for Majorana), the L block (sterile ν̄_L) keeps the EM coupling only, and
+  the traces use the conjugate field's Q^L → −(Q^R)ᵀ, Q^R → −(Q^L)ᵀ, μ → −μᵀ
+  (:func:`nujax.xsec.nucleon.flavor_traces`). The coupling of the active ν̄ is
+  𝓕₁ − 𝓕_Q (Q^L)ᵀ = −(−𝓕₁ + 𝓕_Q Q^L)ᵀ: the weak charge and the charge-radius term both flip
+  sign, so for a diagonal ⟨r²⟩ the ν̄ and ν cross sections are equal (the ⟨r²⟩ correction to the
+  weak charge is the same for ν̄; only the interference with μ changes sign, ν̄ carrying −μ).
+  This path needed the change: with the Dirac R block sterile, a ν̄ beam had no weak charge.
 * Natural elements are abundance-weighted sums over their isotopes (each with its own mass and
   kinematics); odd isotopes contribute their coherent part only.
 """
@@ -38,25 +47,28 @@ from nujax.constants import ALPHA, G_F, M_E, SIN2_THETA_W
 from nujax.nuclei import get_nucleus
 from nujax.xsec.common import AzimuthalParts
 from nujax.xsec.form_factors import HELM_S_FM, helm_form_factor, helm_r0_from_rms
-from nujax.xsec.nucleon import FlavorTraces, _as_float, _check, _matrices, flavor_traces
+from nujax.xsec.nucleon import FlavorTraces, _as_float, _check, _check_anti, _matrices, flavor_traces
 
 __all__ = ["nucleus_terms", "nucleus_form_factors", "nucleus_parts", "nucleus_dsigma_domega",
            "numpy_nucleus_parts", "cevns_sm_dsigma_dT"]
 
 
-def nucleus_terms(enu, T, M, FQ, F1, tr: FlavorTraces, *, majorana: bool, xp=jnp) -> AzimuthalParts:
+def nucleus_terms(enu, T, M, FQ, F1, tr: FlavorTraces, *, majorana: bool, antineutrino: bool = False,
+                  xp=jnp) -> AzimuthalParts:
     """Kernel of seed 002 eq. (15): (Ã, B̃s, B̃c) [MeV⁻³ rad⁻¹] for a spin-0 nucleus of mass M [MeV].
 
     ``FQ``, ``F1`` are 𝓕_Q and 𝓕₁ of eq. (16) at the point (arrays broadcasting with ``enu``, ``T``);
-    ``tr`` from :func:`nujax.xsec.nucleon.flavor_traces`. Exactly 0 outside 0 < T ≤ T_max.
+    ``tr`` from :func:`nujax.xsec.nucleon.flavor_traces` with the same ``antineutrino`` (Dirac ν̄
+    beam, module docstring; ignored for Majorana). Exactly 0 outside 0 < T ≤ T_max.
     """
     ok = (enu > 0) & (T > 0) & (T <= kin.t_max(enu, M, xp=xp))
     e = xp.where(ok, enu, 1.0)
     t = xp.where(ok, T, 0.5 * kin.t_max(e, M, xp=xp))
     y = t / e
     # helicity-conserving vector couplings a·𝟙 + b·Q^h (seed 002 eq. (16))
-    aL, bL = -F1, FQ
-    aR, bR = (F1, FQ) if majorana else (0.0 * F1, FQ)
+    dirac_bar = antineutrino and not majorana
+    aL, bL = (0.0 * F1, FQ) if dirac_bar else (-F1, FQ)                 # Dirac ν̄_L: sterile
+    aR, bR = (F1, FQ) if (majorana or dirac_bar) else (0.0 * F1, FQ)   # ν̄_R: −(ν_L coupling)ᵀ
     cV = (aL * aL * tr.tL0 + 2.0 * aL * bL * tr.tL1 + bL * bL * tr.tL2
           + aR * aR * tr.tR0 + 2.0 * aR * bR * tr.tR1 + bR * bR * tr.tR2)
     kin_w = xp.maximum(1.0 - y - M * t / (2.0 * e * e), 0.0)          # = 1 − T/T_max ≥ 0
@@ -82,23 +94,25 @@ def nucleus_form_factors(iso, T, *, sin2w=SIN2_THETA_W, skin_fm=0.0, s_fm=HELM_S
     return iso.Z * fp, iso.Z * gvp * fp + iso.N * gvn * fn            # seed 002 eq. (16)
 
 
-def _sum_isotopes(nuc, enu, T, tr, majorana, sin2w, skin_fm, xp):
+def _sum_isotopes(nuc, enu, T, tr, majorana, sin2w, skin_fm, xp, antineutrino=False):
     total = None
     for iso, w in nuc.isotopes:
         FQ, F1 = nucleus_form_factors(iso, T, sin2w=sin2w, skin_fm=skin_fm, xp=xp)
-        p = nucleus_terms(enu, T, iso.mass, FQ, F1, tr, majorana=majorana, xp=xp).scale(w)
+        p = nucleus_terms(enu, T, iso.mass, FQ, F1, tr, majorana=majorana, antineutrino=antineutrino,
+                          xp=xp).scale(w)
         total = p if total is None else AzimuthalParts(*(a + b for a, b in zip(total, p)))
     return total
 
 
-@functools.partial(jax.jit, static_argnames=("nucleus", "skin_fm"))
-def _parts_jit(props, state, enu, T, sin2w, *, nucleus, skin_fm):
+@functools.partial(jax.jit, static_argnames=("nucleus", "skin_fm", "antineutrino"))
+def _parts_jit(props, state, enu, T, sin2w, *, nucleus, skin_fm, antineutrino=False):
     nuc = get_nucleus(nucleus)
-    tr = flavor_traces(*_matrices(props, state), majorana=props.majorana)
-    return _sum_isotopes(nuc, enu, T, tr, props.majorana, sin2w, skin_fm, jnp)
+    tr = flavor_traces(*_matrices(props, state), majorana=props.majorana, antineutrino=antineutrino)
+    return _sum_isotopes(nuc, enu, T, tr, props.majorana, sin2w, skin_fm, jnp, antineutrino)
 
 
-def nucleus_parts(props, state, enu, T, *, nucleus="Ar40", sin2w=SIN2_THETA_W, skin_fm=0.0):
+def nucleus_parts(props, state, enu, T, *, nucleus="Ar40", sin2w=SIN2_THETA_W, skin_fm=0.0,
+                  antineutrino=False):
     """d²σ/dT dφ = Ã + B̃s sin φ + B̃c cos φ for CEνNS on a spin-0 nucleus [MeV⁻³ rad⁻¹].
 
     Parameters
@@ -116,6 +130,10 @@ def nucleus_parts(props, state, enu, T, *, nucleus="Ar40", sin2w=SIN2_THETA_W, s
         sin²θ_W.
     skin_fm : float
         Neutron-skin thickness r_n − r_p [fm] of the weak form factor (0: equal to the charge one).
+    antineutrino : bool
+        ``state`` is a ν̄ beam (active ν̄_R in the R block, e.g.
+        ``SpinFlavorState.right_handed("nuebar", n)``); changes Dirac props only (module
+        docstring). Default False.
 
     >>> from nujax.em import EMProperties
     >>> rho = jnp.diag(jnp.array([0.0, 1.0 + 0j]))        # one left-handed flavor
@@ -126,11 +144,12 @@ def nucleus_parts(props, state, enu, T, *, nucleus="Ar40", sin2w=SIN2_THETA_W, s
     name = get_nucleus(nucleus).name                                  # clear error if unknown
     _check(props, state, enu, T)
     enu, T = jnp.broadcast_arrays(_as_float(enu), _as_float(T))
-    return _parts_jit(props, state, enu, T, sin2w, nucleus=name, skin_fm=float(skin_fm))
+    return _parts_jit(props, state, enu, T, sin2w, nucleus=name, skin_fm=float(skin_fm),
+                      antineutrino=_check_anti(antineutrino))
 
 
 def nucleus_dsigma_domega(props, state, enu, costheta, *, nucleus="Ar40", sin2w=SIN2_THETA_W,
-                          skin_fm=0.0):
+                          skin_fm=0.0, antineutrino=False):
     """dσ/dΩ = A(θ) + Bs sin φ + Bc cos φ [MeV⁻² sr⁻¹] (seed 002 eqs. (9), (12)); single isotopes only.
 
     A natural element has no single T(θ) (each isotope its own mass), so it raises ``ValueError``.
@@ -140,16 +159,19 @@ def nucleus_dsigma_domega(props, state, enu, costheta, *, nucleus="Ar40", sin2w=
         raise ValueError(f"dσ/dΩ needs a single isotope, {nuc.name!r} is a natural mixture")
     enu, c = jnp.broadcast_arrays(_as_float(enu), _as_float(costheta))
     T = kin.T_from_costheta(c, enu, nuc.mass)
-    parts = nucleus_parts(props, state, enu, T, nucleus=nuc.name, sin2w=sin2w, skin_fm=skin_fm)
+    parts = nucleus_parts(props, state, enu, T, nucleus=nuc.name, sin2w=sin2w, skin_fm=skin_fm,
+                          antineutrino=antineutrino)
     return parts.scale(kin.dT_dcostheta(T, enu, nuc.mass))            # seed 002 eq. (12)
 
 
-def numpy_nucleus_parts(props, state, enu, T, *, nucleus="Ar40", sin2w=SIN2_THETA_W, skin_fm=0.0):
+def numpy_nucleus_parts(props, state, enu, T, *, nucleus="Ar40", sin2w=SIN2_THETA_W, skin_fm=0.0,
+                        antineutrino=False):
     """numpy baseline of :func:`nucleus_parts` (the same kernel with ``xp=numpy``)."""
     nuc = get_nucleus(nucleus)
+    anti = _check_anti(antineutrino)
     enu, T = np.broadcast_arrays(np.asarray(enu, float), np.asarray(T, float))
-    tr = flavor_traces(*_matrices(props, state, np), majorana=props.majorana, xp=np)
-    return _sum_isotopes(nuc, enu, T, tr, props.majorana, sin2w, skin_fm, np)
+    tr = flavor_traces(*_matrices(props, state, np), majorana=props.majorana, antineutrino=anti, xp=np)
+    return _sum_isotopes(nuc, enu, T, tr, props.majorana, sin2w, skin_fm, np, anti)
 
 
 def cevns_sm_dsigma_dT(enu, T, nucleus="Ar40", *, sin2w=SIN2_THETA_W):
