@@ -25,10 +25,10 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def pp():
-    """The solar pp spectrum (B16-GS98 flux)."""
+    """The solar pp spectrum (B16-GS98 flux) as emitted (pure ν_e: the seed-000 beam)."""
     from nujax.sources.catalog import get_source
 
-    return get_source("pp")
+    return get_source("pp", oscillation=None)
 
 
 @pytest.fixture(scope="session")

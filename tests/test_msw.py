@@ -178,3 +178,28 @@ def test_gradient_through_oscillate_solar_into_rate():
     fd = (float(total(x0 + 1e-5)) - float(total(x0 - 1e-5))) / 2e-5
     assert g == pytest.approx(fd, rel=1e-6)
     assert g < 0.0  # larger θ12 → fewer ν_e → fewer events (ν_e–e has the larger cross section)
+
+
+def test_solar_sources_arrive_oscillated_by_default_in_the_registry_and_scenarios():
+    """Issue 13 item 8: get_source (used by the CLI, scenarios and the demo) oscillates solar
+    neutrinos by default; oscillation=None (TOML: "none") keeps the emitted ν_e of the seeds."""
+    import pytest
+
+    from nujax.app.scenarios import make_config_sources
+    from nujax.app.scenario_config import load_config
+    from nujax.errors import ConfigError
+    from nujax.sources import get_source
+
+    assert get_source("7Be")[0].arrival is not None
+    assert get_source("7Be", oscillation=None)[0].arrival is None
+    assert all(s.arrival is not None for s in get_source("solar"))
+    base = {"scenario": {"name": "x"}, "detector": {"preset": "xenon_tpc"},
+            "binning": {"T_keV": {"min": 1.0, "max": 10.0, "n": 3}}}
+    for value, oscillated in (("msw", True), ("none", False)):
+        cfg = load_config({**base, "source": [{"name": "pp", "oscillation": value}]})
+        (spectra, _, _), = make_config_sources(cfg["source"])
+        assert (spectra[0].arrival is not None) == oscillated
+    cfg = load_config({**base, "source": [{"name": "pp"}]})
+    assert make_config_sources(cfg["source"])[0][0][0].arrival is not None
+    with pytest.raises(ConfigError, match=r"source\[0\]\.oscillation"):
+        load_config({**base, "source": [{"name": "pp", "oscillation": "vacuum"}]})

@@ -30,8 +30,8 @@ BAD_GRIDS = [
 
 @pytest.fixture(scope="module")
 def spec():
-    """A small HELLAZ pp analysis: 8 T × 6 φ bins (fast templates)."""
-    return TemplateSpec(get_source("pp"), preset("hellaz", background=50.0),
+    """A small HELLAZ pp analysis (seed 000's ν_e beam): 8 T × 6 φ bins (fast templates)."""
+    return TemplateSpec(get_source("pp", oscillation=None), preset("hellaz", background=50.0),
                         np.linspace(0.1, 0.26, 9), np.linspace(0.0, 2 * np.pi, 7), pe=0.5,
                         norm_sigma=0.01, bkg_sigma=0.1, template_kw={"n_T": 4, "n_E": 12})
 

@@ -95,6 +95,8 @@ SOURCE_KEYS = {
     "activity_bq": (_POS, "activity_bq", 1.0), "power_gw": (_POS, "power_gw", 1.0),
     "distance_kpc": (_POS, "distance_kpc", 1.0), "energy_1e52_erg": (_POS, "energies_1e52_erg", 1.0),
     "pot_per_s": (_POS, "pot_per_s", 1.0), "flux_cm2_s": (_POS, "flux", 1.0),
+    # solar sources: "msw" (default of nujax.get_source) or "none" (seed reproductions: pure ν_e)
+    "oscillation": (string(("msw", "none")), "oscillation", None),
 }
 _SOURCE_SCHEMA = {k: (check, REQUIRED if k == "name" else (0.0 if k == "norm_sigma" else None))
                   for k, (check, _, _) in SOURCE_KEYS.items()}

@@ -59,8 +59,10 @@ def make_config_sources(src_cfg: list):
 
     out = []
     for i, s in enumerate(src_cfg):
-        kw = {SOURCE_KEYS[k][1]: v * SOURCE_KEYS[k][2] for k, v in s.items()
-              if SOURCE_KEYS[k][1] is not None}
+        kw = {SOURCE_KEYS[k][1]: (v if SOURCE_KEYS[k][2] is None else v * SOURCE_KEYS[k][2])
+              for k, v in s.items() if SOURCE_KEYS[k][1] is not None}
+        if kw.get("oscillation") == "none":
+            kw["oscillation"] = None
         try:
             spectra = get_source(s["name"], **kw)
         except ValueError as exc:

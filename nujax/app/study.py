@@ -62,6 +62,10 @@ class StudyConfig:
         Source names (:func:`nujax.get_source`); each gets its own flux normalisation.
     pe : float
         Active-species probability Pe of the solar beam (|ξ⊥| = 2√(Pe(1 − Pe)), Dirac).
+    oscillation : str or None
+        None (default): seed 000's beam, the emitted ν_e with the spin flip Pe and no flavor
+        oscillation (a seed reproduction); "msw": the MSW-oscillated solar flavor content
+        (:func:`nujax.propagation.msw.oscillate_solar`) with the spin flip on top.
     mu_1e11 : float
         True μν [10⁻¹¹ μB] injected in the data.
     phi_B : float
@@ -94,6 +98,7 @@ class StudyConfig:
     detector: str = "hellaz"
     sources: tuple = ("pp", "7Be")
     pe: float = 0.5
+    oscillation: Optional[str] = None
     mu_1e11: float = 3.0
     phi_B: float = 1.0
     background: float = 50.0
@@ -117,6 +122,8 @@ class StudyConfig:
         if len(self.norm_sigma) != len(self.sources):
             raise ValueError(f"norm_sigma needs one entry per source ({len(self.sources)}), "
                              f"got {len(self.norm_sigma)}")
+        if self.oscillation not in (None, "msw"):
+            raise ValueError(f"oscillation must be None or 'msw', got {self.oscillation!r}")
         if not 0.0 <= self.pe <= 1.0:
             raise ValueError(f"pe must lie in [0, 1], got {self.pe}")
         if self.mu_1e11 < 0:
@@ -159,7 +166,11 @@ def study_inputs(cfg: StudyConfig):
     """(spectra, detector) of the study: a tuple of Spectrum and the background-carrying preset."""
     import nujax
 
-    spectra = sum((nujax.get_source(s) for s in cfg.sources), ())
+    from nujax.sources.solar import SOLAR_COMPONENTS
+
+    spectra = sum((nujax.get_source(s, **({"oscillation": cfg.oscillation}
+                                           if s in SOLAR_COMPONENTS else {}))
+                   for s in cfg.sources), ())
     if len(spectra) != len(cfg.sources):
         raise ValueError("each source name must give exactly one spectrum; got "
                          f"{[s.name for s in spectra]} for {list(cfg.sources)}")

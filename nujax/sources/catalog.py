@@ -3,7 +3,11 @@
 Names (case-sensitive):
 
 * solar components "pp", "pep", "7Be", "8B", "hep", "13N", "15O", "17F" and "solar" (all of them),
-  parameters of :func:`~nujax.sources.solar.solar_component` (``flux``, ``model``, ``n_grid``);
+  parameters of :func:`~nujax.sources.solar.solar_component` (``flux``, ``model``, ``n_grid``,
+  ``shape``, ``mixing``). The registry gives what reaches a detector on Earth: solar neutrinos
+  arrive MSW-oscillated by default (``oscillation="msw"``, NuFIT 6.0, B16 production regions);
+  ``oscillation=None`` gives the pure ν_e of the seed reproductions (the constructor
+  :func:`~nujax.sources.solar.solar_component` itself defaults to the emitted ν_e);
 * artificial sources "51Cr", "37Ar", "49V", "145Sm" (``activity_bq`` | ``activity_mci``,
   ``distance_cm``) and "90Sr-90Y" (same, plus ``n_grid``);
 * "reactor" (:func:`~nujax.sources.reactor.reactor_spectrum`), "supernova"
@@ -29,7 +33,7 @@ __all__ = ["SOURCE_NAMES", "get_source", "spectrum_from_table"]
 
 
 def _solar(name):
-    return lambda **kw: (solar_component(name, **kw),)
+    return lambda oscillation="msw", **kw: (solar_component(name, oscillation=oscillation, **kw),)
 
 
 def _line(name):
@@ -38,7 +42,7 @@ def _line(name):
 
 _REGISTRY = {
     **{c: _solar(c) for c in SOLAR_COMPONENTS},
-    "solar": lambda **kw: solar_spectra(**kw),
+    "solar": lambda oscillation="msw", **kw: solar_spectra(oscillation=oscillation, **kw),
     **{n: _line(n) for n in LINE_SOURCES},
     "90Sr-90Y": lambda **kw: sr90_y90_spectra(**kw),
     "reactor": lambda **kw: (reactor_spectrum(**kw),),
