@@ -20,8 +20,14 @@ Dirac μ the counts equal those of :func:`nujax.rates.expected_counts` (tests).
 A given state is energy independent (one ρ for the whole spectrum); with ``state=None`` each
 spectrum scatters as its own incoherent mixture, energy by energy: the arriving mass eigenstates of
 an oscillated solar spectrum (``Spectrum.arrival.mass``), else its flavor content, each a pure
-left-handed state. Spectra must be neutrino spectra: antineutrino beams are described through the
-right-handed block of a Majorana state.
+pure state of the active helicity.
+
+Antineutrino spectra (reactor ν̄_e …) are accepted: for a Dirac neutrino a ν̄ beam is the particle
+content of ν^c — the active ν̄_R in the R block of ρ, its spin-flipped sterile partner in the L
+block, moment −μᵀ (:mod:`nujax.xsec.electron_density_matrix`, "Dirac antineutrino beams"; build
+it with :meth:`nujax.state.SpinFlavorState.from_pe_dirac` and an antineutrino flavor); for a
+Majorana neutrino the R block holds the ν̄'s anyway. Each spectrum's ``antineutrino`` flag selects
+the couplings, so one call can fold ν and ν̄ spectra (with states of the matching convention).
 """
 
 from __future__ import annotations
@@ -59,11 +65,13 @@ def _kern_for(target, props, state, sin2w, U, flavor, mixing=None):
     ``state=None``: the spectrum's own incoherent content (module docstring), with ``mixing`` the
     PMNS matrix relating flavor and mass states."""
     if state is not None:
-        return lambda s, comp: target.density_matrix_kernel(comp, props, state, sin2w, U, flavor)
+        return lambda s, comp: target.density_matrix_kernel(comp, props, state, sin2w, U, flavor,
+                                                            s.antineutrino)
 
     def for_spectrum(s, comp):
         weights, states = _incoherent_content(s, props, mixing)
-        kerns = [target.density_matrix_kernel(comp, props, st, sin2w, U, flavor) for st in states]
+        kerns = [target.density_matrix_kernel(comp, props, st, sin2w, U, flavor, s.antineutrino)
+                 for st in states]
 
         def kern(e, t):
             w = weights(e)
@@ -80,10 +88,14 @@ def _incoherent_content(spectrum, props, U):
 
     Mass eigenstates ν_i = Σ_α U_αi ν_α when the spectrum's arrival table carries mass
     probabilities (solar: an incoherent mixture of mass eigenstates), flavor states otherwise
-    (production content or arrival flavor probabilities); seed 002 eq. (8) basis (ν_R…, ν_L…)."""
+    (production content or arrival flavor probabilities); seed 002 eq. (8) basis (ν_R…, ν_L…).
+    Antineutrino spectra: the active ν̄_R in the R block, with U* for the mass states (convention
+    of :mod:`nujax.xsec.electron_density_matrix`)."""
     a = spectrum.arrival
     cdt = props.mu.dtype
     Uc = jnp.asarray(U, cdt)
+    if spectrum.antineutrino:
+        Uc = jnp.conj(Uc)
     if a is not None and a.mass is not None:
         vecs = Uc.T if props.basis == "flavor" else jnp.eye(3, dtype=cdt)          # columns of U
 
@@ -96,7 +108,8 @@ def _incoherent_content(spectrum, props, U):
             return spectrum.flavor_probabilities(e)
     states = []
     for k in range(3):
-        v = jnp.concatenate([jnp.zeros(3, cdt), vecs[k]])                    # left-handed block
+        z = jnp.zeros(3, cdt)
+        v = jnp.concatenate([vecs[k], z] if spectrum.antineutrino else [z, vecs[k]])  # active block
         states.append(SpinFlavorState(jnp.outer(v, jnp.conj(v))))
     return weights, states
 
@@ -123,17 +136,13 @@ def _prepare(spectra, detector, props, state, sin2w, pmns, flavor, target="elect
             raise ValueError(f"state has N = {state.n_flavors} flavors but props has N = {props.n_flavors}")
     f = parse_flavor(flavor)
     if props.n_flavors == 1 and f.is_antineutrino:
-        raise ValueError("flavor labels the left-handed neutrino of an N = 1 state; give a neutrino "
-                         f"flavor, got {f.value}")
+        raise ValueError("flavor names the lepton of an N = 1 state (nue, numu, nutau); whether the "
+                         f"beam is ν or ν̄ comes from each spectrum, got {f.value}")
     check_probability("sin2w", sin2w)
     spectra = as_spectra(spectra)
     tgt = resolve_target(target, cos_edges)
     if not tgt.two_body:
         raise ValueError(f"the density-matrix rates need a two-body target, got {tgt.name!r}")
-    for s in spectra:
-        if s.antineutrino:
-            raise ValueError(f"spectrum {s.name!r} is an antineutrino spectrum; the density-matrix "
-                             "rates take neutrino spectra (ν̄ enter as the R block of a Majorana state)")
     U = None
     if props.n_flavors == 3 and (props.basis == "mass" or state is None):
         U = _pmns() if pmns is None else jnp.asarray(pmns)

@@ -9,7 +9,8 @@ folding engine of :mod:`nujax.rates` (jax-cosmo style: one kernel per probe, one
 * ``kernel(component, spectrum, pe, sin2w, options)`` — the per-point cross section of the compact
   (seed 000) parametrisation, (Eν, T) ↦ (weak, em per (10⁻¹¹ μ_B)², interference amplitude of
   cos(φ − φ_B) per 10⁻¹¹ μ_B) [MeV⁻³ rad⁻¹];
-* ``density_matrix_kernel(component, props, state, sin2w, U, flavor)`` — the per-point cross section
+* ``density_matrix_kernel(component, props, state, sin2w, U, flavor, antineutrino)`` — the per-point
+  cross section
   of the seed-002 density-matrix parametrisation, (Eν, T) ↦ (Ã, B̃s, B̃c) [MeV⁻³ rad⁻¹] for an
   :class:`~nujax.em.EMProperties` and a :class:`~nujax.state.SpinFlavorState` (traces computed once);
 * ``two_body`` — True for elastic ν + t → ν + t (the engine integrates T ≤ T_max(Eν) with the
@@ -77,5 +78,6 @@ class Target(Protocol):
     def kernel(self, component: Component, spectrum, pe, sin2w, options: CompactOptions):
         ...
 
-    def density_matrix_kernel(self, component: Component, props, state, sin2w, U, flavor):
+    def density_matrix_kernel(self, component: Component, props, state, sin2w, U, flavor,
+                              antineutrino=False):
         ...

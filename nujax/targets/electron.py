@@ -75,9 +75,12 @@ class ElectronTarget:
 
         return kern
 
-    def density_matrix_kernel(self, component, props, state, sin2w, U, flavor):
-        """(Eν, T) ↦ (Ã, B̃s, B̃c) [MeV⁻³ rad⁻¹]; traces of seed 002 eq. (26) computed once."""
-        coeffs = density_matrix_coefficients(props, state, sin2w, U, flavor, jnp)
+    def density_matrix_kernel(self, component, props, state, sin2w, U, flavor, antineutrino=False):
+        """(Eν, T) ↦ (Ã, B̃s, B̃c) [MeV⁻³ rad⁻¹]; traces of seed 002 eq. (26) computed once.
+
+        ``antineutrino``: ``state`` is a ν̄ beam (Dirac: the particles of ν^c, convention of
+        :mod:`nujax.xsec.electron_density_matrix`)."""
+        coeffs = density_matrix_coefficients(props, state, sin2w, U, flavor, jnp, antineutrino)
 
         def kern(e, t):
             return electron_density_matrix_terms(coeffs, e, t)          # seed 002 eq. (25)

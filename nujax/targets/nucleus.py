@@ -86,14 +86,15 @@ class NucleusTarget:
 
         return kern
 
-    def density_matrix_kernel(self, component, props, state, sin2w, U, flavor):
+    def density_matrix_kernel(self, component, props, state, sin2w, U, flavor, antineutrino=False):
         """(Eν, T) ↦ (Ã, B̃s, B̃c) [MeV⁻³ rad⁻¹] (seed 002 eq. (15)); traces computed once.
 
         The vector coupling of a spin-0 nucleus is flavor-universal, so ``U`` and ``flavor`` are
-        not needed: the traces are basis-invariant when ``props`` and ``state`` share a basis."""
+        not needed: the traces are basis-invariant when ``props`` and ``state`` share a basis.
+        ``antineutrino``: a ν̄ beam (:func:`nujax.xsec.nucleon.flavor_traces`)."""
         del U, flavor
         tr = flavor_traces(mu_bohr(props), r2_natural(props), anapole_natural(props), state.rho,
-                           majorana=props.majorana)
+                           majorana=props.majorana, antineutrino=antineutrino)
 
         def kern(e, t):
             return tuple(self._terms(component, e, t, sin2w, tr, props.majorana))

@@ -67,7 +67,7 @@ class RadiativeTarget:
         raise ValueError("the radiative channel has no two-body kernel in (Eν, T); it is binned in "
                          "the energy release ν = T + E_γ only")
 
-    def density_matrix_kernel(self, component, props, state, sin2w, U, flavor):
+    def density_matrix_kernel(self, component, props, state, sin2w, U, flavor, antineutrino=False):
         raise ValueError("the density-matrix rates are not available for ν e → ν e γ")
 
     def fold_binned(self, spectrum, detector, component, edges, pe, sin2w, options: CompactOptions):
