@@ -1,6 +1,12 @@
-"""Test configuration: float64 on (explicitly, GUIDE §4.5) and shared fixtures."""
+"""Test configuration: float64 on (explicitly, GUIDE §4.5) and shared fixtures.
+
+The tests mirror the package layout (tests/xsec, tests/rates, tests/inference, tests/app …);
+every test folder is put on ``sys.path`` so that shared helper modules (the spinor and radiative
+references, shared fixtures of test_scan) import by name from any folder.
+"""
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +17,8 @@ nujax.enable_x64()
 
 #: Root of the repository and the shared reference data (tests only; never shipped).
 ROOT = Path(__file__).resolve().parents[1]
+_HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(d) for d in sorted(_HERE.iterdir()) if d.is_dir() and not d.name.startswith(("_", "."))]
 SHARED = Path(os.environ.get("NUJAX_SHARED", ROOT.parent / "shared"))
 
 

@@ -13,7 +13,7 @@ each flavor, so with r neutrinos per flavor per proton on target (e.g. 0.08 at t
 et al. (COHERENT), Science 357 (2017) 1123) the flux at distance L is Φ = r · POT/s / (4π L²)
 for each of the three components.
 
-Agreement (tests/test_sources.py): below m_μ/2 the mean energies of the Kavanagh CEvNS.py digitized
+Agreement (tests/sources/test_sources.py): below m_μ/2 the mean energies of the Kavanagh CEvNS.py digitized
 SNS spectra agree with these within 1 % and the shapes within 20 % on 7–51 MeV (digitization).
 Note: in that data set the file labelled ``numub`` holds the νe shape (⟨E⟩ = 31.7 MeV = 0.30 m_μ)
 and the one labelled ``nue`` the ν̄μ shape (⟨E⟩ = 36.7 MeV ≈ 0.35 m_μ): the labels are swapped.

@@ -39,7 +39,7 @@ with the B16-GS98 distributions, NuFIT 6.0 NO by default); the default ``oscilla
 pure ν_e (the seed reproductions). How the seed-000 spin flip (RSFP, a separate ``pe`` factor in the
 compact rates) combines with MSW is described in :mod:`nujax.propagation.msw`.
 
-Agreement with published tabulations (tests/test_sources_solar.py; both tables normalized to 1; bulk =
+Agreement with published tabulations (tests/sources/test_sources_solar.py; both tables normalized to 1; bulk =
 central 90 % of the table's probability), measured max relative shape deviation in the bulk /
 relative ⟨Eν⟩ difference vs the O'Hare (2021) and pyCEvNS tables:
 hep 0.4 % / −0.08 %, ¹³N 0.2 % / −0.04 %, ¹⁵O 0.05 % / +0.003 %, ¹⁷F 0.45 % / −0.09 %,

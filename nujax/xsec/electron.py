@@ -20,7 +20,7 @@ Conventions and decisions
   Dirac-like interferences — weak ν_eL → ν_eL with magnetic ν̄_μR → ν_eL, and weak ν̄_μR → ν̄_μR with
   magnetic ν_eL → ν̄_μR — which is how it is implemented for any active/partner pair.
 * Magnitudes are checked against an explicit-spinor evaluation of the tree amplitudes
-  (tests/spinor_reference.py): seed 000 eqs. (2), (4)–(6) and (7)–(10) hold exactly (so the
+  (tests/xsec/spinor_reference.py): seed 000 eqs. (2), (4)–(6) and (7)–(10) hold exactly (so the
   Barbieri–Fiorentini weak term and the Vogel–Engel interference quoted in seed 000 are indeed off
   by a factor 2).
 * Sign: ``mu_1e11`` is the magnetic moment of the neutrino *field*, one parameter for ν and ν̄

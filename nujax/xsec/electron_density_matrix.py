@@ -57,7 +57,7 @@ Under C the vector and tensor bilinears are odd and the axial one even,
   convention of :mod:`nujax.xsec.electron`). For N = 1 and ⟨r²⟩ = a = 0 then
   X = −μκ*[(1 − y/2)ĝ_V − (y/2)ĝ_A] = −μκ*[g_R + g_L(1 − y)]: seed 000 eq. (4) with g_L ↔ g_R and
   the interference sign of ``electron_terms(..., antineutrino=True)`` (tests, to 1e-10, and the
-  explicit v-spinor calculation of tests/spinor_reference.py).
+  explicit v-spinor calculation of tests/xsec/spinor_reference.py).
 * Equivalently ν^c is a Dirac field with EM matrices (−μᵀ, −⟨r²⟩ᵀ, aᵀ) (charge radius C-odd,
   anapole C-even) whose *right* chirality is the weakly active one. Consequences: the charge
   radius shifts g_V → g_V + Q^L for ν̄ exactly as for ν (ν̄ has −⟨r²⟩ and −g_V at once; Vogel &

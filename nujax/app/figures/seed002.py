@@ -6,7 +6,7 @@
 * Fig. 3 — electron d²σ/dTdφ at several φ for ν_e and ν_μ (one flavor, transverse polarization).
 
 Inputs: μ = 𝟙·10⁻¹¹ μ_B (flavor-diagonal, seed 002 sect. 4), Eν = 10 MeV, and sin²θ_W = 0.23121,
-the value Table 1's weak charges follow from (tests/test_seed002_tables.py). The "completely
+the value Table 1's weak charges follow from (tests/seeds/test_seed002_tables.py). The "completely
 transversely polarized" beam is the flavor-incoherent state ρ̃ = 𝟙/N, κ = 𝟙/(2N) (ζ∥ = 0,
 |ζ⊥| = 1) for the three-flavor targets, the pure state (ν_R + ν_L)/√2 for the one-flavor electron
 panels. Each ``fig*_data`` returns the plotted arrays; :func:`make_figures` writes the PNGs.

@@ -1,5 +1,5 @@
 """Sensitivity scans: physics against the Fisher/profile-likelihood code, chunking, resuming,
-no retracing, grid validation (the ``[scan]`` configuration and plots: tests/test_app_scan.py)."""
+no retracing, grid validation (the ``[scan]`` configuration and plots: tests/app/test_app_scan.py)."""
 
 import jax.numpy as jnp
 import numpy as np
@@ -14,7 +14,7 @@ from nujax.inference.scan_store import load_scan_file
 from nujax.sources.catalog import get_source
 
 NUIS = ("norm", "bkg_scale")
-#: (grid specification, key of the offending axis); also used by tests/test_app_scan.py
+#: (grid specification, key of the offending axis); also used by tests/app/test_app_scan.py
 BAD_GRIDS = [
     ({"mu_1e11": []}, "mu_1e11"),
     ({"mu_1e11": [1.0, float("nan")]}, "mu_1e11"),

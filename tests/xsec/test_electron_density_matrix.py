@@ -46,7 +46,7 @@ def test_dirac_reduction_to_seed000(flavor):
 
 
 def test_sign_decided_by_spinor_calculation():
-    """Explicit spinors (tests/spinor_reference.py; ξ⊥ = rest-frame spin, μ > 0 along the spin)
+    """Explicit spinors (tests/xsec/spinor_reference.py; ξ⊥ = rest-frame spin, μ > 0 along the spin)
     give seed 002's sign, +|B| cos(φ − φ_B) for ν_e and a positive Dirac μ."""
     mu, pe, phb = 3.0, 0.3, 0.7
     parts = eg.electron_density_matrix_parts(EMProperties.from_effective(mu, n=1),

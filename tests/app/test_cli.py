@@ -18,7 +18,7 @@ from nujax.constants import cm2_from_natural
 from nujax.detector import make_detector
 
 runner = CliRunner()
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def invoke(*args):

@@ -8,7 +8,7 @@ only for ν̄_L, moment −μᵀ. What is established here:
 * ν e: one flavor and a diagonal Dirac μ reproduce the compact seed-000 ν̄ formula
   (:func:`nujax.xsec.electron.d2sigma_dT_dphi` with ``flavor="nuebar"``/``"numubar"``: g_L ↔ g_R,
   interference sign flipped) to 1e-10 at random points, and the explicit v-spinor calculation of
-  tests/spinor_reference.py for any 2×2 spin state.
+  tests/xsec/spinor_reference.py for any 2×2 spin state.
 * Charge radius: g_V → g_V + Q^L = g_V + √2πα⟨r²⟩/(3G_F) for ν̄ with the *same* sign as for ν
   (Vogel & Engel, Phys. Rev. D 39 (1989) 3378: ν̄ only flips g_A; Barranco, Miranda & Rashba,
   Phys. Lett. B 662 (2008) 431: one ⟨r²⟩ for ν_e e and ν̄_e e data), confirmed by explicit

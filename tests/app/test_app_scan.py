@@ -1,5 +1,5 @@
 """The application's ``[scan]`` configuration section and scan plots, on top of the inference scan
-engine (moved from tests/test_scan.py when the configuration glue left nujax.inference)."""
+engine (moved from tests/inference/test_scan.py when the configuration glue left nujax.inference)."""
 
 import types
 

@@ -15,7 +15,7 @@ degree ≤ 2K − 1. The adiabatic MSW probabilities depend on the production po
 n_e, so this is all nujax needs. The generator checks the K-point rule against the full table sum of
 the adiabatic P_ee (NuFIT 6.0 NO) on 0.1–20 MeV and records the largest difference.
 
-Usage: ``python tests/make_msw_production_quadrature.py /path/to/nudistr_b16_gs98.dat``
+Usage: ``python tests/propagation/make_msw_production_quadrature.py /path/to/nudistr_b16_gs98.dat``
 """
 
 import hashlib
@@ -72,7 +72,7 @@ def main(path):
                        "electron density n_e (units N_A cm^-3), from the B16-GS98 standard solar model",
         "source": "N. Vinyoles et al., ApJ 835 (2017) 202 (arXiv:1611.09867), table nudistr_b16_gs98.dat",
         "input_sha256": hashlib.sha256(raw).hexdigest(),
-        "generator": "tests/make_msw_production_quadrature.py",
+        "generator": "tests/propagation/make_msw_production_quadrature.py",
         "n_e_unit": "N_A cm^-3",
         "components": {},
     }
@@ -94,7 +94,7 @@ def main(path):
                 worst = max(worst, err)
         out["components"][name] = entry
     out["max_abs_error_pee_vs_table_K12"] = float(f"{worst:.3g}")
-    dest = Path(__file__).resolve().parents[1] / "nujax" / "data" / "solar_production_b16_gs98.json"
+    dest = Path(__file__).resolve().parents[2] / "nujax" / "data" / "solar_production_b16_gs98.json"
     dest.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {dest}; worst |ΔP_ee| (K=12 vs full table) = {worst:.2e}")
     for name, e in out["components"].items():

@@ -49,7 +49,7 @@ def test_figure_data_equals_library_and_pngs_written(tmp_path):
 
 
 def test_benchmark_cases_agree_with_numpy():
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "xsec_cases_dm_nucleus.py"
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "xsec_cases_dm_nucleus.py"
     spec = importlib.util.spec_from_file_location("xsec_cases_dm_nucleus", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)

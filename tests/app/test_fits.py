@@ -12,7 +12,7 @@ import pytest
 
 from nujax.app import load_config, run_fit
 
-FITS = Path(__file__).resolve().parents[1] / "fits"
+FITS = Path(__file__).resolve().parents[2] / "fits"
 NAMES = tuple(sorted(p.stem for p in FITS.glob("*.toml")))
 
 

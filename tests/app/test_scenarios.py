@@ -15,7 +15,7 @@ from nujax.constants import HBARC2_MEV2_CM2, SIN2_THETA_W, YEAR_S
 from nujax.inference import asimov_data, fit_mle
 from nujax.app import build_scenario, load_config
 
-FITS = Path(__file__).resolve().parents[1] / "fits"
+FITS = Path(__file__).resolve().parents[2] / "fits"
 NAMES = ("hellaz_pp", "cr51_source", "sry_source", "reactor_ge", "xenon_solar",
          "directional_nucleus", "radiative_reactor")
 _BUILT: dict = {}
@@ -215,7 +215,7 @@ def test_scan_sections_of_the_fits_configs_run(tmp_path):
     from nujax.app.scan_run import run_scan_config
     from nujax.inference import exclusion_sensitivity
 
-    root = Path(__file__).resolve().parents[1] / "fits"
+    root = Path(__file__).resolve().parents[2] / "fits"
     cfg = load_config(root / "xenon_solar.toml")
     assert set(cfg["scan"]["axes"]) == {"threshold_keV", "exposure"}
     assert "mu_1e11" in load_config(root / "hellaz_pp.toml")["scan"]["axes"]
