@@ -79,19 +79,24 @@ class RadiativeTarget:
                              "radiative channel; use a detector with smearing=False")
         if options.kind != "dirac" or options.pe_fn is not None:
             raise ValueError("the radiative channel takes a Dirac moment and a constant pe")
-        fl = options.flavor
-        if fl is None:
-            fl = "nuebar" if spectrum.antineutrino else "nue"
-        w, m = _binned(spectrum, detector, edges, self.photon_threshold, sin2w, flavor=fl,
+        if options.flavor is not None:
+            flavors = (str(options.flavor),)
+        else:                       # the spectrum's own content: ν_e and ν_μ/ν_τ (alike) weighted
+            bar = "bar" if spectrum.antineutrino else ""
+            flavors = ("nue" + bar, "numu" + bar)
+        w, m = _binned(spectrum, detector, edges, self.photon_threshold, sin2w, flavors=flavors,
                        n_x=self.n_x, n_nu=self.n_nu, n_omega=self.n_omega, n_E=self.n_E,
                        n_E_panels=self.n_E_panels)
         per_rad = 1.0 / (2.0 * math.pi)
         return per_rad * jnp.stack([pe * w, m, jnp.zeros_like(w)], axis=-1)[:, None, :]
 
 
-@functools.partial(jax.jit, static_argnames=("flavor", "n_x", "n_nu", "n_omega", "n_E", "n_E_panels"))
-def _binned(spec, det, nu_edges, eg_min, sin2w, *, flavor, n_x, n_nu, n_omega, n_E, n_E_panels):
-    """Spectrum-averaged ε σ per energy-release bin (weak, magnetic per μ²) [MeV⁻²], shape (K,)."""
+@functools.partial(jax.jit, static_argnames=("flavors", "n_x", "n_nu", "n_omega", "n_E", "n_E_panels"))
+def _binned(spec, det, nu_edges, eg_min, sin2w, *, flavors, n_x, n_nu, n_omega, n_E, n_E_panels):
+    """Spectrum-averaged ε σ per energy-release bin (weak, magnetic per μ²) [MeV⁻²], shape (K,).
+
+    ``flavors``: one flavor, or (ν_e-like, ν_μ-like) weighted at every Eν by the spectrum's
+    flavor content (:meth:`nujax.sources.Spectrum.flavor_probabilities`)."""
     dt = nu_edges.dtype
     # ν ≥ T_th + E_γ^th: start each bin's rule at the cut, so no rule integrates across the step
     a = jnp.maximum(nu_edges[:-1], det.threshold + eg_min)
@@ -109,9 +114,17 @@ def _binned(spec, det, nu_edges, eg_min, sin2w, *, flavor, n_x, n_nu, n_omega, n
     nu, wnu = mapped_nodes(jnp.broadcast_to(a, top.shape), top, n_nu, dtype=dt)  # (E, x, K, n)
     X = jnp.broadcast_to(ux[None, :, None, None], nu.shape)
     EE = jnp.broadcast_to(E[:, None, None, None], nu.shape)
-    r = d2sigma_dx_dnu(X, nu, EE, 1.0, flavor=flavor, sin2w=sin2w, eg_min=eg_min,
-                       T_min=det.threshold, n_omega=n_omega)
+    def parts(fl):
+        r = d2sigma_dx_dnu(X, nu, EE, 1.0, flavor=fl, sin2w=sin2w, eg_min=eg_min,
+                           T_min=det.threshold, n_omega=n_omega)
+        return r.weak, r.magnetic
+
+    rw, rm = parts(flavors[0])
+    if len(flavors) == 2:
+        we = spec.flavor_probabilities(E)[:, 0][:, None, None, None]
+        xw, xm = parts(flavors[1])
+        rw, rm = we * rw + (1.0 - we) * xw, we * rm + (1.0 - we) * xm
     g = wnu * efficiency(det, nu)                                          # ε at the measured ν
-    w = jnp.einsum("e,x,exkn->k", wE, wx, g * r.weak)
-    m = jnp.einsum("e,x,exkn->k", wE, wx, g * r.magnetic)
+    w = jnp.einsum("e,x,exkn->k", wE, wx, g * rw)
+    m = jnp.einsum("e,x,exkn->k", wE, wx, g * rm)
     return w, m

@@ -9,6 +9,7 @@ import pytest
 
 from nujax import rates
 from nujax.rates import engine
+from nujax.targets import get_target
 from nujax.detector import make_detector, preset
 from nujax.sources import continuum_spectrum, line_spectrum
 from nujax.sources.solar import solar_component
@@ -218,11 +219,13 @@ def test_spectra_scatter_with_their_own_flavor_content():
     np.testing.assert_allclose(own, rates.dN_dT(nu_x, det, T, flavor="numu").weak, rtol=1e-12)
     as_nue = rates.dN_dT(nu_x, det, T, flavor="nue").weak
     assert np.all(np.asarray(as_nue) > 4.0 * np.asarray(own))       # the old silent ν_e default
-    prompt = get_source("pidar")[0]
     edges = jnp.array([0.01, 0.05, 0.1])
-    np.testing.assert_allclose(rates.binned_templates(prompt, det, edges).weak,
-                               rates.binned_templates(prompt, det, edges, flavor="numu").weak,
-                               rtol=1e-12)
+    nubar_x = get_source("supernova")[3]                                   # ν̄_μ + ν̄_τ
+    prompt, numubar = get_source("pidar")[0], get_source("pidar")[1]
+    for spec, fl in ((prompt, "numu"), (numubar, "numubar"), (nubar_x, "nutaubar")):
+        np.testing.assert_allclose(rates.binned_templates(spec, det, edges).weak,
+                                   rates.binned_templates(spec, det, edges, flavor=fl).weak,
+                                   rtol=1e-12)
     pp = solar_component("pp")
     mix = pp.with_arrival([0.1, 0.5], [[0.55, 0.25, 0.2], [0.55, 0.25, 0.2]])
     e_part = rates.binned_templates(pp, det, edges, flavor="nue")
@@ -233,3 +236,12 @@ def test_spectra_scatter_with_their_own_flavor_content():
                                    atol=1e-300)
     with pytest.raises(ValueError, match="arrival"):
         pp.with_arrival([0.1, 0.5], [[0.5, 0.25, 0.2], [0.55, 0.25, 0.2]])
+    # the radiative channel too: a π-DAR ν_μ line scatters as ν_μ unless told otherwise
+    rad = get_target("radiative", photon_threshold=0.01, n_x=4, n_nu=3, n_omega=8)
+    nu_edges = jnp.array([0.05, 1.0, 10.0])
+    ge = make_detector("germanium", threshold=0.01)
+    own = rates.binned_templates(prompt, ge, nu_edges, target=rad).weak
+    np.testing.assert_allclose(own, rates.binned_templates(prompt, ge, nu_edges, target=rad,
+                                                           flavor="numu").weak, rtol=1e-12)
+    assert not np.allclose(own, rates.binned_templates(prompt, ge, nu_edges, target=rad,
+                                                       flavor="nue").weak, rtol=1e-3, atol=0)
