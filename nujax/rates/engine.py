@@ -42,6 +42,7 @@ from nujax._numerics import gauss_legendre, interp_on_grid, mapped_nodes
 from nujax._validation import check_probability, is_concrete
 from nujax.constants import HBARC2_MEV2_CM2, YEAR_S
 from nujax.detector.core import efficiency, energy_sigma
+from nujax.sources.spectrum import continuum_nodes
 
 __all__ = ["Templates", "EVENT_SCALE", "BIG_T"]
 
@@ -111,16 +112,12 @@ def spectrum_pdf(spec, e):
 def continuum_G(spec, kern, T, e_lo, n_E, n_E_panels):
     """G(T, e) = ∫_{max(e, E₀)}^{E₁} λ(Eν) kern(Eν, T) dEν: the continuum half of ``fold``, batched.
 
-    ``T`` and ``e_lo`` broadcast together; returns (..., 3). Nodes as in
-    :func:`nujax.sources.spectrum.continuum_nodes`.
+    ``T`` and ``e_lo`` broadcast together; returns (..., 3). Nodes of
+    :func:`nujax.sources.spectrum.continuum_nodes` (split at the spectrum's ``breaks``), with the
+    fast interpolation of the density.
     """
-    u, wu = gauss_legendre(n_E, n_E_panels)
-    dt = spec.grid.dtype
-    hi = spec.grid[-1]
-    lo = jnp.clip(jnp.asarray(e_lo, dt), spec.grid[0], hi)[..., None]
-    span = hi - lo
-    e = lo + span * jnp.asarray(u, dt)                                     # (..., n)
-    wt = span * jnp.asarray(wu, dt) * spectrum_pdf(spec, e)
+    e, wt = continuum_nodes(spec, e_lo, n_nodes=n_E, n_panels=n_E_panels,
+                            pdf=lambda x: spectrum_pdf(spec, x))                # (..., n)
     return stack([jnp.sum(wt * v, axis=-1) for v in kern(e, T[..., None])])   # (..., 3)
 
 

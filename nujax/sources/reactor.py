@@ -265,7 +265,11 @@ def reactor_spectrum(power_gw=1.0, distance_cm=None, *, fission_fractions=DEFAUL
         flux = rate if distance_cm is None else rate / (4.0 * math.pi * jnp.asarray(distance_cm) ** 2)
     elif isinstance(flux, (int, float)) and not (math.isfinite(flux) and flux >= 0):
         raise ValueError(f"reactor flux must be a finite non-negative number, got {flux!r}")
-    spec = continuum_spectrum(grid, dens, flux=flux, antineutrino=True, name="reactor")
+    # the capture spectra step down at their main branch endpoints: split the quadrature there
+    breaks = tuple(d["q"] - lvl for d in CAPTURE_BETA_BRANCHES.values() for lvl, inten in d["branches"]
+                   if inten >= 5.0) if captures_per_fission else ()
+    spec = continuum_spectrum(grid, dens, flux=flux, antineutrino=True, name="reactor",
+                              breaks=breaks)
     if baseline_m is not None and oscillation:
         from nujax.propagation.vacuum import reactor_arrival   # sources → propagation (physics layer)
         spec = reactor_arrival(spec, baseline_m, n_points=n_arrival, **(mixing or {}))

@@ -13,7 +13,9 @@ A :class:`Spectrum` describes one neutrino species of one source component (e.g.
 * ``arrival``: optionally, the flavor content where the neutrinos are detected as a function of
   energy (:class:`ArrivalContent`: oscillated solar, reactor at a baseline …); without it the
   production content ``flavor_fractions`` is used at every energy,
-* static ``antineutrino`` and ``name``.
+* static ``antineutrino`` and ``name``; static ``breaks``: energies [MeV] inside the grid where
+  the continuum density has a step (β-branch endpoints of a summed spectrum), at which the
+  quadrature splits its rule.
 
 All array fields are leaves, so gradients flow to spectrum parameters through whatever computed the
 density (a β-decay shape, a pinched Fermi–Dirac …). Shapes are static (fixed grid, fixed number of
@@ -66,7 +68,7 @@ class ArrivalContent(NamedTuple):
     jax.tree_util.register_dataclass,
     data_fields=["line_energies", "line_weights", "grid", "density", "flux", "flavor_fractions",
                  "arrival"],
-    meta_fields=["antineutrino", "name", "fluence"],
+    meta_fields=["antineutrino", "name", "fluence", "breaks"],
 )
 @dataclasses.dataclass(frozen=True)
 class Spectrum:
@@ -82,6 +84,7 @@ class Spectrum:
     name: str = ""
     fluence: bool = False
     arrival: ArrivalContent = None
+    breaks: tuple = ()
 
     def validate(self) -> "Spectrum":
         """Check a concrete spectrum (non-negative, finite, ascending grid, normalized to 1, flavor
@@ -170,6 +173,8 @@ def _validate_spectrum(s: Spectrum) -> None:
         raise ValueError(f"{name}: the continuum grid must be strictly increasing")
     if ff.shape != (3,) or np.any(ff < 0) or abs(ff.sum() - 1.0) > 1e-6:
         raise ValueError(f"{name}: flavor_fractions must be three non-negative numbers summing to 1")
+    if s.breaks and (g.size < 2 or any(not (g[0] < b < g[-1]) for b in s.breaks)):
+        raise ValueError(f"{name}: breaks must lie strictly inside the continuum grid")
     if s.arrival is not None and is_concrete(tuple(s.arrival)):
         _validate_arrival(name, s.arrival)
     total = lw.sum() + (np.trapezoid(d, g) if g.size > 1 else 0.0)
@@ -200,20 +205,36 @@ def as_spectra(spectra) -> tuple:
     return out
 
 
-def continuum_nodes(spectrum: Spectrum, e_min=0.0, *, n_nodes: int = 48, n_panels: int = 8):
+def continuum_nodes(spectrum: Spectrum, e_min=0.0, *, n_nodes: int = 48, n_panels: int = 8,
+                    pdf=None):
     """Quadrature nodes and weights for ∫_{max(e_min, grid[0])}^{grid[-1]} dEν Φ̂_cont(Eν) g(Eν).
 
     A composite Gauss–Legendre rule (``n_panels`` × ``n_nodes``) mapped onto the moving interval
-    (GUIDE §4.7); the weights include the continuum density. ``e_min`` may be an array: the nodes sit
-    on a new trailing axis, shape ``e_min.shape + (n_panels·n_nodes,)``. Returns ``(energies, weights)``.
+    (GUIDE §4.7); the weights include the continuum density. Where the density has steps
+    (``spectrum.breaks``) the interval is split there (GUIDE §4.8): each segment below the last
+    break gets one panel of ``n_nodes`` nodes, the last segment the full rule, every segment with
+    the moving lower end max(e_min, segment start). ``e_min`` may be an array: the nodes sit on a
+    new trailing axis. ``pdf`` (default :meth:`Spectrum.pdf`) evaluates the density. Returns
+    ``(energies, weights)``.
     """
-    u, wu = gauss_legendre(n_nodes, n_panels)
     dt = spectrum.grid.dtype
+    pdf = spectrum.pdf if pdf is None else pdf
     lo0, hi = spectrum.grid[0], spectrum.grid[-1]
-    lo = jnp.clip(jnp.asarray(e_min, dt), lo0, hi)[..., None]
-    span = hi - lo
-    e = lo + span * jnp.asarray(u, dt)
-    return e, span * jnp.asarray(wu, dt) * spectrum.pdf(e)
+    e_min = jnp.asarray(e_min, dt)
+    cuts = [c for c in sorted(float(b) for b in spectrum.breaks)]
+    starts = [lo0] + [jnp.asarray(c, dt) for c in cuts]
+    ends = [jnp.asarray(c, dt) for c in cuts] + [hi]
+    es, ws = [], []
+    for k, (a, b) in enumerate(zip(starts, ends)):
+        u, wu = gauss_legendre(n_nodes, n_panels if k == len(cuts) else 1)
+        lo = jnp.clip(e_min, a, b)[..., None]
+        span = b - lo
+        e = lo + span * jnp.asarray(u, dt)
+        es.append(e)
+        ws.append(span * jnp.asarray(wu, dt) * pdf(e))
+    if len(es) == 1:
+        return es[0], ws[0]
+    return jnp.concatenate(es, axis=-1), jnp.concatenate(ws, axis=-1)
 
 
 def fold(spectrum: Spectrum, fn, e_min=0.0, *, n_nodes: int = 48, n_panels: int = 8):
@@ -254,12 +275,13 @@ def line_spectrum(energies, weights, *, flux=1.0, flavor_fractions=(1.0, 0.0, 0.
 
 def continuum_spectrum(grid, density, *, flux=1.0, lines=(), line_weights=(),
                        flavor_fractions=(1.0, 0.0, 0.0), antineutrino=False, name="",
-                       normalize=True, fluence=False) -> Spectrum:
+                       normalize=True, fluence=False, breaks=()) -> Spectrum:
     """A spectrum from a tabulated continuum (and optional lines), normalized to 1 overall.
 
     ``density`` is any non-negative shape on ``grid``; with ``normalize`` the continuum is scaled to
     carry 1 − Σ ``line_weights`` of the flux. Works with traced ``density`` (gradients flow).
-    ``fluence``: ``flux`` is a time-integrated fluence [cm⁻²] (a burst).
+    ``fluence``: ``flux`` is a time-integrated fluence [cm⁻²] (a burst). ``breaks``: energies
+    [MeV] inside the grid where the density steps (the quadrature splits there).
     """
     g = jnp.asarray(grid)
     d = jnp.asarray(density)
@@ -280,4 +302,5 @@ def continuum_spectrum(grid, density, *, flux=1.0, lines=(), line_weights=(),
     if normalize:
         d = d * (1.0 - jnp.sum(lw)) / jnp.trapezoid(d, g)
     return Spectrum(le, lw, g, d, jnp.asarray(flux), jnp.asarray(flavor_fractions, dtype=float),
-                    antineutrino, name, bool(fluence)).validate()
+                    antineutrino, name, bool(fluence), None,
+                    tuple(sorted(float(b) for b in breaks))).validate()
