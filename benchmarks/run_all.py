@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import common  # noqa: E402
 
-SUITES = ("xsec", "rates", "cevns", "fit", "scan")
+SUITES = ("xsec", "rates", "cevns", "solar", "fit", "scan")
 
 
 def _headline(name: str, res: dict) -> str:
