@@ -59,15 +59,22 @@ def mapped_nodes(lo, hi, n, panels=1, *, log=False, dtype=None):
     return lo + width * u, width * w
 
 
-def interp_on_grid(x, grid, values, chunk=16):
+def interp_on_grid(x, grid, values, chunk=None):
     """Linear interpolation of ``values`` on the ascending ``grid`` at ``x``; 0 outside the grid.
 
     The interval search is two-level (a coarse comparison against every ``chunk``-th grid point,
     then within the chunk): the same interpolant as ``jnp.interp`` without its gather-bound binary
-    search, which dominates the cost of binned rates on CPU.
+    search, which dominates the cost of binned rates on CPU. The default chunk keeps both levels
+    at ≤ 32 comparisons (measured on the CPU: 0.5 ms for the 401-point pp grid against 1.4 ms for
+    ``jnp.interp``, and a 10× cliff beyond ~32 per level); grids above 1025 points use
+    ``jnp.interp``.
     """
     g, d = grid, values
     n = g.shape[0]
+    if chunk is None:
+        if n > 1025:
+            return jnp.interp(x, g, d, left=0.0, right=0.0)
+        chunk = max(16, -(-(n - 1) // 32))
     nc = -(-(n - 1) // chunk)
     gp = jnp.concatenate([g, jnp.full((nc * chunk + 1 - n,), jnp.inf, g.dtype)])
     j = jnp.clip(jnp.sum(x[..., None] >= gp[:-1:chunk], axis=-1) - 1, 0, nc - 1) * chunk
