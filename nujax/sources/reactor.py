@@ -238,7 +238,7 @@ def reactor_spectrum(power_gw=1.0, distance_cm=None, *, fission_fractions=DEFAUL
 
     >>> s = reactor_spectrum(3.0, 1.0e4)
     >>> f"{float(s.flux):.3e}", round(float(s.mean_energy()), 3)
-    ('4.876e+11', 1.345)
+    ('4.876e+11', 1.346)
     """
     _check_inputs(power_gw, distance_cm, fission_fractions)
     if isinstance(captures_per_fission, (int, float)) and not (0.0 <= captures_per_fission < 10.0):
