@@ -92,3 +92,28 @@ def test_validate_catches_bad_fields():
         dataclasses.replace(s, flavor_fractions=jnp.array([0.5, 0.2, 0.1])).validate()
     with pytest.raises(ValueError, match="weights must be"):
         line_spectrum([1.0, 2.0], [1.0], name="l")
+
+
+def test_breaks_split_the_quadrature_at_density_steps():
+    """A summed β spectrum steps down at its branch endpoints (Spectrum.breaks): the continuum rule
+    splits there, so a coarse rule matches a very fine unsplit one; breaks outside the grid raise."""
+    import dataclasses
+
+    import pytest
+
+    from nujax.sources import continuum_spectrum, fold, reactor_spectrum
+
+    r = reactor_spectrum()
+    assert len(r.breaks) == 6 and all(0.3 < b < 1.3 for b in r.breaks)
+    fine = float(fold(dataclasses.replace(r, breaks=()), lambda e: e, n_nodes=400, n_panels=40))
+    coarse_split = float(fold(r, lambda e: e, n_nodes=8, n_panels=5))
+    coarse_plain = float(fold(dataclasses.replace(r, breaks=()), lambda e: e, n_nodes=8, n_panels=5))
+    assert coarse_split == pytest.approx(fine, rel=5e-4)         # 2 % without the split
+    assert abs(coarse_plain / fine - 1) > 5 * abs(coarse_split / fine - 1)
+    # a moving lower limit above some breaks: the segments below it are empty, no NaN
+    above = float(fold(r, lambda e: e, 1.25, n_nodes=8, n_panels=5))
+    ref = float(fold(dataclasses.replace(r, breaks=()), lambda e: e, 1.25, n_nodes=400, n_panels=40))
+    assert np.isfinite(above) and above == pytest.approx(ref, rel=1e-3)   # 8 × 5 nodes above 1.25 MeV
+    g = np.linspace(0.0, 2.0, 21)
+    with pytest.raises(ValueError, match="breaks"):
+        continuum_spectrum(g, g * (2.0 - g), breaks=(2.5,))
