@@ -68,8 +68,10 @@ def sensitivity_step(model, factors, *, nuisances, cl, phi_B) -> np.ndarray:
                        for f in np.atleast_1d(factors)])
 
 
-def nuts_step(model, data, nuts_cfg, free, quick, key, summary, timings):
-    """NUTS (``[fit] nuts``): credible limit, posterior moments and diagnostics into ``summary``."""
+def nuts_step(model, data, nuts_cfg, free, quick, key, summary, timings, init=None):
+    """NUTS (``[fit] nuts``): credible limit, posterior moments and diagnostics into ``summary``.
+
+    Every chain starts at ``init`` (the MLE of the fit) when given."""
     import time
 
     from nujax.inference.nuts import MuPrior, credible_upper_limit, run_nuts
@@ -79,7 +81,7 @@ def nuts_step(model, data, nuts_cfg, free, quick, key, summary, timings):
     prior = MuPrior(nuts_cfg["prior"], scale=nuts_cfg["prior_scale"])
     t0 = time.perf_counter()
     post = run_nuts(key, model, data, prior=prior, num_warmup=warmup, num_samples=samples,
-                    num_chains=chains, fit_phi_B="phi_B" in free)
+                    num_chains=chains, fit_phi_B="phi_B" in free, init=init)
     timings["time_nuts_s"] = time.perf_counter() - t0
     summary["limit_credible"] = credible_upper_limit(post.samples, summary["cl"])
     summary["nuts_mu_mean"] = json_float(np.mean(post.samples["mu_1e11"]))
@@ -209,7 +211,7 @@ def run_fit(cfg: dict, out_dir, *, force=False, quick=False, progress=True, seed
         post = None
         if nuts_cfg is not None:
             post = nuts_step(model, data, nuts_cfg, free, quick, jax.random.fold_in(key, 3),
-                             summary, timings)
+                             summary, timings, init=r.params)
             log(f"NUTS: credible limit {summary['limit_credible']:.4g}, "
                 f"r_hat max {summary['r_hat_max']:.3f}")
     notes += sorted({f"{w.category.__name__}: {w.message}" for w in caught})

@@ -36,7 +36,7 @@ import numpy as np
 import numpyro
 import numpyro.distributions as dist
 from numpyro.diagnostics import summary
-from numpyro.infer import MCMC, NUTS
+from numpyro.infer import MCMC, NUTS, init_to_value
 
 from nujax._io import atomic_path
 from nujax.errors import ConvergenceWarning
@@ -123,6 +123,36 @@ def numpyro_model(model: BinnedModel, data=None, *, prior: MuPrior = MuPrior(), 
         numpyro.factor("loglik", log_likelihood(model, params, data, constraints=False))
 
 
+def _init_values(model, init, prior, *, fit_phi_B, fit_mu, fit_pe):
+    """Sample-site values of :func:`numpyro_model` at the likelihood parameters ``init`` (e.g. the
+    MLE): |μ|, φ_B as the unit vector phi_xy, the normalisations as norm_z = (norm − 1)/σ, the
+    scales, Pe and the EM entries; each kept strictly inside its prior's support."""
+    has_norm, has_eff, bkg_mode = _flags(model)
+    fit_mu = (not model.em_names) if fit_mu is None else fit_mu
+    v = {}
+    if fit_mu and "mu_1e11" in init:
+        lo, hi = (1e-3, np.inf) if prior.family == "halfnormal" else (prior.low, prior.high)
+        v["mu_1e11"] = float(np.clip(abs(float(init["mu_1e11"])), lo * 1.001, hi * 0.999))
+    if fit_pe and "pe" in init:
+        v["pe"] = float(np.clip(float(init["pe"]), 1e-3, 1.0 - 1e-3))
+    for k in model.em_names:
+        if k in init:
+            v[k] = float(init[k])
+    if model.directional and fit_phi_B and fit_mu and "phi_B" in init:
+        phi = float(init["phi_B"])
+        v["phi_xy"] = jnp.asarray([np.cos(phi), np.sin(phi)])
+    if has_norm and "norm" in init:
+        sig = np.asarray(model.norm_sigma, float)
+        safe = np.where(sig > 0, sig, 1.0)
+        z = np.where(sig > 0, (np.broadcast_to(np.asarray(init["norm"], float), sig.shape) - 1.0)
+                     / safe, 0.0)
+        v["norm_z"] = jnp.asarray(np.maximum(z, -1.0 / safe + 1e-3))
+    for k, on in (("eff_scale", has_eff), ("bkg_scale", bkg_mode != "fixed")):
+        if on and k in init:
+            v[k] = float(np.clip(float(init[k]), 1.001e-3, 999.0))
+    return v
+
+
 class PosteriorResult(NamedTuple):
     """NUTS output: ``samples`` (dict, chains flattened), ``summary`` (numpyro: r_hat, n_eff …),
     ``converged`` (all r̂ < 1.01 and ESS > ``min_ess``), ``idata`` (arviz InferenceData) and ``mcmc``."""
@@ -137,11 +167,15 @@ class PosteriorResult(NamedTuple):
 def run_nuts(key, model: BinnedModel, data, *, prior: MuPrior = MuPrior(), num_warmup=500,
              num_samples=1000, num_chains=4, chain_method="sequential", fit_phi_B=True,
              phi_B=0.0, max_r_hat=1.01, min_ess=100, progress_bar=False, to_arviz=True,
-             fit_mu=None, fit_pe=False, em_scale=10.0):
+             fit_mu=None, fit_pe=False, em_scale=10.0, init=None):
     """NUTS posterior of μ_ν (and φ_B, Pe, EM parameters, nuisances) given binned ``data``.
 
     ``data`` is a count array or an :class:`~nujax.inference.Observation`; see
     :func:`numpyro_model` for the parameters and priors.
+
+    ``init`` (optional): likelihood parameters (e.g. the MLE of :func:`nujax.inference.fit_mle`)
+    at which every chain starts (``numpyro.infer.init_to_value``); without it numpyro's default
+    random initialisation is used, which can leave a chain in a secondary φ_B mode.
 
     Uses ``jit_model_args=True`` so new data of the same shape reuse the compiled sampler. The
     chain method defaults to "sequential" (CPU; "parallel" needs
@@ -151,9 +185,11 @@ def run_nuts(key, model: BinnedModel, data, *, prior: MuPrior = MuPrior(), num_w
     check_data(model, data)
     if fit_pe and not model.pe_scalable:
         raise ValueError("fit_pe needs a pe_scalable model (Dirac, one constant Pe in (0, 1))")
+    strategy = {} if init is None else {"init_strategy": init_to_value(
+        values=_init_values(model, init, prior, fit_phi_B=fit_phi_B, fit_mu=fit_mu, fit_pe=fit_pe))}
     kern = NUTS(functools.partial(numpyro_model, prior=prior, fit_phi_B=fit_phi_B, phi_B=phi_B,
                                   flags=_flags(model), fit_mu=fit_mu, fit_pe=fit_pe,
-                                  em_scale=em_scale))
+                                  em_scale=em_scale), **strategy)
     mcmc = MCMC(kern, num_warmup=num_warmup, num_samples=num_samples, num_chains=num_chains,
                 chain_method=chain_method, jit_model_args=True, progress_bar=progress_bar)
     mcmc.run(key, model, as_data(data))

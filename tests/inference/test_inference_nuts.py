@@ -31,3 +31,26 @@ def test_nuts_recovers_truth_and_matches_fisher(tmp_path):
     assert credible_upper_limit(res.samples) > np.median(mu)
     path = save_netcdf(res.idata, tmp_path / "post.nc")
     assert (tmp_path / "post.nc").stat().st_size > 0 and str(path).endswith("post.nc")
+
+
+def test_chains_can_start_at_the_mle():
+    """run_nuts(init=params) starts every chain at the given likelihood parameters, mapped onto
+    the sampler's sites (|μ|, φ_B → unit vector, norm → z = (norm − 1)/σ), inside the supports."""
+    import numpy as np
+
+    from nujax.inference.nuts import MuPrior, _init_values
+
+    class M:                                   # the attributes _init_values reads
+        directional, em_names = True, ()
+        norm_sigma = np.array([0.01, 0.0])
+        eff_sigma, bkg_sigma, bkg_constrained = np.asarray(0.0), np.asarray(0.1), True
+
+    v = _init_values(M(), {"mu_1e11": -3.0, "phi_B": 0.4, "norm": np.array([1.02, 1.0]),
+                           "bkg_scale": 0.9}, MuPrior(), fit_phi_B=True, fit_mu=None, fit_pe=False)
+    assert v["mu_1e11"] == 3.0
+    np.testing.assert_allclose(v["phi_xy"], [np.cos(0.4), np.sin(0.4)])
+    np.testing.assert_allclose(v["norm_z"], [2.0, 0.0])
+    assert v["bkg_scale"] == 0.9 and "eff_scale" not in v
+    low = _init_values(M(), {"mu_1e11": 0.0}, MuPrior("loguniform", low=0.1, high=10.0),
+                       fit_phi_B=True, fit_mu=None, fit_pe=False)
+    assert 0.1 < low["mu_1e11"] < 0.11
