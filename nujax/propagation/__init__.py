@@ -13,29 +13,10 @@ The public names of :mod:`nujax.propagation.rsfp` are re-exported here unchanged
 ``from nujax.propagation import solve_rsfp, pe_lz, p_lz, RSFPParams`` keeps working.
 """
 
-from nujax.propagation.vacuum import oscillation_phases, reactor_arrival, vacuum_amplitudes, vacuum_probabilities  # noqa: F401
-from nujax.propagation.rsfp import (
-    RSFPParams,
-    RSFPProbabilities,
-    conversion_nonadiabatic,
-    lz_adiabaticity,
-    lz_conversion_probability,
-    lz_profile_probability,
-    p_lz,
-    pe_lz,
-    solve_rsfp,
-    solve_rsfp4,
-)
+from nujax.propagation import rsfp as _rsfp
+from nujax.propagation.rsfp import *  # noqa: F401,F403  (the seed-000 RSFP API, unchanged)
+from nujax.propagation.vacuum import (oscillation_phases, reactor_arrival, vacuum_amplitudes,
+                                      vacuum_probabilities)
 
-__all__ = [
-    "RSFPParams",
-    "RSFPProbabilities",
-    "lz_adiabaticity",
-    "p_lz",
-    "lz_conversion_probability",
-    "conversion_nonadiabatic",
-    "pe_lz",
-    "lz_profile_probability",
-    "solve_rsfp",
-    "solve_rsfp4",
-]
+__all__ = [*_rsfp.__all__, "oscillation_phases", "reactor_arrival", "vacuum_amplitudes",
+           "vacuum_probabilities"]

@@ -56,10 +56,12 @@ class NucleusTarget:
                 out.append(Component(iso.name, float(iso.mass), float(ab * n_per_t), None, iso))
         return tuple(out)
 
-    def _terms(self, component, e, t, sin2w, tr, majorana):
-        iso = component.data
-        FQ, F1 = nucleus_form_factors(iso, t, sin2w=sin2w, skin_fm=self.skin_fm)  # seed 002 eq. (16)
-        return nucleus_terms(e, t, component.mass, FQ, F1, tr, majorana=majorana)  # seed 002 eq. (15)
+    def _form_factors(self, component, t, sin2w):
+        return nucleus_form_factors(component.data, t, sin2w=sin2w, skin_fm=self.skin_fm)  # eq. (16)
+
+    def _terms(self, component, e, t, ff, tr, majorana, antineutrino=False):
+        return nucleus_terms(e, t, component.mass, *ff, tr, majorana=majorana,   # seed 002 eq. (15)
+                             antineutrino=antineutrino)
 
     def kernel(self, component, spectrum, pe, sin2w, options: CompactOptions):
         """(Eν, T) ↦ (weak, em/μ², int/μ) [MeV⁻³ rad⁻¹] for a Dirac beam (module docstring)."""
@@ -80,8 +82,9 @@ class NucleusTarget:
         sign = -1.0 if anti else 1.0                                   # Dirac ν̄ carries −μ
 
         def kern(e, t):
-            w = self._terms(component, e, t, sin2w, tr_weak, False).A
-            m = self._terms(component, e, t, sin2w, tr_em, False)
+            ff = self._form_factors(component, t, sin2w)                   # once per (Eν, T) node
+            w = self._terms(component, e, t, ff, tr_weak, False).A
+            m = self._terms(component, e, t, ff, tr_em, False)
             return w, m.A, sign * m.Bc
 
         return kern
@@ -97,6 +100,7 @@ class NucleusTarget:
                            majorana=props.majorana, antineutrino=antineutrino)
 
         def kern(e, t):
-            return tuple(self._terms(component, e, t, sin2w, tr, props.majorana))
+            ff = self._form_factors(component, t, sin2w)
+            return tuple(self._terms(component, e, t, ff, tr, props.majorana, antineutrino))
 
         return kern
