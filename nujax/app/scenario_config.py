@@ -7,7 +7,8 @@ A scenario file has the sections::
 ``[[source]]``  one table per neutrino source: ``name`` known to
                 :func:`nujax.sources.catalog.get_source` and its parameters with units in the key
                 names (``distance_m``, ``activity_mci``, ``power_gw`` …), ``norm_sigma`` (relative
-                1σ flux uncertainty);
+                1σ flux uncertainty); solar sources: ``oscillation`` ("msw" | "none") and
+                ``earth = {latitude_deg[, period]}`` or ``{nadir_deg}`` (day–night regeneration);
 ``[detector]``  ``preset`` (:data:`nujax.detector.PRESETS`) and/or ``material`` plus overrides
                 (``mass_t``, ``live_time_yr``, ``threshold_keV``, ``background_per_t_yr_MeV``,
                 ``sigma_phi_rad`` …); ``off_live_time_yr`` adds a background-only (reactor OFF)
@@ -88,6 +89,9 @@ SCHEMA = {
                 "skin_fm": (number(), 0.0)},
 }
 
+_EARTH = {"latitude_deg": (number(-90.0, 90.0), None), "nadir_deg": (number(0.0, 180.0), None),
+          "period": (string(("year", "night", "day")), None)}
+
 #: Keys of a ``[[source]]`` table: key → (checker, get_source keyword, unit factor).
 SOURCE_KEYS = {
     "name": (string(), None, None), "norm_sigma": (_NONNEG, None, None),
@@ -97,6 +101,8 @@ SOURCE_KEYS = {
     "pot_per_s": (_POS, "pot_per_s", 1.0), "flux_cm2_s": (_POS, "flux", 1.0),
     # solar sources: "msw" (default of nujax.get_source) or "none" (seed reproductions: pure ν_e)
     "oscillation": (string(("msw", "none")), "oscillation", None),
+    # solar sources: Earth-matter regeneration (nujax.propagation.earth), off when absent
+    "earth": (table(_EARTH, "{latitude_deg[, period]} or {nadir_deg}"), "earth", None),
 }
 _SOURCE_SCHEMA = {k: (check, REQUIRED if k == "name" else (0.0 if k == "norm_sigma" else None))
                   for k, (check, _, _) in SOURCE_KEYS.items()}
