@@ -69,6 +69,7 @@ import numpy as np
 from nujax._validation import is_concrete
 from nujax.constants import G_F, HBARC_MEV_CM, N_A
 from nujax.em import NUFIT60_NO, pmns
+from nujax.propagation._nufit import NUFIT60_NO_DM2
 
 __all__ = [
     "EARTH_RADIUS_KM",
@@ -261,8 +262,6 @@ def earth_paths(earth) -> EarthPaths | None:
 
 
 def _mixing(dt, sin2_12, sin2_13, sin2_23, delta_deg, dm2_21, dm2_31):
-    from nujax.propagation.msw import NUFIT60_NO_DM2  # msw imports this module
-
     mix = {k: (NUFIT60_NO[k] if v is None else v) for k, v in
            (("sin2_12", sin2_12), ("sin2_13", sin2_13), ("sin2_23", sin2_23), ("delta_deg", delta_deg))}
     d21 = NUFIT60_NO_DM2["dm2_21"] if dm2_21 is None else dm2_21

@@ -70,6 +70,7 @@ import numpy as np
 from nujax._validation import is_concrete
 from nujax.constants import G_F, HBARC_MEV_CM, N_A
 from nujax.em import NUFIT60_NO, pmns
+from nujax.propagation._nufit import NUFIT60_NO_DM2
 from nujax.propagation.earth import earth_amplitudes, earth_paths, regeneration_matrix
 from nujax.state import SpinFlavorState
 
@@ -84,9 +85,6 @@ __all__ = [
     "solar_arrival_state",
 ]
 
-#: NuFIT 6.0 normal-ordering best-fit splittings [eV²] (I. Esteban et al., JHEP 12 (2024) 216,
-#: with SK atmospheric data): Δm²21 = 7.49e-5, Δm²31 = +2.513e-3.
-NUFIT60_NO_DM2: dict = {"dm2_21": 7.49e-5, "dm2_31": 2.513e-3}
 
 #: Sources with a production distribution (B16-GS98).
 SOLAR_PRODUCTION_COMPONENTS: tuple[str, ...] = ("pp", "pep", "7Be", "8B", "hep", "13N", "15O", "17F")
