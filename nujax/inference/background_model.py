@@ -146,6 +146,21 @@ class BackgroundModel(WrappedModel):
     float_shapes: tuple = ()
     fold_options: tuple = (16, 8, 4)
 
+    @property
+    def weak(self):
+        """The base model's weak templates (S, *bin_shape)."""
+        return self.base.weak
+
+    @property
+    def em(self):
+        """The base model's magnetic templates (S, *bin_shape)."""
+        return self.base.em
+
+    @property
+    def background(self):
+        """Nominal background counts: the base model's plus every component's."""
+        return self.base.background + jnp.sum(self.templates, axis=0)
+
     def _own(self):
         """[(component, rate name or None, {shape param: parameter name})]."""
         out = []
