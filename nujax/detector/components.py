@@ -14,22 +14,22 @@ response of the rate engine, so components, signal and the flat detector backgro
 response. Everything is a pure ``jax.numpy`` function of the rate and θ: both are
 differentiable nuisances.
 
-Shapes (support and parameters):
+Shapes (support and parameters)::
 
-``flat``          [lo, hi]; no shape parameter beyond the support.
-``polynomial``    [lo, hi]; f = max(1 + Σᵢ cᵢ xⁱ, 0), x = (E − lo)/(hi − lo), parameters c1 … cN.
-``exponential``   [lo, hi]; f = exp(−k (E − lo)), slope ``k`` [MeV⁻¹] (negative: rising).
-``gaussian``      a peak, mean ``mean`` [MeV] and width ``width`` [MeV] > 0, cut at ±8 widths.
-``beta``          a β⁻ electron spectrum on [0, Q] of an isotope of :data:`BETA_ISOTOPES`:
-                  dN/dT ∝ p W (Q − T)² F(Z, W) L₀ C(W) (Hayen et al., Rev. Mod. Phys. 90 (2018)
-                  015008, eq. (4)), evaluated by :func:`nujax.sources.beta.beta_shape` at
-                  Eν = Q − T (the same phase space, Fermi function and finite-size correction as
-                  the neutrino spectra), times an optional measured shape factor.
-``double_beta``   the summed-electron spectrum of 2νββ on [0, Q]: dN/dK ∝ K (K₀ − K)⁵ (1 + 2K +
-                  4K²/3 + K³/3 + K⁴/30), K = T/m_e (Primakoff & Rosen, Rep. Prog. Phys. 22 (1959)
-                  121, the non-relativistic Coulomb approximation).
-``table``         a density tabulated in a file (:func:`read_shape_table`), interpolated with
-                  interpax.
+    ``flat``          [lo, hi]; no shape parameter beyond the support.
+    ``polynomial``    [lo, hi]; f = max(1 + Σᵢ cᵢ xⁱ, 0), x = (E − lo)/(hi − lo), parameters c1 … cN.
+    ``exponential``   [lo, hi]; f = exp(−k (E − lo)), slope ``k`` [MeV⁻¹] (negative: rising).
+    ``gaussian``      a peak, mean ``mean`` [MeV] and width ``width`` [MeV] > 0, cut at ±8 widths.
+    ``beta``          a β⁻ electron spectrum on [0, Q] of an isotope of :data:`BETA_ISOTOPES`:
+                      dN/dT ∝ p W (Q − T)² F(Z, W) L₀ C(W) (Hayen et al., Rev. Mod. Phys. 90 (2018)
+                      015008, eq. (4)), evaluated by :func:`nujax.sources.beta.beta_shape` at
+                      Eν = Q − T (the same phase space, Fermi function and finite-size correction as
+                      the neutrino spectra), times an optional measured shape factor.
+    ``double_beta``   the summed-electron spectrum of 2νββ on [0, Q]: dN/dK ∝ K (K₀ − K)⁵ (1 + 2K +
+                      4K²/3 + K³/3 + K⁴/30), K = T/m_e (Primakoff & Rosen, Rep. Prog. Phys. 22 (1959)
+                      121, the non-relativistic Coulomb approximation).
+    ``table``         a density tabulated in a file (:func:`read_shape_table`), interpolated with
+                      interpax.
 
 Constraints on the rate scale s = R/R₀ (nominal 1): ``"gaussian"`` (−½((s − 1)/σ)²),
 ``"lognormal"`` (−½(ln s/σ)², ln s ~ N(0, σ)), ``"free"`` (no term) and ``"fixed"`` (not fitted).
