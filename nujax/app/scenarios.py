@@ -158,6 +158,7 @@ def build_scenario(cfg: dict) -> Scenario:
     target = cfg["scenario"]["target"]
     det = make_config_detector(cfg["detector"])
     sources = make_config_sources(cfg["source"])
+    comps, floats = _config_components(cfg["background"])      # checked before the templates
     T, cos, phi = bin_edges(cfg["binning"], target)
     fit, truth_cfg = cfg["fit"], cfg["truth"]
     sin2w = cfg["physics"]["sin2w"] or SIN2_THETA_W
@@ -177,8 +178,11 @@ def build_scenario(cfg: dict) -> Scenario:
             raise ConfigError("detector.off_live_time_yr", "an OFF measurement needs a background")
         model = dataclasses.replace(model, bkg_sigma=jnp.asarray(1.0 / math.sqrt(r * B)),
                                     bkg_constrained=True)
-    if cfg["background"]:
-        model = _with_config_backgrounds(model, det, T, phi, cos, cfg["background"])
+    if comps:
+        from nujax.inference.background_model import with_backgrounds
+
+        model = with_backgrounds(model, det, T, comps, phi_edges=phi, cos_edges=cos,
+                                 float_shapes=floats)
     free = tuple(fit["free"]) if fit["free"] is not None else _default_free(model, fit)
     bad = [n for n in free if n not in model.parameter_names()]
     if bad:
@@ -208,11 +212,10 @@ def build_scenario(cfg: dict) -> Scenario:
     return Scenario(sc["name"], model, truth, free, cfg, meta, data)
 
 
-def _with_config_backgrounds(model, det, T, phi, cos, tables):
-    """The model with the ``[[background]]`` components (keV → MeV here)."""
+def _config_components(tables):
+    """(components, floated shape parameters) of the ``[[background]]`` tables (keV → MeV)."""
     from nujax.app.scenario_config import BACKGROUND_KEYS
     from nujax.detector.components import make_component, read_shape_table
-    from nujax.inference.background_model import with_backgrounds
 
     comps, floats = [], []
     for i, b in enumerate(tables):
@@ -229,8 +232,7 @@ def _with_config_backgrounds(model, det, T, phi, cos, tables):
                 raise ConfigError(f"background[{i}].float[{j}]", f"{b['shape']} has no shape "
                                   f"parameter {p!r}; known: {', '.join(comps[-1].params) or 'none'}")
             floats.append(f"{b['name']}:{p}")
-    return with_backgrounds(model, det, T, comps, phi_edges=phi, cos_edges=cos,
-                            float_shapes=tuple(floats))
+    return comps, tuple(floats)
 
 
 def _observed_counts(path, model, det, T):

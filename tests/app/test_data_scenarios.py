@@ -55,8 +55,13 @@ def _write(tmp_path, data_line=""):
     return p
 
 
-def test_background_tables_build_components(tmp_path):
-    sc = build_scenario(load_config(_write(tmp_path)))
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory):
+    return build_scenario(load_config(_write(tmp_path_factory.mktemp("sc"))))
+
+
+def test_background_tables_build_components(scenario):
+    sc = scenario
     m = sc.model
     assert m.parameter_names()[-3:] == ("bkg_pb214", "bkg_xray", "bkg_xray_mean")
     assert sc.free[-3:] == ("bkg_pb214", "bkg_xray", "bkg_xray_mean")
@@ -65,8 +70,8 @@ def test_background_tables_build_components(tmp_path):
     assert sc.data is None
 
 
-def test_data_file_replaces_the_toy(tmp_path):
-    sc = build_scenario(load_config(_write(tmp_path)))
+def test_data_file_replaces_the_toy(tmp_path, scenario):
+    sc = scenario
     counts = np.round(np.asarray(asimov_data(sc.model, {"mu_1e11": 0.0, "bkg_xray": 1.5})))
     edges = sc.meta["T_edges_MeV"]
     write_spectrum_csv(ObservedSpectrum(edges, counts, 1.16 / 5.9, 1.16), tmp_path / "obs.csv")

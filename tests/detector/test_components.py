@@ -188,3 +188,13 @@ def test_stopping_power_minimum_ionising_scale():
     # particles through matter, Fig. 34.2): here the collision part at 1–2 MeV
     s = float(electron_stopping_power(1.5)) / 0.876
     assert 1.6 < s < 2.0
+
+
+def test_float32_folding_and_quenching(float32_matches):
+    # float32 budget: 1e-4 relative (quadrature sums of O(100) terms, erf differences)
+    def run():
+        det = make_detector("xenon", mass_t=2.0, live_time_yr=0.5, res_stoch=0.01, smearing=True)
+        c = make_component("x", "beta", 10.0, isotope="Kr85")
+        return jnp.concatenate([fold_component(c, det, jnp.linspace(0.0, 0.8, 17)),
+                                quenching_factor(jnp.array([0.01, 0.1, 1.0]))])
+    float32_matches(run, rtol=1e-4)

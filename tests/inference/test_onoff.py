@@ -120,3 +120,10 @@ def test_components_add_differentiable_nuisances():
         with_backgrounds(on, det, T, comps, float_shapes=("nope",))
     with pytest.raises(ValueError, match="unique"):
         with_backgrounds(on, det, T, comps + comps[:1])
+
+
+def test_float32_profiled_background(float32_matches):
+    # float32 budget: 1e-5 relative (one quadratic root per bin, no cancellation)
+    float32_matches(lambda: profiled_off_background(jnp.array([3.0, 0.5, 5.0]),
+                                                    jnp.array([10.0, 4.0, 1.0]),
+                                                    jnp.array([7.0, 9.0, 3.0]), 0.4), rtol=1e-5)
