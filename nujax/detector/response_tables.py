@@ -8,8 +8,12 @@ the points, exact at them), with three scale nuisances, all differentiable:
     ε(E) = a_ε · ε_tab(a_E · E),    σ(E) = a_σ · σ_tab(a_E · E),
 
 a_ε (``eff_scale``) the efficiency normalisation, a_σ (``res_scale``) the resolution scale and
-a_E (``energy_scale``) the energy-scale factor. Outside the tabulated range the end values are
-used (the energy is clamped, so the derivative there is 0).
+a_E (``energy_scale``) the energy-scale factor, leaves of the table pytree. Outside the tabulated
+range the end values are used (the energy is clamped, so the derivative there is 0).
+
+A table given to :func:`nujax.detector.make_detector` (``response=``) replaces the parametric
+efficiency turn-on and resolution of the detector everywhere (signal templates, background
+components), so ``jax.grad`` with respect to the detector reaches the three scales.
 
 File format (CSV, read by :func:`nujax.data_io.read_energy_table`)::
 
@@ -33,7 +37,8 @@ __all__ = ["ResponseTable", "make_response_table", "read_response_table", "table
 
 
 @functools.partial(jax.tree_util.register_dataclass,
-                   data_fields=["energy", "efficiency", "sigma"], meta_fields=["method", "name"])
+                   data_fields=["energy", "efficiency", "sigma", "eff_scale", "res_scale",
+                                "energy_scale"], meta_fields=["method", "name"])
 @dataclasses.dataclass(frozen=True)
 class ResponseTable:
     """A tabulated response (frozen pytree).
@@ -43,6 +48,7 @@ class ResponseTable:
     energy : array (N,), strictly increasing [MeV].
     efficiency : array (N,), in [0, 1].
     sigma : array (N,), energy resolution σ [MeV], ≥ 0.
+    eff_scale, res_scale, energy_scale : scalars, the scale nuisances a_ε, a_σ, a_E (nominal 1).
     method : str (static), interpax method (``"linear"``, ``"monotonic"``, ``"cubic2"`` …).
     name : str (static), label (the file name when read from a file).
     """
@@ -50,6 +56,9 @@ class ResponseTable:
     energy: jax.Array
     efficiency: jax.Array
     sigma: jax.Array
+    eff_scale: jax.Array = 1.0
+    res_scale: jax.Array = 1.0
+    energy_scale: jax.Array = 1.0
     method: str = "monotonic"
     name: str = ""
 
@@ -68,7 +77,8 @@ def make_response_table(energy, efficiency, sigma, *, method="monotonic", name="
         raise ValueError("efficiency must have one value in [0, 1] per energy")
     if sig.shape != e.shape or np.any(sig < 0) or not np.all(np.isfinite(sig)):
         raise ValueError("sigma must have one finite value ≥ 0 [MeV] per energy")
-    return ResponseTable(jnp.asarray(e), jnp.asarray(eff), jnp.asarray(sig), method, name)
+    return ResponseTable(jnp.asarray(e), jnp.asarray(eff), jnp.asarray(sig), jnp.asarray(1.0),
+                         jnp.asarray(1.0), jnp.asarray(1.0), method, name)
 
 
 def read_response_table(path, *, method="monotonic") -> ResponseTable:
@@ -85,15 +95,20 @@ def read_response_table(path, *, method="monotonic") -> ResponseTable:
 
 
 def _interp(table, values, E, energy_scale):
-    x = jnp.clip(jnp.asarray(E) * energy_scale, table.energy[0], table.energy[-1])
+    a = table.energy_scale if energy_scale is None else energy_scale
+    x = jnp.clip(jnp.asarray(E) * a, table.energy[0], table.energy[-1])
     return interpax.interp1d(x.ravel(), table.energy, values, method=table.method).reshape(x.shape)
 
 
-def table_efficiency(table: ResponseTable, E, *, eff_scale=1.0, energy_scale=1.0):
-    """ε(E) = a_ε ε_tab(a_E E) at deposited energies ``E`` [MeV] (module docstring)."""
-    return eff_scale * jnp.clip(_interp(table, table.efficiency, E, energy_scale), 0.0, 1.0)
+def table_efficiency(table: ResponseTable, E, *, eff_scale=None, energy_scale=None):
+    """ε(E) = a_ε ε_tab(a_E E) at deposited energies ``E`` [MeV] (module docstring); the scales
+    default to the table's own (``eff_scale``, ``energy_scale``)."""
+    a = table.eff_scale if eff_scale is None else eff_scale
+    return a * jnp.clip(_interp(table, table.efficiency, E, energy_scale), 0.0, 1.0)
 
 
-def table_sigma(table: ResponseTable, E, *, res_scale=1.0, energy_scale=1.0):
-    """σ(E) = a_σ σ_tab(a_E E) [MeV] at deposited energies ``E`` [MeV] (module docstring)."""
-    return res_scale * jnp.maximum(_interp(table, table.sigma, E, energy_scale), 0.0)
+def table_sigma(table: ResponseTable, E, *, res_scale=None, energy_scale=None):
+    """σ(E) = a_σ σ_tab(a_E E) [MeV] at deposited energies ``E`` [MeV] (module docstring); the
+    scales default to the table's own (``res_scale``, ``energy_scale``)."""
+    a = table.res_scale if res_scale is None else res_scale
+    return a * jnp.maximum(_interp(table, table.sigma, E, energy_scale), 0.0)
