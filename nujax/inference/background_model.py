@@ -161,6 +161,13 @@ class BackgroundModel(WrappedModel):
         """Nominal background counts: the base model's plus every component's."""
         return self.base.background + jnp.sum(self.templates, axis=0)
 
+    def scaled(self, factor) -> "BackgroundModel":
+        """The same analysis with the exposure times ``factor`` (signal, background, components)."""
+        f = jnp.asarray(factor)
+        det = dataclasses.replace(self.detector, live_time_yr=f * self.detector.live_time_yr)
+        return dataclasses.replace(self, base=self.base.scaled(f), detector=det,
+                                   templates=f * self.templates)
+
     def _own(self):
         """[(component, rate name or None, {shape param: parameter name})]."""
         out = []

@@ -68,6 +68,9 @@ def test_background_tables_build_components(scenario):
     # the X-ray peak: 30/(t yr) × 1.16 t yr at 30 keV in the 25–35 keV bin (±5σ), no smearing
     assert float(m.templates[1][2]) == pytest.approx(30.0 * 1.16, rel=1e-6)
     assert sc.data is None
+    # exposure scaling (run_fit's sensitivity curve) doubles every part, floated shapes too
+    two, p = m.scaled(2.0), {"bkg_xray_mean": 0.031}
+    np.testing.assert_allclose(two.expected(p), 2.0 * np.asarray(m.expected(p)), rtol=1e-12)
 
 
 def test_data_file_replaces_the_toy(tmp_path, scenario):
