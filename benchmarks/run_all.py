@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import common  # noqa: E402
 
-SUITES = ("xsec", "rates", "cevns", "solar", "fit", "scan")
+SUITES = ("xsec", "rates", "cevns", "solar", "fit", "scan", "likelihood")
 
 
 def _headline(name: str, res: dict) -> str:
@@ -31,6 +31,9 @@ def _headline(name: str, res: dict) -> str:
         if name == "scan":
             return (f"{res['grid']} q_A scan {res['float64']['run_s']:.2f} s (float64), "
                     f"{res['jax_over_numpy_float64']:.1f}× numpy; float32 {res['float32']['run_s']:.2f} s")
+        if name == "likelihood":
+            return (f"6 components, 100 bins: value+grad {res['jax_value_and_grad_s'] * 1e3:.2g} ms, "
+                    f"{res['ratio_numpy_over_jax']:.1f}× numpy with FD gradients")
         if name == "fit":
             return (f"optax MLE {res['optax_mle_s'] * 1e3:.1f} ms ({res['scipy_over_optax']:.0f}× scipy); "
                     f"NUTS {res['nuts']['wall_s_incl_compile']:.1f} s")

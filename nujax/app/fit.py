@@ -132,7 +132,8 @@ def run_fit(cfg: dict, out_dir, *, force=False, quick=False, progress=True, seed
 
     from nujax import inference as inf
     from nujax._io import atomic_path
-    from nujax.app.plots import plot_data, plot_exposure, plot_posterior, plot_profile
+    from nujax.app.plots import (plot_data, plot_exposure, plot_fit_residuals, plot_posterior,
+                                 plot_profile)
 
     cfg = load_config(cfg) if "origin" not in cfg.get("scenario", {}) else cfg
     out = Path(os.fspath(out_dir))
@@ -153,11 +154,13 @@ def run_fit(cfg: dict, out_dir, *, force=False, quick=False, progress=True, seed
     log(f"templates built: {int(np.prod(model.bin_shape))} bins, {model.n_sources} source(s)")
     key = jax.random.PRNGKey(int(seed))
     asimov = inf.asimov_data(model, truth)
-    data = inf.toy_data(jax.random.fold_in(key, 1), model, truth)
+    observed = sc.data is not None                  # [scenario] data: fit it instead of a toy
+    data = sc.data if observed else inf.toy_data(jax.random.fold_in(key, 1), model, truth)
     nuis = tuple(p for p in free if p != "mu_1e11")
     summary = {"scenario": sc.name, "target": sc.meta["target"], "seed_ref": sc.meta["seed"],
                "n_bins": int(np.prod(model.bin_shape)), "exposure_t_yr": sc.meta["exposure_t_yr"],
-               "cl": fit["cl"], "free": ",".join(free)}
+               "cl": fit["cl"], "free": ",".join(free),
+               "data": sc.meta.get("data_file", "toy")}
     for k in ("mu_1e11", "phi_B", "eff_scale", "bkg_scale"):
         summary[f"truth_{k}"] = json_float(truth[k])
     summary["truth_pe"] = cfg["truth"]["pe"]
@@ -222,6 +225,11 @@ def run_fit(cfg: dict, out_dir, *, force=False, quick=False, progress=True, seed
     plot_exposure(out / "exposure.png", factors * sc.meta["exposure_t_yr"], curve, fit["cl"],
                   sc.name)
     plot_data(out / "data.png", model, data, lam, sc.meta, sc.name)
+    if observed:
+        plot_fit_residuals(out / "fit_residuals.png", sc.meta["T_edges_MeV"] * 1e3, data,
+                           inf.expected(model, r.params),    # background: signal norms at 0
+                           inf.expected(model, {**r.params, "norm": 0.0 * r.params["norm"]}),
+                           title=sc.name)
     if post is not None:
         from nujax.inference.nuts import save_netcdf
 

@@ -3,12 +3,20 @@
 A scenario file has the sections::
 
 ``[scenario]``  name, description, target ("electron" | "nucleus" | "radiative": what the
-                neutrinos scatter on), seed reference;
+                neutrinos scatter on), seed reference, ``data``: an observed spectrum (CSV or
+                HEPData YAML, :mod:`nujax.data_io`; path relative to the TOML file) fitted
+                instead of a toy data set;
 ``[[source]]``  one table per neutrino source: ``name`` known to
                 :func:`nujax.sources.catalog.get_source` and its parameters with units in the key
                 names (``distance_m``, ``activity_mci``, ``power_gw`` …), ``norm_sigma`` (relative
                 1σ flux uncertainty); solar sources: ``oscillation`` ("msw" | "none") and
                 ``earth = {latitude_deg[, period]}`` or ``{nadir_deg}`` (day–night regeneration);
+``[[background]]`` one table per background component (:mod:`nujax.detector.components`):
+                ``name``, ``shape``, ``rate_per_t_yr``, ``constraint`` (gaussian | lognormal |
+                free | fixed) and ``sigma``, the shape's parameters with units in the key
+                names (``lo_keV``, ``hi_keV``, ``mean_keV``, ``width_keV``, ``slope_per_MeV``,
+                ``c1`` … ``c4``), ``isotope``, ``degree``, ``file`` (a tabulated shape) and
+                ``float`` (shape parameters to fit, e.g. ``["slope"]``);
 ``[detector]``  ``preset`` (:data:`nujax.detector.PRESETS`) and/or ``material`` plus overrides
                 (``mass_t``, ``live_time_yr``, ``threshold_keV``, ``background_per_t_yr_MeV``,
                 ``sigma_phi_rad`` …); ``off_live_time_yr`` adds a background-only (reactor OFF)
@@ -36,7 +44,7 @@ from nujax.app.config import (REQUIRED, bin_range, boolean, either, number, numb
                               read_toml, string, string_list, table, validate_section)
 from nujax.errors import ConfigError
 
-__all__ = ["TARGETS", "PARAMETERS", "SCHEMA", "SOURCE_KEYS", "load_config"]
+__all__ = ["TARGETS", "PARAMETERS", "SCHEMA", "SOURCE_KEYS", "BACKGROUND_KEYS", "load_config"]
 
 #: What the neutrinos of a scenario scatter on (``[scenario] target``).
 TARGETS = ("electron", "nucleus", "radiative")
@@ -47,7 +55,11 @@ RADIATIVE_SOURCES = ("reactor", "90Sr-90Y", "51Cr", "37Ar", "49V", "145Sm")
 
 
 def _free(key, v):
-    names = string_list(PARAMETERS, what="parameter names")(key, v)
+    names = string_list(what="parameter names")(key, v)
+    for i, n in enumerate(names):            # bkg_<component>…: checked against the built model
+        if n not in PARAMETERS and not n.startswith("bkg_"):
+            raise ConfigError(f"{key}[{i}]", f"unknown {n!r}; known: {', '.join(PARAMETERS)} "
+                              "and the background components' bkg_<name>[_<param>]")
     if "mu_1e11" not in names:
         raise ConfigError(key, "must include 'mu_1e11' (the parameter of interest)")
     return list(dict.fromkeys(names))
@@ -64,7 +76,8 @@ _NUTS = {"chains": (_COUNT, 4), "warmup": (_COUNT, 500), "samples": (_COUNT, 100
 #: The configuration schema: section → key → (checker, default) (:mod:`nujax.app.config`).
 SCHEMA = {
     "scenario": {"name": (string(), REQUIRED), "description": (string(), ""),
-                 "target": (string(TARGETS), "electron"), "seed": (string(), "")},
+                 "target": (string(TARGETS), "electron"), "seed": (string(), ""),
+                 "data": (string(nonempty=True), None)},
     "detector": {"preset": (string(), None), "material": (string(), None), "mass_t": (_POS, None),
                  "live_time_yr": (_POS, None), "threshold_keV": (_NONNEG, None),
                  "background_per_t_yr_MeV": (_NONNEG, None), "sigma_phi_rad": (_NONNEG, None),
@@ -104,6 +117,22 @@ SOURCE_KEYS = {
     # solar sources: Earth-matter regeneration (nujax.propagation.earth), off when absent
     "earth": (table(_EARTH, "{latitude_deg[, period]} or {nadir_deg}"), "earth", None),
 }
+#: Keys of a ``[[background]]`` table: key → (checker, make_component keyword, unit factor).
+BACKGROUND_KEYS = {
+    "name": (string(nonempty=True), None, None), "shape": (string(nonempty=True), None, None),
+    "rate_per_t_yr": (_NONNEG, None, None),
+    "constraint": (string(("gaussian", "lognormal", "free", "fixed")), "constraint", None),
+    "sigma": (_NONNEG, "sigma", 1.0), "isotope": (string(), "isotope", None),
+    "degree": (_COUNT, "degree", None), "file": (string(nonempty=True), None, None),
+    "float": (string_list(single_ok=True, what="shape parameter names"), None, None),
+    "lo_keV": (_NONNEG, "lo", 1e-3), "hi_keV": (_POS, "hi", 1e-3),
+    "mean_keV": (_POS, "mean", 1e-3), "width_keV": (_POS, "width", 1e-3),
+    "slope_per_MeV": (number(), "slope", 1.0),
+    **{f"c{i}": (number(), f"c{i}", 1.0) for i in range(1, 5)},
+}
+_BACKGROUND_SCHEMA = {k: (check, REQUIRED if k in ("name", "shape", "rate_per_t_yr") else
+                          ("free" if k == "constraint" else None))
+                      for k, (check, _, _) in BACKGROUND_KEYS.items()}
 _SOURCE_SCHEMA = {k: (check, REQUIRED if k == "name" else (0.0 if k == "norm_sigma" else None))
                   for k, (check, _, _) in SOURCE_KEYS.items()}
 
@@ -137,6 +166,24 @@ def _sources(raw):
     return out
 
 
+def _backgrounds(raw, origin):
+    if raw is None:
+        return []
+    tables = [raw] if isinstance(raw, dict) else raw
+    if not isinstance(tables, list):
+        raise ConfigError("background", "must be one or more [[background]] tables")
+    out = [{k: v for k, v in validate_section(f"background[{i}]", t, _BACKGROUND_SCHEMA).items()
+            if v is not None} for i, t in enumerate(tables)]
+    for b in out:                              # tabulated shapes: relative to the TOML file
+        if "file" in b and not os.path.isabs(b["file"]) and origin != "<dict>":
+            b["file"] = os.path.join(os.path.dirname(os.path.abspath(origin)), b["file"])
+    names = [b["name"] for b in out]
+    for i, n in enumerate(names):
+        if names.index(n) != i:
+            raise ConfigError(f"background[{i}].name", f"duplicate component name {n!r}")
+    return out
+
+
 def load_config(path_or_dict) -> dict:
     """Parse (TOML file) and validate a scenario configuration; defaults are filled in.
 
@@ -148,8 +195,8 @@ def load_config(path_or_dict) -> dict:
     Returns
     -------
     dict
-        Sections ``scenario``, ``source`` (list), ``detector``, ``binning``, ``truth``, ``fit``,
-        ``physics`` (and ``scan`` if given), every key validated; energies keep the units of
+        Sections ``scenario``, ``source`` (list), ``background`` (list), ``detector``,
+        ``binning``, ``truth``, ``fit``, ``physics`` (and ``scan`` if given), every key validated; energies keep the units of
         their key names (keV in the file).
 
     Raises
@@ -168,11 +215,16 @@ def load_config(path_or_dict) -> dict:
     nujax.errors.ConfigError: truth.pe: must be ≤ 1.0, got 1.5
     """
     raw, origin = _read(path_or_dict)
+    tops = (*SCHEMA, "source", "background", "scan")
     for k in raw:
-        if k not in (*SCHEMA, "source", "scan"):
-            raise ConfigError(k, f"unknown key; known: {', '.join((*SCHEMA, 'source', 'scan'))}")
+        if k not in tops:
+            raise ConfigError(k, f"unknown key; known: {', '.join(tops)}")
     cfg = {sec: validate_section(sec, raw.get(sec, {}), keys) for sec, keys in SCHEMA.items()}
     cfg["source"] = _sources(raw.get("source"))
+    cfg["background"] = _backgrounds(raw.get("background"), origin)
+    data = cfg["scenario"]["data"]
+    if data is not None and not os.path.isabs(data) and origin != "<dict>":
+        cfg["scenario"]["data"] = os.path.join(os.path.dirname(os.path.abspath(origin)), data)
     _cross_checks(cfg)
     if "scan" in raw:
         from nujax.app.scan_config import validate_scan_section

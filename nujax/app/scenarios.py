@@ -108,6 +108,8 @@ class Scenario:
         The validated configuration.
     meta : dict
         Description, target, seed reference, units and counts.
+    data : numpy array or None
+        Observed counts per bin from ``[scenario] data`` (None: no observed data).
     """
 
     name: str
@@ -116,9 +118,13 @@ class Scenario:
     free: tuple
     config: dict
     meta: dict
+    data: object = None
 
 
 def _default_free(model, fit):
+    from nujax.inference.parameters import PARAMETER_NAMES
+
+    base = getattr(model, "base", model)           # a model with background components
     free = ["mu_1e11"]
     if model.directional:
         free.append("phi_B")
@@ -126,9 +132,10 @@ def _default_free(model, fit):
         free.append("norm")
     if fit["eff_sigma"] > 0:
         free.append("eff_scale")
-    if float(np.sum(model.background)) > 0 and (not model.bkg_constrained or float(model.bkg_sigma) > 0):
+    if float(np.sum(base.background)) > 0 and (not model.bkg_constrained or float(model.bkg_sigma) > 0):
         free.append("bkg_scale")
-    return tuple(free)
+    own = tuple(model.parameter_names())[len(PARAMETER_NAMES) + len(model.em_names):]
+    return tuple(free) + own                  # background components' rates and floated shapes
 
 
 def build_scenario(cfg: dict) -> Scenario:
@@ -151,6 +158,7 @@ def build_scenario(cfg: dict) -> Scenario:
     target = cfg["scenario"]["target"]
     det = make_config_detector(cfg["detector"])
     sources = make_config_sources(cfg["source"])
+    comps, floats = _config_components(cfg["background"])      # checked before the templates
     T, cos, phi = bin_edges(cfg["binning"], target)
     fit, truth_cfg = cfg["fit"], cfg["truth"]
     sin2w = cfg["physics"]["sin2w"] or SIN2_THETA_W
@@ -170,7 +178,16 @@ def build_scenario(cfg: dict) -> Scenario:
             raise ConfigError("detector.off_live_time_yr", "an OFF measurement needs a background")
         model = dataclasses.replace(model, bkg_sigma=jnp.asarray(1.0 / math.sqrt(r * B)),
                                     bkg_constrained=True)
+    if comps:
+        from nujax.inference.background_model import with_backgrounds
+
+        model = with_backgrounds(model, det, T, comps, phi_edges=phi, cos_edges=cos,
+                                 float_shapes=floats)
     free = tuple(fit["free"]) if fit["free"] is not None else _default_free(model, fit)
+    bad = [n for n in free if n not in model.parameter_names()]
+    if bad:
+        raise ConfigError("fit.free", f"unknown parameter(s) {bad}; known: "
+                          f"{', '.join(model.parameter_names())}")
     if "phi_B" in free and not model.directional:
         raise ConfigError("fit.free", "'phi_B' needs azimuth bins")
     truth = {"mu_1e11": truth_cfg["mu_1e11"], "phi_B": truth_cfg["phi_B"],
@@ -188,7 +205,55 @@ def build_scenario(cfg: dict) -> Scenario:
         meta["template_spec"] = TemplateSpec(spectra, det, np.asarray(T), phi, cos,
                                              truth_cfg["pe"], nsig, fit["eff_sigma"], bkg_sigma,
                                              {"sin2w": sin2w})
-    return Scenario(sc["name"], model, truth, free, cfg, meta)
+    data = None
+    if sc["data"] is not None:
+        data = _observed_counts(sc["data"], model, det, T)
+        meta["data_file"] = sc["data"]
+    return Scenario(sc["name"], model, truth, free, cfg, meta, data)
+
+
+def _config_components(tables):
+    """(components, floated shape parameters) of the ``[[background]]`` tables (keV → MeV)."""
+    from nujax.app.scenario_config import BACKGROUND_KEYS
+    from nujax.detector.components import make_component, read_shape_table
+
+    comps, floats = [], []
+    for i, b in enumerate(tables):
+        kw = {BACKGROUND_KEYS[k][1]: (v if BACKGROUND_KEYS[k][2] is None else v * BACKGROUND_KEYS[k][2])
+              for k, v in b.items() if BACKGROUND_KEYS[k][1] is not None}
+        try:
+            if "file" in b:
+                kw["table"] = read_shape_table(b["file"])
+            comps.append(make_component(b["name"], b["shape"], b["rate_per_t_yr"], **kw))
+        except ValueError as exc:
+            raise ConfigError(f"background[{i}]", str(exc)) from exc
+        for j, p in enumerate(b.get("float", [])):
+            if p not in comps[-1].params:
+                raise ConfigError(f"background[{i}].float[{j}]", f"{b['shape']} has no shape "
+                                  f"parameter {p!r}; known: {', '.join(comps[-1].params) or 'none'}")
+            floats.append(f"{b['name']}:{p}")
+    return comps, tuple(floats)
+
+
+def _observed_counts(path, model, det, T):
+    """Counts of the ``[scenario] data`` file, checked against the bins and the exposure."""
+    from nujax.data_io import read_spectrum
+
+    try:
+        spec = read_spectrum(path)
+    except ValueError as exc:
+        raise ConfigError("scenario.data", str(exc)) from exc
+    if len(model.bin_shape) != 1:
+        raise ConfigError("scenario.data", "observed spectra are binned in energy only; this "
+                          f"scenario has bins {model.bin_shape}")
+    if spec.edges.shape != np.shape(T) or not np.allclose(spec.edges, T, rtol=1e-9, atol=1e-12):
+        raise ConfigError("scenario.data", f"{path}: bin edges {np.round(spec.edges * 1e3, 6)} keV "
+                          f"differ from [binning] {np.round(np.asarray(T) * 1e3, 6)} keV")
+    want = float(det.exposure_t_yr)
+    if not math.isclose(spec.exposure_t_yr, want, rel_tol=0.01):
+        raise ConfigError("scenario.data", f"{path}: exposure {spec.exposure_t_yr:.6g} t yr differs "
+                          f"from the detector's {want:.6g} t yr by more than 1 %")
+    return spec.counts
 
 
 def _target_options(target: str, cfg: dict) -> dict:

@@ -27,6 +27,7 @@ import numpy as np
 
 from nujax._validation import is_concrete
 from nujax.detector.materials import MATERIALS, Material, get_material
+from nujax.detector.response_tables import ResponseTable, table_efficiency, table_sigma
 
 __all__ = ["Detector", "make_detector", "efficiency", "energy_sigma", "azimuth_damping"]
 
@@ -35,7 +36,7 @@ _LEAVES = ["mass_t", "live_time_yr", "threshold", "eff_plateau", "eff_T50", "eff
            "res_const", "res_stoch", "res_lin", "sigma_theta", "sigma_phi", "background"]
 
 
-@functools.partial(jax.tree_util.register_dataclass, data_fields=_LEAVES,
+@functools.partial(jax.tree_util.register_dataclass, data_fields=_LEAVES + ["response"],
                    meta_fields=["material", "smearing", "binding", "name"])
 @dataclasses.dataclass(frozen=True)
 class Detector:
@@ -59,6 +60,9 @@ class Detector:
     smearing : static switch, apply the energy resolution (Gaussian response in T).
     binding : static switch, stepping approximation for atomic binding.
     name : label.
+    response : :class:`~nujax.detector.response_tables.ResponseTable` or None
+        Tabulated ε(T) and σ_T(T) replacing the turn-on and resolution formulas (ε₀ still
+        multiplies the efficiency).
     """
 
     mass_t: jax.Array
@@ -77,6 +81,7 @@ class Detector:
     smearing: bool = False
     binding: bool = False
     name: str = ""
+    response: object = None
 
     def __post_init__(self):
         _validate_detector(self)
@@ -109,12 +114,14 @@ def _validate_detector(d: Detector) -> None:
         raise ValueError(f"{label}: eff_plateau must lie in [0, 1]")
     if not isinstance(d.material, Material):
         raise ValueError(f"{label}: material must be a Material (use get_material)")
+    if d.response is not None and not isinstance(d.response, ResponseTable):
+        raise ValueError(f"{label}: response must be a ResponseTable (read_response_table)")
 
 
 def make_detector(material="water", *, mass_t=1.0, live_time_yr=1.0, threshold=0.0,
                   eff_plateau=1.0, eff_T50=0.0, eff_width=0.0, res_const=0.0, res_stoch=0.0,
                   res_lin=0.0, sigma_theta=0.0, sigma_phi=0.0, background=0.0,
-                  smearing=False, binding=False, name="") -> Detector:
+                  smearing=False, binding=False, name="", response=None) -> Detector:
     """Build a :class:`Detector` (units as in its docstring); a clear ``ValueError`` on bad input.
 
     >>> d = make_detector("xenon", mass_t=5.9, threshold=0.001)
@@ -127,11 +134,14 @@ def make_detector(material="water", *, mass_t=1.0, live_time_yr=1.0, threshold=0
                 sigma_theta=sigma_theta, sigma_phi=sigma_phi, background=background)
     return Detector(**{k: jnp.asarray(v, dtype=float) for k, v in vals.items()},
                     material=get_material(material), smearing=bool(smearing),
-                    binding=bool(binding), name=name)
+                    binding=bool(binding), name=name, response=response)
 
 
 def efficiency(det: Detector, T):
-    """ε(T) = ε₀ · ½[1 + erf((T − T₅₀)/(√2 w))], or ε₀ where w = 0 (gradient-safe)."""
+    """ε(T) = ε₀ · ½[1 + erf((T − T₅₀)/(√2 w))], or ε₀ where w = 0 (gradient-safe); with a
+    response table ε₀ · ε_tab(T)."""
+    if det.response is not None:
+        return det.eff_plateau * table_efficiency(det.response, T)
     w = det.eff_width
     ok = w > 0
     ws = jnp.where(ok, w, 1.0)
@@ -140,9 +150,13 @@ def efficiency(det: Detector, T):
 
 
 def energy_sigma(det: Detector, T):
-    """Energy resolution σ_T(T) = √(c² + a² T + b² T²) [MeV], floored at 1e-9 MeV (gradient-safe)."""
+    """Energy resolution σ_T(T) = √(c² + a² T + b² T²) [MeV], or the response table's σ(T),
+    floored at 1e-9 MeV (gradient-safe)."""
     Tp = jnp.maximum(T, 0.0)
-    s2 = det.res_const ** 2 + det.res_stoch ** 2 * Tp + (det.res_lin * Tp) ** 2
+    if det.response is not None:
+        s2 = table_sigma(det.response, Tp) ** 2
+    else:
+        s2 = det.res_const ** 2 + det.res_stoch ** 2 * Tp + (det.res_lin * Tp) ** 2
     return jnp.sqrt(s2 + 1e-18)
 
 
