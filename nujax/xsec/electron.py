@@ -13,7 +13,8 @@ d²σ/dT dφ = (weak) + (em) + (interference) · cos(φ − φ_B)               
 Conventions and decisions
 -------------------------
 * Units: energies in MeV; the kernels return MeV⁻³ rad⁻¹ (d²σ/dTdφ), MeV⁻³ (dσ/dT) or MeV⁻² (dσ/dcosθ);
-  :func:`nujax.constants.cm2_from_natural` converts. μ_ν enters as ``mu_1e11`` = μ_ν/(10⁻¹¹ μ_B).
+  :func:`nujax.xsec.common.to_cm2` converts on the host in float64 (float32 cm² values underflow).
+  μ_ν enters as ``mu_1e11`` = μ_ν/(10⁻¹¹ μ_B).
 * The Majorana interference bracket of seed 000 eq. (9) equals 2 [D(g_ℓ) + D(g_ℓ')], where
   D(g) = g_L + g_R (1 − T/Eν) is the Dirac bracket of eq. (5) evaluated with the effective
   couplings of each species (for ν̄_μR: g_L → g_R, g_R → g_μL). So eq. (8) is the sum of the two

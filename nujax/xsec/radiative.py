@@ -35,8 +35,14 @@ Verification and decisions
   4. eq. (43) W3, ω³ term: +2(1−x) y g_A² ω³ must read **−2(1−x)** y g_A² ω³.
 
   With these four corrections :func:`appendix_eq40_43` (``corrected=True``) equals the kernel to
-  ~1e-12 relative (tested). The kernel below stays the computation used for numbers; the printed
-  form (``corrected=False``) is kept so the misprints stay visible and testable.
+  ~1e-12 relative (tested). The kernel below stays the computation used for the weak part; the
+  printed form (``corrected=False``) is kept so the misprints stay visible and testable.
+* Magnetic part at small x: eq. (13) over −Q² is an O(Q²) bracket divided by Q², which loses
+  ≈ ε/x relative (negative and growing like 1/x below x ≈ 1e-12 in float64, a factor 2 off at
+  x = 1e-6 in float32). The kernel therefore evaluates the magnetic part with the corrected
+  polynomial of eqs. (40)–(41), the same function without the cancellation: within 1e-9 of a
+  60-digit evaluation of eq. (13) at x down to 1e-14 in float64 and 1e-5 in float32 (tests; the
+  eq. (13) form stays available as ``radiative_terms(..., magnetic="eq13")``).
 * Low-x limits (eqs. (30)–(36)): the x = 0 terms W g_A² and M, the Klein–Nishina term V g_V²
   (eq. (33)) and the interference I g_V g_A agree with the full result; the printed A(y, ω) of
   eq. (31) and N(y, ω) of eq. (35) (their m/Eν corrections) do not, and are not used.
@@ -149,7 +155,7 @@ def _phi_average(fn, K):
     return 0.5 * (fn(h) + fn(-h))
 
 
-def radiative_terms(x, y, w, enu, gV, gA, mu_muB, *, xp=jnp):
+def radiative_terms(x, y, w, enu, gV, gA, mu_muB, *, magnetic="eq40", xp=jnp):
     """d³σ/dx dy dω [MeV⁻²] (weak, magnetic) at one point, written against the namespace ``xp``.
 
     Parameters
@@ -162,12 +168,19 @@ def radiative_terms(x, y, w, enu, gV, gA, mu_muB, *, xp=jnp):
         Couplings of eq. (32) (antineutrino: g_A already sign-flipped).
     mu_muB : array_like
         μν in Bohr magnetons.
+    magnetic : {"eq40", "eq13"}
+        Form of the magnetic part (static). ``"eq40"`` (default): the corrected polynomial of
+        eqs. (40)–(41), which keeps full precision at small x (module docstring). ``"eq13"``: the
+        φ-averaged trace of eq. (13) over −Q², the same function but losing ≈ ε/x relative
+        (negative below x ≈ 1e-12 in float64); kept as the independent check of eq. (40).
 
     Returns
     -------
     RadiativeParts
         Exactly 0 outside the physical region.
     """
+    if magnetic not in ("eq40", "eq13"):
+        raise ValueError(f"magnetic must be 'eq40' or 'eq13', got {magnetic!r}")
     m = M_E
     ok = is_physical(x, y, w, enu, xp=xp)
     # interior stand-in point (double where): x = ½, y = ½ y_max, ω mid-range
@@ -234,8 +247,11 @@ def radiative_terms(x, y, w, enu, gV, gA, mu_muB, *, xp=jnp):
 
     flux = xp.sqrt(nu / (nu + 2.0 * m * x)) * _NORM  # √(Eν y/(Eν y + 2mx)) / (64 (2π)³)
     weak = flux * 32.0 * G_F**2 * _E2 * _phi_average(weak_term, K)
-    fM2 = (mu_muB * math.sqrt(_E2) / (2.0 * m)) ** 2  # f_M = μν (eq. (11)), μ_B = e/(2m)
-    mag = flux * 32.0 * _E2 * _E2 * fM2 / (-Q2) * _phi_average(mag_term, K)
+    if magnetic == "eq13":
+        fM2 = (mu_muB * math.sqrt(_E2) / (2.0 * m)) ** 2  # f_M = μν (eq. (11)), μ_B = e/(2m)
+        mag = flux * 32.0 * _E2 * _E2 * fM2 / (-Q2) * _phi_average(mag_term, K)
+    else:
+        mag = _magnetic_eq40(x, y, w, enu, mu_muB, 1.0, xp)  # eqs. (40)–(41), correction 1
     return RadiativeParts(xp.where(ok, weak, 0.0), xp.where(ok, mag, 0.0))
 
 
@@ -335,6 +351,28 @@ def d3sigma_dT_dEg_dcostheta(T, eg, costheta, enu, mu_1e11=0.0, *, flavor="nueba
 APPENDIX_CORRECTIONS = ("M1_w2_y2", "W0_w2_y", "W1_w3_gVgA", "W3_w3_sign")
 
 
+def _magnetic_eq40(x, y, w, enu, mu_muB, c1, xp):
+    """Magnetic d³σ/dx dy dω [MeV⁻²] of seed 004 eqs. (40)–(41); ``c1`` = 1 applies correction 1.
+
+    A polynomial in (x, y, ω) over manifestly finite prefactors: no 1/Q² against an O(Q²)
+    bracket, so it keeps full precision as x → 0 (the φ-averaged eq. (13) loses ≈ ε/x relative).
+    """
+    m, E = M_E, enu
+    M0 = 2*E**2*y**2*(1-x)*((-x*(1-x)*y**2+(6*x**2-6*x+1)*(1-y))*w**3  # eq. (41)
+         + x*y*((1-x)*y**2-2*(3*x-2)*(1-y))*w**2 + (x**2+1)*y**2*(1-y)*w)
+    M1 = 2*y*E*(-x*(1-x)*((x**2-x+1)*y**2+(1-y))*w**3  # correction 1: y -> y² in the ω² term
+                + y*(-x*(x-1)**2*(x+1)*y**(1+c1)+(4*x**3+2*x**2-9*x+2)*(1-y))*w**2
+                - (1-x)*y**2*(x*(x**2-1)*y**2+(x**3-13*x+2)*(1-y))*w - x*(x-1)**2*y**3*(1-y))
+    M2 = y*(-x**2*(1-x)*y*w**3 + 2*(x*(1-x)*(2*x**2+x-4)*y**2+(9*x**2-14*x+1)*(1-y))*w**2
+            + (1-x)*y*(x*(x**2+x+10)*(1-x)*y**2-4*(x**2-10*x+1)*(1-y))*w
+            + 2*y**2*(x-1)**2*(-x*(1-x)*y**2+(x**2-6*x+1)*(1-y)))
+    M3 = x/E*(-(1-x)*(x+3)*y**2-8*(1-y))*(w-y*(1-x))**2
+    root = xp.sqrt(E*y/(E*y+2*m*x))
+    mag = (ALPHA**3/(4*m**2)*mu_muB**2/(1-x)**2/(2*m*x+E*y)**2*root/(y**3*w**2)  # eq. (40)
+           * (M0+m*M1+m**2*M2+m**3*M3))
+    return mag
+
+
 def appendix_eq40_43(x, y, w, enu, gV, gA, mu_muB, *, corrected=False, xp=jnp) -> RadiativeParts:
     """d³σ/dx dy dω [MeV⁻²] from seed 004 appendix eqs. (40)–(43) (physical points only).
 
@@ -352,18 +390,8 @@ def appendix_eq40_43(x, y, w, enu, gV, gA, mu_muB, *, corrected=False, xp=jnp) -
         raise ValueError(f"unknown appendix corrections {sorted(fixes - set(APPENDIX_CORRECTIONS))}")
     c1, c2, c3, c4 = (float(k in fixes) for k in APPENDIX_CORRECTIONS)
     m, E = M_E, enu
-    M0 = 2*E**2*y**2*(1-x)*((-x*(1-x)*y**2+(6*x**2-6*x+1)*(1-y))*w**3  # eq. (41)
-         + x*y*((1-x)*y**2-2*(3*x-2)*(1-y))*w**2 + (x**2+1)*y**2*(1-y)*w)
-    M1 = 2*y*E*(-x*(1-x)*((x**2-x+1)*y**2+(1-y))*w**3  # correction 1: y -> y² in the ω² term
-                + y*(-x*(x-1)**2*(x+1)*y**(1+c1)+(4*x**3+2*x**2-9*x+2)*(1-y))*w**2
-                - (1-x)*y**2*(x*(x**2-1)*y**2+(x**3-13*x+2)*(1-y))*w - x*(x-1)**2*y**3*(1-y))
-    M2 = y*(-x**2*(1-x)*y*w**3 + 2*(x*(1-x)*(2*x**2+x-4)*y**2+(9*x**2-14*x+1)*(1-y))*w**2
-            + (1-x)*y*(x*(x**2+x+10)*(1-x)*y**2-4*(x**2-10*x+1)*(1-y))*w
-            + 2*y**2*(x-1)**2*(-x*(1-x)*y**2+(x**2-6*x+1)*(1-y)))
-    M3 = x/E*(-(1-x)*(x+3)*y**2-8*(1-y))*(w-y*(1-x))**2
+    mag = _magnetic_eq40(x, y, w, enu, mu_muB, c1, xp)
     root = xp.sqrt(E*y/(E*y+2*m*x))
-    mag = (ALPHA**3/(4*m**2)*mu_muB**2/(1-x)**2/(2*m*x+E*y)**2*root/(y**3*w**2)  # eq. (40)
-           * (M0+m*M1+m**2*M2+m**3*M3))
     S, I, D, V2, A2 = gV**2+gA**2, gV*gA, (gV-gA)**2, gV**2, gA**2
     W0 = x*(1-x)*E**3*y**2*(y**2*(x**2+1)*(-y*(2-y)*D+2*S)*w  # eq. (43)
          - 2*x*y*((x*y**2+2*(3*x-2)*(1-y))*S+2*x*y**c2*(2-y)*I)*w**2  # correction 2: 2x(2−y) -> 2xy(2−y)
