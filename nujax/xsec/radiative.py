@@ -5,13 +5,15 @@ Physical region (eqs. (27)–(29)): 0 < x < 1, 0 < y < (1 + m x/(2Eν))⁻¹, ω
 
 How the triple-differential cross section is computed
 -----------------------------------------------------
-The kernel evaluates the spin-summed squared amplitudes of seed 004 **eqs. (10) and (13)**
-(written with four-vector dot products) and integrates over the unobservable azimuth φ of the
-(e, γ) plane around q⃗ = p⃗' + k⃗ (the variable s₁ of eq. (15)) *exactly*: both |T|² are quadratic
+The spin-summed squared amplitudes of seed 004 **eqs. (10) and (13)** (written with four-vector
+dot products) are integrated over the unobservable azimuth φ of the (e, γ) plane around q⃗ = p⃗' + k⃗ (the variable s₁ of eq. (15)) *exactly*: both |T|² are quadratic
 in the outgoing-neutrino momentum and only K cos φ enters the dot products, so the φ average is
 the mean of the two values at K cos φ = ±K/√2. With the textbook phase space (eq. (14)) this gives
 
     d³σ/dx dy dω = √(Eν y/(Eν y + 2 m x)) / (64 (2π)³) · ⟨Σ|T|²⟩_φ            (derived here)
+
+It is evaluated through the appendix polynomials eqs. (40)–(43) with four misprints corrected
+(below), which equal it to ~1e-12 without its cancellations at small x and in float32.
 
 Verification and decisions
 --------------------------
@@ -35,14 +37,16 @@ Verification and decisions
   4. eq. (43) W3, ω³ term: +2(1−x) y g_A² ω³ must read **−2(1−x)** y g_A² ω³.
 
   With these four corrections :func:`appendix_eq40_43` (``corrected=True``) equals the kernel to
-  ~1e-12 relative (tested). The kernel below stays the computation used for the weak part; the
-  printed form (``corrected=False``) is kept so the misprints stay visible and testable.
-* Magnetic part at small x: eq. (13) over −Q² is an O(Q²) bracket divided by Q², which loses
-  ≈ ε/x relative (negative and growing like 1/x below x ≈ 1e-12 in float64, a factor 2 off at
-  x = 1e-6 in float32). The kernel therefore evaluates the magnetic part with the corrected
-  polynomial of eqs. (40)–(41), the same function without the cancellation: within 1e-9 of a
-  60-digit evaluation of eq. (13) at x down to 1e-14 in float64 and 1e-5 in float32 (tests; the
-  eq. (13) form stays available as ``radiative_terms(..., magnetic="eq13")``).
+  ~1e-12 relative (tested); the printed form (``corrected=False``) is kept so the misprints stay
+  visible and testable.
+* Which form gives the numbers: the spin sums of eqs. (10) and (13) cancel at small x (the
+  magnetic bracket is O(Q²) over −Q², losing ≈ ε/x relative: negative and growing like 1/x below
+  x ≈ 1e-12 in float64, a factor 2 off at x = 1e-6 in float32; the x-derivative of the weak part
+  is lost below x ≈ ε) and in float32 at large Eν (weak part off by up to 10² near the region's
+  edges at Eν = 100 MeV). The corrected polynomials of eqs. (40)–(43) are the same function without
+  those cancellations (within 1e-9 of a 60-digit evaluation of eqs. (10)/(13) in float64, x down to
+  1e-14; float32 within 1e-5 at small x, tests), so :func:`radiative_terms` evaluates them; the
+  spin-sum form stays available (``form="traces"``) as their independent check.
 * Low-x limits (eqs. (30)–(36)): the x = 0 terms W g_A² and M, the Klein–Nishina term V g_V²
   (eq. (33)) and the interference I g_V g_A agree with the full result; the printed A(y, ω) of
   eq. (31) and N(y, ω) of eq. (35) (their m/Eν corrections) do not, and are not used.
@@ -66,7 +70,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from nujax._validation import check_energy, check_finite
+from nujax._validation import check_args, check_energy
 from nujax.constants import ALPHA, G_F, M_E, MU_SCALE, SIN2_THETA_W
 from nujax.couplings import electron_couplings, parse_flavor
 
@@ -155,7 +159,7 @@ def _phi_average(fn, K):
     return 0.5 * (fn(h) + fn(-h))
 
 
-def radiative_terms(x, y, w, enu, gV, gA, mu_muB, *, magnetic="eq40", xp=jnp):
+def radiative_terms(x, y, w, enu, gV, gA, mu_muB, *, form="eq40", xp=jnp):
     """d³σ/dx dy dω [MeV⁻²] (weak, magnetic) at one point, written against the namespace ``xp``.
 
     Parameters
@@ -168,19 +172,20 @@ def radiative_terms(x, y, w, enu, gV, gA, mu_muB, *, magnetic="eq40", xp=jnp):
         Couplings of eq. (32) (antineutrino: g_A already sign-flipped).
     mu_muB : array_like
         μν in Bohr magnetons.
-    magnetic : {"eq40", "eq13"}
-        Form of the magnetic part (static). ``"eq40"`` (default): the corrected polynomial of
-        eqs. (40)–(41), which keeps full precision at small x (module docstring). ``"eq13"``: the
-        φ-averaged trace of eq. (13) over −Q², the same function but losing ≈ ε/x relative
-        (negative below x ≈ 1e-12 in float64); kept as the independent check of eq. (40).
+    form : {"eq40", "traces"}
+        Static. ``"eq40"`` (default): the corrected polynomials of eqs. (40)–(43), which keep full
+        precision as x → 0 and in float32 (module docstring). ``"traces"``: the φ-averaged
+        spin sums of eqs. (10) and (13), the same function evaluated with cancellations (the
+        magnetic part loses ≈ ε/x relative, the x-derivative of the weak part is lost below
+        x ≈ ε); kept as the independent check of the polynomials.
 
     Returns
     -------
     RadiativeParts
         Exactly 0 outside the physical region.
     """
-    if magnetic not in ("eq40", "eq13"):
-        raise ValueError(f"magnetic must be 'eq40' or 'eq13', got {magnetic!r}")
+    if form not in ("eq40", "traces"):
+        raise ValueError(f"form must be 'eq40' or 'traces', got {form!r}")
     m = M_E
     ok = is_physical(x, y, w, enu, xp=xp)
     # interior stand-in point (double where): x = ½, y = ½ y_max, ω mid-range
@@ -189,6 +194,9 @@ def radiative_terms(x, y, w, enu, gV, gA, mu_muB, *, magnetic="eq40", xp=jnp):
     y = xp.where(ok, y, 0.5 * y_max(0.5, enu, xp=xp))
     wm, wp = omega_limits(x, y, enu, xp=xp)
     w = xp.where(ok, w, 0.5 * (wm + wp))
+    if form == "eq40":
+        r = appendix_eq40_43(x, y, w, enu, gV, gA, mu_muB, corrected=True, xp=xp)
+        return RadiativeParts(xp.where(ok, r.weak, 0.0), xp.where(ok, r.magnetic, 0.0))
 
     nu = enu * y
     eg = enu * w
@@ -247,11 +255,8 @@ def radiative_terms(x, y, w, enu, gV, gA, mu_muB, *, magnetic="eq40", xp=jnp):
 
     flux = xp.sqrt(nu / (nu + 2.0 * m * x)) * _NORM  # √(Eν y/(Eν y + 2mx)) / (64 (2π)³)
     weak = flux * 32.0 * G_F**2 * _E2 * _phi_average(weak_term, K)
-    if magnetic == "eq13":
-        fM2 = (mu_muB * math.sqrt(_E2) / (2.0 * m)) ** 2  # f_M = μν (eq. (11)), μ_B = e/(2m)
-        mag = flux * 32.0 * _E2 * _E2 * fM2 / (-Q2) * _phi_average(mag_term, K)
-    else:
-        mag = _magnetic_eq40(x, y, w, enu, mu_muB, 1.0, xp)  # eqs. (40)–(41), correction 1
+    fM2 = (mu_muB * math.sqrt(_E2) / (2.0 * m)) ** 2  # f_M = μν (eq. (11)), μ_B = e/(2m)
+    mag = flux * 32.0 * _E2 * _E2 * fM2 / (-Q2) * _phi_average(mag_term, K)
     return RadiativeParts(xp.where(ok, weak, 0.0), xp.where(ok, mag, 0.0))
 
 
@@ -286,10 +291,8 @@ def d3sigma_dx_dy_dw(x, y, w, enu, mu_1e11=0.0, *, flavor="nuebar", sin2w=SIN2_T
     >>> float(d3sigma_dx_dy_dw(1.2, 0.5, 0.2, 1.0).weak)   # outside the region: exactly 0
     0.0
     """
-    for name, v in (("enu", enu),):
-        check_energy(name, v, allow_zero=False)
-    check_finite("mu_1e11", mu_1e11)
-    check_finite("sin2w", sin2w)
+    check_energy("enu", enu, allow_zero=False)
+    check_args(x=x, y=y, w=w, mu_1e11=mu_1e11, sin2w=sin2w)
     f = parse_flavor(flavor)
     dt = _float_dtype(x, y, w, enu)
     args = jnp.broadcast_arrays(*(jnp.asarray(a, dtype=dt) for a in (x, y, w, enu)))
@@ -335,6 +338,8 @@ def d3sigma_dT_dEg_dcostheta(T, eg, costheta, enu, mu_1e11=0.0, *, flavor="nueba
 
     θ is the electron–photon opening angle; Q² from seed 004 eq. (19); 0 where unphysical.
     """
+    check_args(T=T, costheta=costheta)
+    check_energy("eg", eg)
     dt = _float_dtype(T, eg, costheta, enu)
     T, eg, costheta, enu = jnp.broadcast_arrays(*(jnp.asarray(a, dtype=dt) for a in (T, eg, costheta, enu)))
     okT = (T > 0) & (eg > 0)
@@ -349,28 +354,6 @@ def d3sigma_dT_dEg_dcostheta(T, eg, costheta, enu, mu_1e11=0.0, *, flavor="nueba
 
 # --- the appendix eqs. (40)–(43): as printed, and corrected ----------------------------------------
 APPENDIX_CORRECTIONS = ("M1_w2_y2", "W0_w2_y", "W1_w3_gVgA", "W3_w3_sign")
-
-
-def _magnetic_eq40(x, y, w, enu, mu_muB, c1, xp):
-    """Magnetic d³σ/dx dy dω [MeV⁻²] of seed 004 eqs. (40)–(41); ``c1`` = 1 applies correction 1.
-
-    A polynomial in (x, y, ω) over manifestly finite prefactors: no 1/Q² against an O(Q²)
-    bracket, so it keeps full precision as x → 0 (the φ-averaged eq. (13) loses ≈ ε/x relative).
-    """
-    m, E = M_E, enu
-    M0 = 2*E**2*y**2*(1-x)*((-x*(1-x)*y**2+(6*x**2-6*x+1)*(1-y))*w**3  # eq. (41)
-         + x*y*((1-x)*y**2-2*(3*x-2)*(1-y))*w**2 + (x**2+1)*y**2*(1-y)*w)
-    M1 = 2*y*E*(-x*(1-x)*((x**2-x+1)*y**2+(1-y))*w**3  # correction 1: y -> y² in the ω² term
-                + y*(-x*(x-1)**2*(x+1)*y**(1+c1)+(4*x**3+2*x**2-9*x+2)*(1-y))*w**2
-                - (1-x)*y**2*(x*(x**2-1)*y**2+(x**3-13*x+2)*(1-y))*w - x*(x-1)**2*y**3*(1-y))
-    M2 = y*(-x**2*(1-x)*y*w**3 + 2*(x*(1-x)*(2*x**2+x-4)*y**2+(9*x**2-14*x+1)*(1-y))*w**2
-            + (1-x)*y*(x*(x**2+x+10)*(1-x)*y**2-4*(x**2-10*x+1)*(1-y))*w
-            + 2*y**2*(x-1)**2*(-x*(1-x)*y**2+(x**2-6*x+1)*(1-y)))
-    M3 = x/E*(-(1-x)*(x+3)*y**2-8*(1-y))*(w-y*(1-x))**2
-    root = xp.sqrt(E*y/(E*y+2*m*x))
-    mag = (ALPHA**3/(4*m**2)*mu_muB**2/(1-x)**2/(2*m*x+E*y)**2*root/(y**3*w**2)  # eq. (40)
-           * (M0+m*M1+m**2*M2+m**3*M3))
-    return mag
 
 
 def appendix_eq40_43(x, y, w, enu, gV, gA, mu_muB, *, corrected=False, xp=jnp) -> RadiativeParts:
@@ -390,8 +373,21 @@ def appendix_eq40_43(x, y, w, enu, gV, gA, mu_muB, *, corrected=False, xp=jnp) -
         raise ValueError(f"unknown appendix corrections {sorted(fixes - set(APPENDIX_CORRECTIONS))}")
     c1, c2, c3, c4 = (float(k in fixes) for k in APPENDIX_CORRECTIONS)
     m, E = M_E, enu
-    mag = _magnetic_eq40(x, y, w, enu, mu_muB, c1, xp)
+    M0 = 2*E**2*y**2*(1-x)*((-x*(1-x)*y**2+(6*x**2-6*x+1)*(1-y))*w**3  # eq. (41)
+         + x*y*((1-x)*y**2-2*(3*x-2)*(1-y))*w**2 + (x**2+1)*y**2*(1-y)*w)
+    M1 = 2*y*E*(-x*(1-x)*((x**2-x+1)*y**2+(1-y))*w**3  # correction 1: y -> y² in the ω² term
+                + y*(-x*(x-1)**2*(x+1)*y**(1+c1)+(4*x**3+2*x**2-9*x+2)*(1-y))*w**2
+                - (1-x)*y**2*(x*(x**2-1)*y**2+(x**3-13*x+2)*(1-y))*w - x*(x-1)**2*y**3*(1-y))
+    M2 = y*(-x**2*(1-x)*y*w**3 + 2*(x*(1-x)*(2*x**2+x-4)*y**2+(9*x**2-14*x+1)*(1-y))*w**2
+            + (1-x)*y*(x*(x**2+x+10)*(1-x)*y**2-4*(x**2-10*x+1)*(1-y))*w
+            + 2*y**2*(x-1)**2*(-x*(1-x)*y**2+(x**2-6*x+1)*(1-y)))
+    M3 = x/E*(-(1-x)*(x+3)*y**2-8*(1-y))*(w-y*(1-x))**2
     root = xp.sqrt(E*y/(E*y+2*m*x))
+    # prefactors as products of reciprocals (not one division by (1−x)²y³ω²), so neither the value
+    # nor its gradient passes through an over- or underflowing intermediate in float32
+    ix, iD, iy, iw = 1/(1-x), 1/(2*m*x+E*y), 1/y, 1/w
+    mag = (ALPHA**3/(4*m**2)*mu_muB**2*(ix*ix)*(iD*iD)*root*(iy*iy*iy)*(iw*iw)  # eq. (40)
+           * (M0+m*M1+m**2*M2+m**3*M3))
     S, I, D, V2, A2 = gV**2+gA**2, gV*gA, (gV-gA)**2, gV**2, gA**2
     W0 = x*(1-x)*E**3*y**2*(y**2*(x**2+1)*(-y*(2-y)*D+2*S)*w  # eq. (43)
          - 2*x*y*((x*y**2+2*(3*x-2)*(1-y))*S+2*x*y**c2*(2-y)*I)*w**2  # correction 2: 2x(2−y) -> 2xy(2−y)
@@ -418,6 +414,6 @@ def appendix_eq40_43(x, y, w, enu, gV, gA, mu_muB, *, corrected=False, xp=jnp) -
                + (-y**2*((11*x**2-10*x-1)*V2+(-9*x**2+14*x+3)*A2)-8*(1-y)*S-8*y*(2-y)*x*I)*w**2
                + (1-2*c4)*2*(1-x)*y*A2*w**3)  # correction 4: sign of the g_A² ω³ term
     W4 = 4*x**3*y/E*(w-y*(1-x))**2*(V2-A2)
-    weak = (G_F**2*m/(4*math.pi**2)*ALPHA/(1-x)**2/(2*m*x+E*y)**2*root/(y**2*w**2)  # eq. (42)
+    weak = (G_F**2*m/(4*math.pi**2)*ALPHA*(ix*ix)*(iD*iD)*root*(iy*iy)*(iw*iw)  # eq. (42)
             * (W0+m*W1+m**2*W2+m**3*W3+m**4*W4))
     return RadiativeParts(weak, mag)

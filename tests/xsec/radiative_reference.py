@@ -244,7 +244,7 @@ class _MpNamespace:
 
 
 def magnetic_high_precision(x, y, w, enu, mu_muB, dps=60):
-    """Magnetic d³σ/dx dy dω [MeV⁻²] from seed 004 eq. (13) (``magnetic="eq13"`` form of the
+    """Magnetic d³σ/dx dy dω [MeV⁻²] from seed 004 eq. (13) (``form="traces"`` form of the
     kernel) evaluated in ``dps``-digit arithmetic: the cancellation of its O(Q²) bracket against
     1/Q² at small x costs ~x⁻¹ of 60 digits, leaving far more than float64 needs."""
     from unittest import mock
@@ -258,5 +258,5 @@ def magnetic_high_precision(x, y, w, enu, mu_muB, dps=60):
         # m_e as a high-precision number too, so products such as m·m are not rounded to float64
         with mock.patch.object(radiative, "M_E", mp(M_E)):
             r = radiative.radiative_terms(mp(x), mp(y), mp(w), mp(enu), mp(0), mp(0), mp(mu_muB),
-                                          magnetic="eq13", xp=_MpNamespace(mpmath))
+                                          form="traces", xp=_MpNamespace(mpmath))
         return float(r.magnetic)

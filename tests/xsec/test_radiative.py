@@ -67,7 +67,7 @@ def test_appendix_as_extracted_is_misprinted():
     rng = np.random.default_rng(3)
     x, y, w = _points(rng, 1.0, 40)
     gV, gA = (float(g) for g in radiative_couplings("nuebar", S2))
-    exact = radiative_terms(x, y, w, 1.0, gV, gA, 1e-10, magnetic="eq13", xp=np)
+    exact = radiative_terms(x, y, w, 1.0, gV, gA, 1e-10, form="traces", xp=np)
     app = appendix_eq40_43(x, y, w, 1.0, gV, gA, 1e-10, xp=np)
     assert np.max(np.abs(app.weak / exact.weak - 1)) > 0.05
     assert np.max(np.abs(app.magnetic / exact.magnetic - 1)) > 0.01
@@ -80,7 +80,7 @@ def test_appendix_corrected_equals_exact_kernel(E, fl):
     rng = np.random.default_rng(int(E * 10) + 7)
     x, y, w = _points(rng, E, 200)
     gV, gA = (float(g) for g in radiative_couplings(fl, S2))
-    exact = radiative_terms(x, y, w, E, gV, gA, 1e-10, magnetic="eq13", xp=np)
+    exact = radiative_terms(x, y, w, E, gV, gA, 1e-10, form="traces", xp=np)
     fixed = appendix_eq40_43(x, y, w, E, gV, gA, 1e-10, corrected=True, xp=np)
     np.testing.assert_allclose(fixed.weak, exact.weak, rtol=1e-10)
     np.testing.assert_allclose(fixed.magnetic, exact.magnetic, rtol=1e-10)
@@ -112,7 +112,7 @@ def test_magnetic_small_x_against_60_digit_reference(E):
     got32 = d3sigma_dx_dy_dw(*f32, np.float32(E), np.float32(10.0)).magnetic
     assert got32.dtype == jnp.float32
     np.testing.assert_allclose(np.asarray(got32, float), want32, rtol=1e-5)
-    old = radiative_terms(xs, y, w, E, 0.0, 0.0, 1e-10, magnetic="eq13", xp=np).magnetic
+    old = radiative_terms(xs, y, w, E, 0.0, 0.0, 1e-10, form="traces", xp=np).magnetic
     assert np.max(np.abs(old / want - 1)) > 1e-3             # the cancellation this form avoids
 
 
