@@ -270,6 +270,8 @@ case("max_asymmetry-threshold-above-every-endpoint",
 for fn, args in [("max_asymmetry", ()), ("differential_asymmetry", (0.3,)),
                  ("integrated_asymmetry", (0.3,)), ("asymmetry_vs_mu", (2.0,))]:
     case(f"{fn}-no-events-is-zero", functools.partial(getattr(rates, fn), (0.0, 0.0, 0.0), *args), zero)
+case("mu_at_max_asymmetry-no-events-is-zero", functools.partial(rates.mu_at_max_asymmetry, (0.0, 0.0, 0.0)),
+     lambda v: float(v[0]) == 0.0 and float(v[1]) == 0.0)
 for coeff, msg in [((1.0, 0.0, 0.1), "n_em must be > 0"), ((0.0, 1.0, 0.1), "n_weak must be > 0"),
                    ((NAN, 1.0, 0.1), "n_weak must be finite"), ((1.0, -1.0, 0.1), "n_em must be ≥ 0"),
                    ((1.0, 1.0), "must be the triple")]:

@@ -12,6 +12,7 @@ import math
 import jax.numpy as jnp
 import numpy as np
 
+from nujax._numerics import safe_sqrt
 from nujax._validation import check_args, values
 from nujax.constants import SIN2_THETA_W
 from nujax.detector.core import azimuth_damping
@@ -109,18 +110,20 @@ def asymmetry_vs_mu(coefficients_at_unit_mu, mu_1e11):
 def mu_at_max_asymmetry(coefficients_at_unit_mu):
     """(μ*, 𝒜(μ*)) with μ* = √(a_weak/a_em) [10⁻¹¹ μ_B]: d𝒜/dμ = 0 ⇔ N_weak = N_em (seed 000 eq. (20)).
 
-    Needs n_weak > 0 and n_em > 0 (``ValueError`` otherwise: without magnetic or without weak
-    events 𝒜(μ) has no interior maximum).
+    With no events at all (n_weak = n_em = 0, e.g. a threshold above every kinematic endpoint) it
+    returns (0, 0), like the asymmetries. With events of one kind only 𝒜(μ) has no interior
+    maximum and it raises ``ValueError``.
     """
     c = _coefficients(coefficients_at_unit_mu, "coefficients_at_unit_mu")
     n_w, n_m, _ = c
-    for label, x in (("n_weak", n_w), ("n_em", n_m)):
-        v = values(label, x)
-        if v is not None and np.any(v <= 0):
-            raise ValueError(f"coefficients_at_unit_mu: {label} must be > 0 for 𝒜(μ) to have a "
-                             f"maximum, got {v.tolist()!r}")
-    mu = jnp.sqrt(n_w / n_m)
-    coefficients_at_unit_mu = c
-    return mu, asymmetry_vs_mu(coefficients_at_unit_mu, mu)
+    vw, vm = values("n_weak", n_w), values("n_em", n_m)
+    if vw is not None and vm is not None:
+        none = (vw == 0) & (vm == 0)
+        for label, v in (("n_weak", vw), ("n_em", vm)):
+            if np.any((v <= 0) & ~none):
+                raise ValueError(f"coefficients_at_unit_mu: {label} must be > 0 for 𝒜(μ) to have a "
+                                 f"maximum, got {v.tolist()!r}")
+    mu = safe_sqrt(jnp, _ratio(n_w, n_m))
+    return mu, asymmetry_vs_mu(c, mu)
 
 
