@@ -292,12 +292,13 @@ def test_spectrum_average_over_reactor_spectrum():
 
 
 def test_float32():
-    """float32 inputs give float32 results within 2e-3 of float64 (cancellations in eq. (10))."""
+    """float32 inputs give float32 results within 1e-4 of float64 at interior points (measured:
+    1.5e-6 magnetic, 1.2e-5 weak; edges and small x: test_magnetic_small_x_against_60_digit_reference)."""
     rng = np.random.default_rng(5)
     x, y, w = _points(rng, 1.0, 50)
     f32 = [a.astype(np.float32) for a in (x, y, w)]
     r = d3sigma_dx_dy_dw(*f32, np.float32(1.0), np.float32(10.0), sin2w=np.float32(S2))
     assert r.weak.dtype == jnp.float32
     r64 = d3sigma_dx_dy_dw(*[a.astype(float) for a in f32], 1.0, 10.0, sin2w=S2)
-    np.testing.assert_allclose(np.asarray(r.magnetic, float), np.asarray(r64.magnetic), rtol=2e-3)
-    np.testing.assert_allclose(np.asarray(r.weak, float), np.asarray(r64.weak), rtol=2e-3)
+    np.testing.assert_allclose(np.asarray(r.magnetic, float), np.asarray(r64.magnetic), rtol=1e-4)
+    np.testing.assert_allclose(np.asarray(r.weak, float), np.asarray(r64.weak), rtol=1e-4)
