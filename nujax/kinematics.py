@@ -152,7 +152,7 @@ def T_from_costheta(costheta, enu, m, *, xp=jnp):
     """Recoil energy at polar angle θ for a fixed Eν: T = 2m c² / (κ² − c²), κ = 1 + m/Eν.
 
     Inverse of seed 001 eq. (4) at fixed Eν. Physical for 0 < cosθ ≤ 1; returns 0 elsewhere. The
-    result never exceeds :func:`t_max` (cosθ = 1 gives T_max exactly, inside the region).
+    result never exceeds :func:`t_max` (cosθ = 1 gives T_max up to rounding, never above it).
     """
     ok = (costheta > 0) & (costheta <= 1) & (enu > 0)
     c = xp.where(ok, costheta, 0.5)
