@@ -45,7 +45,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from nujax._validation import is_concrete
+from nujax._validation import check_finite, check_probability, is_concrete
 from nujax.constants import G_F, HBARC2_MEV2_CM2, MU_B, MU_SCALE, R2_SCALE_CM2
 from nujax.couplings import parse_flavor
 
@@ -308,6 +308,10 @@ def pmns(sin2_12=NUFIT60_NO["sin2_12"], sin2_13=NUFIT60_NO["sin2_13"],
     >>> bool(jnp.allclose(U @ U.conj().T, jnp.eye(3), atol=1e-6))
     True
     """
+    for name, v in (("sin2_12", sin2_12), ("sin2_13", sin2_13), ("sin2_23", sin2_23)):
+        check_probability(name, v)                                    # sin²θ ∈ [0, 1]
+    for name, v in (("delta_deg", delta_deg), ("alpha21_deg", alpha21_deg), ("alpha31_deg", alpha31_deg)):
+        check_finite(name, v)
     s12, s13, s23 = (jnp.sqrt(jnp.asarray(x, float)) for x in (sin2_12, sin2_13, sin2_23))
     c12, c13, c23 = (jnp.sqrt(1.0 - s * s) for s in (s12, s13, s23))
     ed = jnp.exp(1j * jnp.deg2rad(jnp.asarray(delta_deg, float)))

@@ -18,6 +18,7 @@ import jax
 import jax.numpy as jnp
 
 from nujax import kinematics as kin
+from nujax._validation import check_args
 from nujax.constants import SIN2_THETA_W
 from nujax.detector.core import efficiency, energy_sigma
 from nujax.rates.binned import compact_kernel_for
@@ -48,6 +49,7 @@ def density_per_radian(spectra, detector, T, pe=1.0, *, target="electron", sin2w
     seed 000 eq. (12) before the φ integration, with ε(T), binding steps and threshold applied.
     """
     tgt = _two_body(target, "density_per_radian")
+    check_args(T=T, pe=None if pe_fn is not None else pe, sin2w=sin2w)
     return _density_jit(as_spectra(spectra), detector, jnp.asarray(T, dtype()), pe, sin2w,
                         target=tgt, flavor=flavor, kind=kind, partner=partner, pe_fn=pe_fn,
                         n_E=n_E, n_E_panels=n_E_panels)
@@ -111,6 +113,7 @@ def dN_dT(spectra, detector, T, mu_1e11=0.0, pe=1.0, *, target="electron", sin2w
     measured energy. ``target``: "electron" (default) or "nucleus" (dN/dE_R).
     """
     tgt = _two_body(target, "dN_dT")
+    check_args(T=T, mu_1e11=mu_1e11, pe=None if pe_fn is not None else pe, sin2w=sin2w)
     return _dN_dT_jit(as_spectra(spectra), detector, jnp.asarray(T, dtype()), mu_1e11, pe, sin2w,
                       target=tgt, flavor=flavor, kind=kind, partner=partner, pe_fn=pe_fn,
                       n_E=n_E, n_E_panels=n_E_panels, n_S=n_S, S_panels=S_panels)
@@ -148,6 +151,8 @@ def d2N_dT_dcostheta(spectra, detector, T, costheta, mu_1e11=0.0, pe=1.0, *, tar
     :func:`dN_dcostheta` and the binned counts. Returns Templates(weak, em·μ², 0), true T.
     """
     tgt = _two_body(target, "d2N_dT_dcostheta")
+    check_args(T=T, costheta=costheta, mu_1e11=mu_1e11, pe=None if pe_fn is not None else pe,
+               sin2w=sin2w)
     return _d2N_jit(as_spectra(spectra), detector, jnp.asarray(T, dtype()),
                     jnp.asarray(costheta, dtype()), mu_1e11, pe, sin2w, target=tgt, flavor=flavor,
                     kind=kind, partner=partner, pe_fn=pe_fn)
@@ -193,6 +198,8 @@ def dN_dcostheta(spectra, detector, costheta, mu_1e11=0.0, pe=1.0, *, target="el
     which Eν(T, θ) lies on the spectrum grid (u-mapped). Returns Templates(weak, em·μ², 0).
     """
     tgt = _two_body(target, "dN_dcostheta")
+    check_args(costheta=costheta, mu_1e11=mu_1e11, pe=None if pe_fn is not None else pe,
+               T_max=T_max, sin2w=sin2w)
     return _dN_dcos_jit(as_spectra(spectra), detector, jnp.asarray(costheta, dtype()), mu_1e11,
                         pe, T_max, sin2w, target=tgt, flavor=flavor, kind=kind, partner=partner,
                         pe_fn=pe_fn, n_T=n_T, T_panels=T_panels)

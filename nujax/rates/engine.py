@@ -39,7 +39,8 @@ import numpy as np
 
 from nujax import kinematics as kin
 from nujax._numerics import gauss_legendre, interp_on_grid, mapped_nodes
-from nujax._validation import check_probability, is_concrete
+from nujax._validation import check_edges as _check_edges
+from nujax._validation import check_probability
 from nujax.constants import HBARC2_MEV2_CM2, YEAR_S
 from nujax.detector.core import efficiency, energy_sigma
 from nujax.sources.spectrum import continuum_nodes
@@ -297,26 +298,15 @@ def density_true(spectra, detector, target, kern_for, T, n_E, n_E_panels):
 
 
 def check_edges(T_edges, cos_edges):
-    """Eager checks of concrete bin edges (``ValueError`` with the reason)."""
-    if is_concrete(T_edges):
-        t = np.asarray(T_edges, float)
-        if (t.ndim != 1 or t.size < 2 or not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0)
-                or np.any(t < 0)):
-            raise ValueError("T_edges must be a 1-D increasing array of ≥ 2 finite, non-negative "
-                             "energies [MeV]")
-    if cos_edges is not None and is_concrete(cos_edges):
-        c = np.asarray(cos_edges, float)
-        if (c.ndim != 1 or c.size < 2 or not np.all(np.isfinite(c)) or np.any(np.diff(c) <= 0)
-                or c[0] < -1 or c[-1] > 1):
-            raise ValueError("cos_edges must be a 1-D increasing array within [-1, 1]")
+    """Eager checks of concrete bin edges (``ValueError`` naming the argument)."""
+    _check_edges("T_edges", T_edges, lo=0.0, unit="MeV")
+    if cos_edges is not None:
+        _check_edges("cos_edges", cos_edges, lo=-1.0, hi=1.0)
 
 
 def check_phi_edges(phi_edges):
-    """Eager check of concrete azimuth edges: 1-D, increasing, finite."""
-    if is_concrete(phi_edges):
-        p = np.asarray(phi_edges, float)
-        if p.ndim != 1 or p.size < 2 or np.any(np.diff(p) <= 0) or not np.all(np.isfinite(p)):
-            raise ValueError("phi_edges must be a 1-D increasing array of ≥ 2 finite angles [rad]")
+    """Eager check of concrete azimuth edges: 1-D, ≥ 2, increasing, finite."""
+    _check_edges("phi_edges", phi_edges, unit="rad")
 
 
 def check_inputs(T_edges, cos_edges, pe, sin2w):

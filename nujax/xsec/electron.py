@@ -13,7 +13,8 @@ d²σ/dT dφ = (weak) + (em) + (interference) · cos(φ − φ_B)               
 Conventions and decisions
 -------------------------
 * Units: energies in MeV; the kernels return MeV⁻³ rad⁻¹ (d²σ/dTdφ), MeV⁻³ (dσ/dT) or MeV⁻² (dσ/dcosθ);
-  :func:`nujax.constants.cm2_from_natural` converts. μ_ν enters as ``mu_1e11`` = μ_ν/(10⁻¹¹ μ_B).
+  :func:`nujax.xsec.common.to_cm2` converts on the host in float64 (float32 cm² values underflow).
+  μ_ν enters as ``mu_1e11`` = μ_ν/(10⁻¹¹ μ_B).
 * The Majorana interference bracket of seed 000 eq. (9) equals 2 [D(g_ℓ) + D(g_ℓ')], where
   D(g) = g_L + g_R (1 − T/Eν) is the Dirac bracket of eq. (5) evaluated with the effective
   couplings of each species (for ν̄_μR: g_L → g_R, g_R → g_μL). So eq. (8) is the sum of the two
@@ -34,7 +35,8 @@ Conventions and decisions
   every pair, which is the magnetic-type transition dipole of the spinor check; the general
   density-matrix formula with a CP-conserving, purely imaginary μ_eμ shows the same pattern turned by
   π/2. A sign flip is equivalent to φ_B → φ_B + π and never changes |𝒜| or any φ-integrated number.
-* Physical region 0 < T ≤ T_max(Eν). Outside it every term is exactly 0; at T = T_max the
+* Physical region T_MIN ≤ T ≤ T_max(Eν) (:func:`nujax.kinematics.is_physical`, shared by every
+  kernel). Outside it every term is exactly 0; at T = T_max the
   interference vanishes (|p| sinθ = 0). Square roots are guarded so gradients with respect to
   μ_ν, Pe and sin²θ_W are finite everywhere. At Pe ∈ {0, 1} the derivative of |ξ⊥| is unbounded;
   the guarded kernel returns 0 there, so fits should keep Pe in the open interval.
@@ -114,10 +116,7 @@ def electron_terms(enu, T, mu_1e11, pe, gL, gR, gLp, gRp, *, majorana: bool, ant
         Active species is an antineutrino: for Dirac moments the interference changes sign
         (the ν̄ moment is −μ_ν; see the module docstring).
     """
-    # physical region 0 < T ≤ T_max = 2Eν²/(m_e + 2Eν), written without a division
-    ok = (enu > 0) & (T > 0) & (T * (M_E + 2.0 * enu) <= 2.0 * enu * enu)
-    e = xp.where(ok, enu, 1.0)
-    t = xp.where(ok, T, 0.1)
+    ok, e, t = kin.physical_point(enu, T, M_E, xp=xp)                      # the one physical region
     inv_e = 1.0 / e
     inv_t = 1.0 / t
     y = 1.0 - t * inv_e
@@ -131,8 +130,7 @@ def electron_terms(enu, T, mu_1e11, pe, gL, gR, gLp, gRp, *, majorana: bool, ant
     em = (ALPHA * ALPHA / (2.0 * M_E * M_E)) * kappa * kappa * (inv_t - inv_e)    # seed 000 eq. (3)
     # |ξ⊥| = 2√(Pe(1 − Pe)) (Dirac, seed 000 below eq. (5)); 2√(Pe P_μ̄), P_μ̄ = 1 − Pe (Majorana, eq. (10))
     xi = 2.0 * kin._safe_sqrt(xp, pe * (1.0 - pe))
-    # |p| sinθ = √(2 m_e T (1 − T/T_max)) = √(m_e T (2 − T (m_e + 2Eν)/Eν²))            seed 000 eq. (6)
-    p_perp = kin._safe_sqrt(xp, M_E * t * (2.0 - t * (M_E + 2.0 * e) * inv_e * inv_e))
+    p_perp = kin.p_sin_theta(t, e, M_E, xp=xp)                   # |p| sinθ = √(2m_eT(1 − T/T_max)), seed 000 eq. (6)
     bracket = gL + gR * y                                                     # seed 000 eq. (5)
     if majorana:
         bracket = bracket + gLp + gRp * y                                     # seed 000 eq. (9) = 2[D + D']
@@ -261,7 +259,7 @@ def d2sigma_dT_dphi(enu, T, phi, mu_1e11=0.0, pe=1.0, phi_B=0.0, *, flavor="nue"
     -------
     XsecParts
         ``weak``, ``em``, ``interference`` [MeV⁻³ rad⁻¹]; ``.total`` is their sum. Exactly 0
-        outside 0 < T ≤ T_max(Eν).
+        outside T_MIN ≤ T ≤ T_max(Eν) (:func:`nujax.kinematics.is_physical`).
 
     Examples
     --------
@@ -297,7 +295,7 @@ def d2sigma_dcostheta_dphi(enu, costheta, phi, mu_1e11=0.0, pe=1.0, phi_B=0.0, *
     The recoil energy is fixed by the angle, T = T(cosθ, Eν) (seed 001 eq. (4)); the Jacobian is
     |dT/dcosθ| = Eν √(T (T+2m_e)³)/(m_e (Eν + m_e)). Zero for cosθ ≤ 0 (electrons recoil forward).
     """
-    check_finite("costheta", costheta)
+    _validate(enu, None, mu_1e11, pe, sin2w, costheta)
     T = kin.T_from_costheta(costheta, enu, M_E)
     jac = kin.dT_dcostheta(T, enu, M_E)
     parts = d2sigma_dT_dphi(enu, T, phi, mu_1e11, pe, phi_B, flavor=flavor, kind=kind,
@@ -308,7 +306,7 @@ def d2sigma_dcostheta_dphi(enu, costheta, phi, mu_1e11=0.0, pe=1.0, phi_B=0.0, *
 def dsigma_dcostheta(enu, costheta, mu_1e11=0.0, pe=1.0, *, flavor="nue", kind="dirac",
                      partner=None, sin2w=SIN2_THETA_W) -> XsecParts:
     """dσ/dcosθ [MeV⁻²] for a monochromatic neutrino: dσ/dT · |dT/dcosθ| (seed 001 eq. (5))."""
-    check_finite("costheta", costheta)
+    _validate(enu, None, mu_1e11, pe, sin2w, costheta)
     T = kin.T_from_costheta(costheta, enu, M_E)
     jac = kin.dT_dcostheta(T, enu, M_E)
     parts = dsigma_dT(enu, T, mu_1e11, pe, flavor=flavor, kind=kind, partner=partner, sin2w=sin2w)

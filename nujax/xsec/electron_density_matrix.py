@@ -74,7 +74,7 @@ Under C the vector and tensor bilinears are odd and the axial one even,
   unconditionally for an antineutrino spectrum.
 
 Units: energies MeV; results MeV⁻³ rad⁻¹ (d²σ/dTdφ) or MeV⁻² sr⁻¹ (dσ/dΩ). Exactly 0 outside
-0 < T ≤ T_max; square roots guarded so gradients in every EM and state leaf are finite, also at T_max.
+T_MIN ≤ T ≤ T_max (:func:`nujax.kinematics.is_physical`); square roots guarded so gradients in every EM and state leaf are finite, also at T_max.
 """
 
 from __future__ import annotations
@@ -186,12 +186,10 @@ def electron_trace_coefficients(VL, AL, VR, AR, mu_b, rho_LL, rho_RR, kappa, *, 
 def electron_density_matrix_terms(coeffs, enu, T, *, xp=jnp):
     """Ã, B̃s, B̃c [MeV⁻³ rad⁻¹] at (Eν, T) from :func:`electron_trace_coefficients` (seed 002 eq. (25)).
 
-    Elementwise in ``enu`` and ``T``; exactly 0 outside 0 < T ≤ T_max.
+    Elementwise in ``enu`` and ``T``; exactly 0 outside T_MIN ≤ T ≤ T_max.
     """
     cvl, cal, cval, cvr, car, cvar, mu2, KV, KA = coeffs
-    ok = (enu > 0) & (T > 0) & (T <= kin.t_max(enu, M_E, xp=xp))
-    e = xp.where(ok, enu, 1.0)
-    t = xp.where(ok, T, 0.5 * kin.t_max(e, M_E, xp=xp))
+    ok, e, t = kin.physical_point(enu, T, M_E, xp=xp)               # the one physical region
     y = t / e
     yb = 1.0 - y
     r = M_E * t / (e * e)

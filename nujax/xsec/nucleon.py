@@ -45,7 +45,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from nujax import kinematics as kin
-from nujax._validation import check_energy
+from nujax._validation import check_energy, check_probability
 from nujax.constants import ALPHA, G_F, M_E, M_N, M_P, SIN2_THETA_W
 from nujax.em import EMProperties, anapole_natural, mu_bohr, r2_natural
 from nujax.xsec.common import AzimuthalParts
@@ -152,13 +152,12 @@ def nucleon_terms(enu, T, m, ff, tr: FlavorTraces, *, majorana: bool, antineutri
     ``ff`` = (F1, F2, G_A, F_Q, F_M) at Q² = 2mT (arrays broadcasting with ``enu``, ``T``); ``tr``
     from :func:`flavor_traces` (with the same ``antineutrino``). ``antineutrino``: Dirac ν̄ beam,
     weak couplings in the R block, the L block sterile (module docstring); ignored for Majorana.
-    Elementwise; exactly 0 outside 0 < T ≤ T_max, gradient-safe.
+    Elementwise; exactly 0 outside the physical region (:func:`nujax.kinematics.is_physical`),
+    gradient-safe.
     Setting F2 = F_M = G_A = 0 gives the spin-0 nucleus of eq. (15) up to its T/m terms.
     """
     F1, F2, GA, FQ, FM = ff
-    ok = (enu > 0) & (T > 0) & (T <= kin.t_max(enu, m, xp=xp))
-    e = xp.where(ok, enu, 1.0)
-    t = xp.where(ok, T, 0.5 * kin.t_max(e, m, xp=xp))
+    ok, e, t = kin.physical_point(enu, T, m, xp=xp)                   # the one physical region
     zero = 0.0 * F1
     # helicity-conserving couplings (a·𝟙 + b·Q) for V1 (γ), V2 (σq), A (γγ5)
     vL = ((-F1, FQ), (F2, -FM), (GA, zero))                           # seed 002 eq. (23)
@@ -210,13 +209,15 @@ def _as_float(x):
     return x if jnp.issubdtype(x.dtype, jnp.floating) else x.astype(float)
 
 
-def _check(props, state, enu, T):
+def _check(props, state, enu, T, sin2w=None):
     if isinstance(props, EMProperties):
         props.validate()
     if hasattr(state, "validate"):
         state.validate()
     check_energy("enu", enu)
     check_energy("T", T)
+    if sin2w is not None:
+        check_probability("sin2w", sin2w)
 
 
 def _mass(target):
@@ -265,10 +266,10 @@ def nucleon_parts(props, state, enu, T, *, target="p", sin2w=SIN2_THETA_W, delta
     Returns
     -------
     AzimuthalParts
-        (A, Bs, Bc), exactly 0 outside 0 < T ≤ T_max.
+        (A, Bs, Bc), exactly 0 outside T_MIN ≤ T ≤ T_max.
     """
     _mass(target)
-    _check(props, state, enu, T)
+    _check(props, state, enu, T, sin2w)
     enu, T = jnp.broadcast_arrays(_as_float(enu), _as_float(T))
     return _parts_jit(props, state, enu, T, sin2w, target=target, delta_s=float(delta_s),
                       antineutrino=_check_anti(antineutrino))

@@ -59,11 +59,9 @@ def nucleus_terms(enu, T, M, FQ, F1, tr: FlavorTraces, *, majorana: bool, antine
 
     ``FQ``, ``F1`` are 𝓕_Q and 𝓕₁ of eq. (16) at the point (arrays broadcasting with ``enu``, ``T``);
     ``tr`` from :func:`nujax.xsec.nucleon.flavor_traces` with the same ``antineutrino`` (Dirac ν̄
-    beam, module docstring; ignored for Majorana). Exactly 0 outside 0 < T ≤ T_max.
+    beam, module docstring; ignored for Majorana). Exactly 0 outside T_MIN ≤ T ≤ T_max.
     """
-    ok = (enu > 0) & (T > 0) & (T <= kin.t_max(enu, M, xp=xp))
-    e = xp.where(ok, enu, 1.0)
-    t = xp.where(ok, T, 0.5 * kin.t_max(e, M, xp=xp))
+    ok, e, t = kin.physical_point(enu, T, M, xp=xp)                   # the one physical region
     y = t / e
     # helicity-conserving vector couplings a·𝟙 + b·Q^h (seed 002 eq. (16))
     dirac_bar = antineutrino and not majorana
@@ -142,7 +140,7 @@ def nucleus_parts(props, state, enu, T, *, nucleus="Ar40", sin2w=SIN2_THETA_W, s
     (True, True)
     """
     name = get_nucleus(nucleus).name                                  # clear error if unknown
-    _check(props, state, enu, T)
+    _check(props, state, enu, T, sin2w)
     enu, T = jnp.broadcast_arrays(_as_float(enu), _as_float(T))
     return _parts_jit(props, state, enu, T, sin2w, nucleus=name, skin_fm=float(skin_fm),
                       antineutrino=_check_anti(antineutrino))
@@ -181,6 +179,6 @@ def cevns_sm_dsigma_dT(enu, T, nucleus="Ar40", *, sin2w=SIN2_THETA_W):
     q → 0 normalisation of eq. (15) (it drops the T/Eν term and the form factor)."""
     nuc = get_nucleus(nucleus)
     qw = nuc.Z * (1.0 - 4.0 * sin2w) - nuc.N
-    ok = (T > 0) & (T <= kin.t_max(enu, nuc.mass))
+    ok = kin.is_physical(enu, T, nuc.mass)
     val = G_F ** 2 * nuc.mass * qw ** 2 / (4.0 * math.pi) * (1.0 - nuc.mass * T / (2.0 * enu ** 2))
     return jnp.where(ok, val, 0.0)
