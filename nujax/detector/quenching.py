@@ -14,7 +14,8 @@ Models
       Q = k g(ε)/(1 + k g(ε)),   g(ε) = 3 ε^0.15 + 0.7 ε^0.6 + ε,   ε = 11.5 Z^(−7/3) E_nr/keV,
 
   with k = 0.133 Z^(2/3) A^(−1/2) of the recoiling isotope unless a k is given (a leaf);
-* ``"polynomial"`` — E_ee = Σ_i c_i E_nr^i (MeV), i = 1 … n;
+* ``"polynomial"`` — E_ee = Σ_i c_i E_nr^i (MeV), i = 1 … n (a fit: outside its calibrated range,
+  3–60 keV_nr for the COHERENT CsI[Na] data, it is an extrapolation);
 * ``"table"`` — Q tabulated against E_nr (from a file or arrays), interpolated with a monotone
   cubic (:func:`interpax.interp1d`, ``method="monotonic"``; differentiable in the table values),
   held at the end values outside the table.
@@ -26,8 +27,9 @@ Defaults (:data:`QUENCHING_DEFAULTS`, used by the presets)
   Rev. Lett. 129 (2022) 081801 (arXiv:2110.07730) and its data release; response measurements in
   D. Akimov et al., JINST 17 (2022) P10034 (arXiv:2111.02477);
 * Ge: Lindhard with k = 0.162 ± 0.004, measured between 0.4 and 6.3 keV_nr for CONUS (A. Bonhomme
-  et al., Eur. Phys. J. C 82 (2022) 815, arXiv:2202.03754); Scholz et al. (Phys. Rev. D 94 (2016)
-  122003, arXiv:1608.03588) find k = 0.179 ± 0.001 (Dresden-II uses its own iron-filter data);
+  et al., "Direct measurement of the ionization quenching factor of nuclear recoils in germanium
+  in the keV energy range", abstract; journal reference not verified here); B. J. Scholz et al.
+  (arXiv:1608.03588) find k = 0.179 ± 0.001 (Dresden-II uses its own iron-filter data);
 * Ar, Xe: Lindhard with the formula's own k = 0.133 Z^(2/3) A^(−1/2) (k ≈ 0.144 for ⁴⁰Ar, 0.166
   for ¹³²Xe). Liquid-noble TPCs reconstruct the recoil energy from S1/S2 rather than a single
   quenched scale; the Lindhard curve is the conventional ionisation-yield reference there.
@@ -195,7 +197,7 @@ def dEee_dEnr(q: Quenching | None, E_nr, Z=0, A=1):
     return tan
 
 
-def nuclear_recoil_energy(q: Quenching | None, E_ee, Z=0, A=1, *, n_fixed=40, n_newton=3):
+def nuclear_recoil_energy(q: Quenching | None, E_ee, Z=0, A=1, *, n_fixed=20, n_newton=20):
     """E_nr with electron_equivalent(q, E_nr) = E_ee [MeV] (module docstring); 0 at E_ee = 0.
 
     Differentiable in ``E_ee`` and in the leaves of ``q`` through the last Newton step.
@@ -226,7 +228,7 @@ def nuclear_recoil_energy(q: Quenching | None, E_ee, Z=0, A=1, *, n_fixed=40, n_
 QUENCHING_DEFAULTS = {
     # COHERENT CsI[Na] QF polynomial, PRL 129 (2022) 081801 (arXiv:2110.07730) data release [MeV]
     "csi": lambda: polynomial_quenching([0.0554628, 4.30681, -111.707, 840.384], "COHERENT CsI[Na]"),
-    # Lindhard k = 0.162 ± 0.004, Bonhomme et al., EPJC 82 (2022) 815 (arXiv:2202.03754), CONUS
+    # Lindhard k = 0.162 ± 0.004 measured for CONUS (Bonhomme et al.; module docstring)
     "germanium": lambda: lindhard(0.162, "Lindhard k = 0.162 (Ge)"),
     "argon": lambda: lindhard(None, "Lindhard (Ar)"),                # k = 0.133 Z^(2/3) A^(−1/2)
     "xenon": lambda: lindhard(None, "Lindhard (Xe)"),
