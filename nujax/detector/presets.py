@@ -56,7 +56,7 @@ PRESETS = {
              "0.31/√(E/keV) + 0.35 % (Aprile et al., PRL 129 (2022) 161805)"),
     # ---- CEνNS ---------------------------------------------------------------------------------
     "coherent_csi": dict(
-        material="csi", mass_t=14.6e-3, live_time_yr=1.0, threshold=0.0, quenching="csi",
+        material="csi", mass_t=14.6e-3, live_time_yr=1.0, threshold=0.53e-3, quenching="csi",
         eff_plateau=0.987, eff_T50=0.814e-3, eff_width=0.445e-3, sigma_theta=10.0,
         sigma_phi=10.0, name="COHERENT CsI[Na]",
         note="14.6 kg CsI[Na] (Cadeddu et al., arXiv:2303.09360, abstract); "
@@ -64,16 +64,18 @@ PRESETS = {
              "release). Efficiency: the release's sigmoid ε(PE) = 1.32045/(1 + e^{−0.285979 (PE − "
              "10.8646)}) − 0.333322 at 13.35 PE/keV_ee, approximated by an erf turn-on with the "
              "same midpoint (0.814 keV_ee), plateau 0.987 and the logistic-matched width 1.7/b "
-             "(0.445 keV_ee). Release values as used in public re-analyses; the source of the "
+             "(0.445 keV_ee); threshold 0.53 keV_ee = 7.07 PE, where the release's ε(PE) reaches 0. "
+             "Release values as used in public re-analyses; the source of the "
              "2022 data set (19.3 m, 13.99 GW·h ≈ 3.2e23 POT) goes in the scenario. Not verified "
              "against the paper text here: 19.3 m, 13.99 GW·h, the efficiency parameters"),
     "coherent_lar": dict(
-        material="argon", mass_t=24.0e-3, live_time_yr=1.0, threshold=0.0, quenching="argon",
+        material="argon", mass_t=24.0e-3, live_time_yr=1.0, threshold=20.0e-3, quenching="argon",
         sigma_theta=10.0, sigma_phi=10.0, name="COHERENT LAr (CENNS-10)",
         note="CENNS-10 single-phase LAr at 27.5 m from the SNS target (COHERENT, arXiv:1909.05913, "
              "abstract); 24 kg fiducial of the 2020 detection (COHERENT, arXiv:2003.10630; "
              "the 24 kg is not verified against the paper text here). Quenching: Lindhard with its own k (the collaboration fits a linear QF to "
-             "world data instead)"),
+             "world data instead); threshold 20 keV_ee, the low end of the 2020 CEvNS region of "
+             "interest (not verified here)"),
     "conus_ge": dict(
         material="germanium", mass_t=3.73e-3, live_time_yr=1.0, threshold=0.21e-3,
         quenching="germanium", sigma_theta=10.0, sigma_phi=10.0, name="CONUS-like Ge",
