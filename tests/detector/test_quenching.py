@@ -20,9 +20,9 @@ Q = dict(n_T=6, n_E=12, n_E_panels=2)
 
 
 def test_lindhard_published_values():
-    """Scholz et al., PRD 94 (2016) 122003 (arXiv:1608.03588): k = 0.179 gives Q = 25.3 % at
-    8.5 keV_nr in Ge (their sub-keV 13.7 % includes an adiabatic correction not in the formula);
-    Bonhomme et al., EPJC 82 (2022) 815: k = 0.162 gives Q from 0.16 to 0.23 on 0.4–6.3 keV_nr
+    """Scholz et al. (arXiv:1608.03588, abstract): k = 0.179 gives Q = 25.3 % at 8.5 keV_nr in Ge
+    (their sub-keV 13.7 % includes an adiabatic correction not in the formula); Bonhomme et al.
+    (CONUS, abstract): k = 0.162 gives Q from 0.16 to 0.23 on 0.4–6.3 keV_nr
     (two-digit rounding: tolerance 0.006); k(Ge) = 0.133 Z^(2/3) A^(−1/2) = 0.157."""
     ge = (32, 72.63)
     assert float(quenching_factor(lindhard(0.179), 8.5e-3, *ge)) == pytest.approx(0.253, abs=6e-4)
