@@ -34,6 +34,8 @@ _SOURCE = typer.Option(None, "--source", help="Source name; repeat for several (
 _MU = typer.Option(None, help="μν in units of 10⁻¹¹ μB (default 3).")
 _PE = typer.Option(None, help="Active-species probability Pe (default 0.5).")
 _THRESHOLD = typer.Option(None, "--threshold-keV", help="Recoil threshold [keV] (default: the preset's).")
+_TARGET = typer.Option(None, "--target", help="What is scattered on: e (default), or nuclei: an "
+                       "element or material (Xe, Ar, Ge, CsI, NaI) or an isotope (Xe132).")
 
 
 def _fail(msg: str, code: int = 2):
@@ -197,19 +199,26 @@ def xsec(
     pe: Optional[float] = typer.Option(None, help="Active-species probability Pe (default 1)."),
     flavor: Optional[str] = typer.Option(None, help="nue, numu, nutau or an antineutrino (nuebar …)."),
     sin2w: Optional[float] = typer.Option(None, help="sin²θW (default: low-energy MS-bar value)."),
+    target: Optional[str] = _TARGET,
     config: Optional[Path] = _CONFIG, x64: bool = _X64, device: Optional[str] = _DEVICE,
 ) -> None:
-    """dσ/dT [cm²/MeV] at one point, split into weak and magnetic parts."""
+    """dσ/dT [cm²/MeV] at one point, split into weak and magnetic parts (per nucleus for nuclei)."""
     import nujax
     from nujax.constants import SIN2_THETA_W, cm2_from_natural
-    from nujax.app.quick import load_quick_config, resolve_settings
+    from nujax.app.quick import (is_electron_target, load_quick_config, nuclear_dsigma_dT,
+                                 resolve_settings)
 
     with _runtime(x64, device):
         cfg = load_quick_config(config, "xsec") if config is not None else None
-        s = resolve_settings("xsec", cfg, enu=enu, T=t, mu=mu, pe=pe, flavor=flavor, sin2w=sin2w)
+        s = resolve_settings("xsec", cfg, enu=enu, T=t, mu=mu, pe=pe, flavor=flavor, sin2w=sin2w,
+                             target=target)
         sw = SIN2_THETA_W if s["sin2w"] is None else s["sin2w"]
-        parts = nujax.dsigma_dT(s["enu"], s["T"], s["mu"], s["pe"], flavor=s["flavor"], sin2w=sw)
-        weak, em = float(cm2_from_natural(parts.weak)), float(cm2_from_natural(parts.em))
+        if is_electron_target(s["target"]):
+            parts = nujax.dsigma_dT(s["enu"], s["T"], s["mu"], s["pe"], flavor=s["flavor"], sin2w=sw)
+            w, m = parts.weak, parts.em
+        else:
+            w, m = nuclear_dsigma_dT(s["target"], s["enu"], s["T"], s["mu"], s["pe"], s["flavor"], sw)
+        weak, em = float(cm2_from_natural(w)), float(cm2_from_natural(m))
     console.print(f"dσ/dT weak = {weak:.5e} cm²/MeV")
     console.print(f"dσ/dT em   = {em:.5e} cm²/MeV")
 
@@ -226,12 +235,14 @@ def _rate_rows(command, config, **opts):
 def rate(
     detector: Optional[str] = _DETECTOR, source: Optional[list[str]] = _SOURCE,
     mu: Optional[float] = _MU, pe: Optional[float] = _PE, threshold_kev: Optional[float] = _THRESHOLD,
+    target: Optional[str] = _TARGET,
     config: Optional[Path] = _CONFIG, x64: bool = _X64, device: Optional[str] = _DEVICE,
 ) -> None:
-    """Expected ν e events above threshold per source: weak, magnetic and azimuthal amplitude."""
+    """Expected events above threshold per source (ν e, or CEνNS with --target): weak, magnetic
+    and azimuthal amplitude."""
     with _runtime(x64, device):
         s, rows = _rate_rows("rate", config, detector=detector, sources=source or None, mu=mu, pe=pe,
-                             threshold_keV=threshold_kev)
+                             threshold_keV=threshold_kev, target=target)
     console.print(_table(f"{s['detector']}: events above threshold, μν = {s['mu']:g}·10⁻¹¹ μB, "
                          f"Pe = {s['pe']:g}",
                          [(r["source"], f"{r['n_weak']:.2f}", f"{r['n_em']:.2f}",

@@ -21,9 +21,13 @@ A scenario file has the sections::
                 (``mass_t``, ``live_time_yr``, ``threshold_keV``, ``background_per_t_yr_MeV``,
                 ``sigma_phi_rad`` …); ``off_live_time_yr`` adds a background-only (reactor OFF)
                 measurement; ``photon_threshold_keV`` is the radiative infrared cut;
+                ``quenching`` (nucleus scenarios: "csi", "germanium", "lindhard:<k>", a table
+                file …; energies, threshold and efficiency are then keV_ee);
 ``[binning]``   ``T_keV = {min, max, n[, log]}`` or ``T_edges_keV = [...]``, ``phi_bins``,
                 ``cos_bins`` (or ``cos_edges``); in radiative scenarios the binned energy is the
-                energy release ν = T + E_γ;
+                energy release ν = T + E_γ; ``time_window_ns = [t0, t1]`` keeps the π-DAR events
+                arriving in that window after the proton pulse (prompt/delayed fractions of
+                :func:`nujax.sources.accelerator.pidar_time_fractions`, default pulse);
 ``[truth]``     mu_1e11, phi_B [rad], pe, norm, eff_scale, bkg_scale;
 ``[fit]``       free parameters, ``eff_sigma``, ``bkg_sigma`` (number or "free"), ``cl``,
                 ``mu_max``, ``nuts = {chains, warmup, samples, prior, prior_scale}``, ``toys``,
@@ -85,11 +89,13 @@ SCHEMA = {
                  "eff_T50_keV": (_NONNEG, None), "eff_width_keV": (_NONNEG, None),
                  "res_const_keV": (_NONNEG, None), "res_stoch_sqrtMeV": (_NONNEG, None),
                  "res_lin": (_NONNEG, None), "smearing": (boolean, None), "binding": (boolean, None),
-                 "off_live_time_yr": (_POS, None), "photon_threshold_keV": (_POS, None)},
+                 "off_live_time_yr": (_POS, None), "photon_threshold_keV": (_POS, None),
+                 "quenching": (string(nonempty=True), None)},
     "binning": {"T_keV": (bin_range, None),
                 "T_edges_keV": (number_list(0.0, increasing=True, min_len=2), None),
                 "phi_bins": (number(0, integer=True), 0), "cos_bins": (number(0, integer=True), 0),
-                "cos_edges": (number_list(-1.0, increasing=True, min_len=2), None)},
+                "cos_edges": (number_list(-1.0, increasing=True, min_len=2), None),
+                "time_window_ns": (number_list(None, increasing=True, min_len=2), None)},
     "truth": {"mu_1e11": (_NONNEG, 0.0), "phi_B": (number(), 0.0), "pe": (_PROB, 1.0),
               "norm": (_NONNEG, 1.0), "eff_scale": (_NONNEG, 1.0), "bkg_scale": (_NONNEG, 1.0)},
     "fit": {"free": (_free, None), "eff_sigma": (_NONNEG, 0.0),
@@ -272,6 +278,22 @@ def _cross_checks(cfg):
     if target == "nucleus" and b["phi_bins"]:
         raise ConfigError("binning.phi_bins", "nucleus scenarios have no azimuthal modulation "
                           "for longitudinally polarised beams; use cos_bins for recoil directions")
+    if det["quenching"] is not None:
+        if target != "nucleus":
+            raise ConfigError("detector.quenching", "quenching applies to nuclear recoils: "
+                              "set scenario.target = 'nucleus'")
+        from nujax.detector.quenching import get_quenching
+
+        try:
+            get_quenching(det["quenching"])
+        except (TypeError, ValueError) as exc:
+            raise ConfigError("detector.quenching", str(exc)) from None
+    if b["time_window_ns"] is not None:
+        if len(b["time_window_ns"]) != 2:
+            raise ConfigError("binning.time_window_ns", "give one window [t0, t1] in ns")
+        for i, s in enumerate(cfg["source"]):
+            if s["name"] != "pidar":
+                raise ConfigError(f"source[{i}].name", "a time window needs pulsed π-DAR sources")
     if fit["bkg_sigma"] is not None and det["off_live_time_yr"] is not None:
         raise ConfigError("detector.off_live_time_yr",
                           "the OFF exposure sets the background constraint; drop fit.bkg_sigma")

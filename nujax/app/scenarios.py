@@ -33,7 +33,8 @@ _DETECTOR_KEYS = {
     "eff_plateau": ("eff_plateau", 1.0), "eff_T50_keV": ("eff_T50", 1e-3),
     "eff_width_keV": ("eff_width", 1e-3), "res_const_keV": ("res_const", 1e-3),
     "res_stoch_sqrtMeV": ("res_stoch", 1.0), "res_lin": ("res_lin", 1.0),
-    "smearing": ("smearing", None), "binding": ("binding", None), "material": ("material", None)}
+    "smearing": ("smearing", None), "binding": ("binding", None), "material": ("material", None),
+    "quenching": ("quenching", None)}
 
 
 def make_config_detector(det_cfg: dict):
@@ -53,8 +54,11 @@ def make_config_detector(det_cfg: dict):
         raise ConfigError("detector", str(exc)) from exc
 
 
-def make_config_sources(src_cfg: list):
-    """[(spectra tuple, norm_sigma, source name)] from the ``[[source]]`` tables."""
+def make_config_sources(src_cfg: list, time_window_ns=None):
+    """[(spectra tuple, norm_sigma, source name)] from the ``[[source]]`` tables.
+
+    ``time_window_ns``: keep the π-DAR events arriving in [t0, t1] ns (each component's flux
+    times its fraction in the window, :func:`nujax.sources.accelerator.pidar_time_fractions`)."""
     from nujax.sources.catalog import get_source
 
     out = []
@@ -67,6 +71,12 @@ def make_config_sources(src_cfg: list):
             spectra = get_source(s["name"], **kw)
         except ValueError as exc:
             raise ConfigError(f"source[{i}]", str(exc)) from exc
+        if time_window_ns is not None:
+            from nujax.sources.accelerator import pidar_time_fractions
+
+            frac = pidar_time_fractions(time_window_ns)[:, 0]
+            spectra = tuple(dataclasses.replace(sp, flux=sp.flux * f)
+                            for sp, f in zip(spectra, frac))
         out.append((spectra, s["norm_sigma"], s["name"]))
     return out
 
@@ -157,7 +167,7 @@ def build_scenario(cfg: dict) -> Scenario:
         cfg = load_config(cfg)
     target = cfg["scenario"]["target"]
     det = make_config_detector(cfg["detector"])
-    sources = make_config_sources(cfg["source"])
+    sources = make_config_sources(cfg["source"], cfg["binning"].get("time_window_ns"))
     comps, floats = _config_components(cfg["background"])      # checked before the templates
     T, cos, phi = bin_edges(cfg["binning"], target)
     fit, truth_cfg = cfg["fit"], cfg["truth"]

@@ -178,8 +178,9 @@ def study_inputs(cfg: StudyConfig):
     return spectra, det
 
 
-def asymmetry_numbers(spectra, detector, mu_1e11: float, pe: float) -> dict:
-    """Integrated azimuthal numbers above the detector threshold.
+def asymmetry_numbers(spectra, detector, mu_1e11: float, pe: float, target="electron") -> dict:
+    """Integrated azimuthal numbers above the detector threshold (``target``: "electron" or
+    "nucleus", :func:`nujax.targets.get_target`).
 
     Returns a dict: ``n_weak``, ``n_em`` [events, φ-integrated], ``n_int`` [events/rad], the
     maximal asymmetry ``A`` (seed 000 eq. (18)), the μν [10⁻¹¹ μB] that maximises it and the
@@ -187,8 +188,9 @@ def asymmetry_numbers(spectra, detector, mu_1e11: float, pe: float) -> dict:
     """
     import nujax
 
-    n_w, n_m, n_i = nujax.azimuthal_coefficients(spectra, detector, mu_1e11, pe)
-    mu_star, a_star = nujax.mu_at_max_asymmetry(nujax.azimuthal_coefficients(spectra, detector, 1.0, pe))
+    n_w, n_m, n_i = nujax.azimuthal_coefficients(spectra, detector, mu_1e11, pe, target=target)
+    mu_star, a_star = nujax.mu_at_max_asymmetry(
+        nujax.azimuthal_coefficients(spectra, detector, 1.0, pe, target=target))
     return {"n_weak": float(2 * math.pi * n_w), "n_em": float(2 * math.pi * n_m), "n_int": float(n_i),
             "A": float(nujax.max_asymmetry((n_w, n_m, n_i))),
             "mu_star": float(mu_star), "A_star": float(a_star)}

@@ -28,6 +28,7 @@ import numpy as np
 from nujax._validation import is_concrete
 from nujax.detector.materials import MATERIALS, Material, get_material
 from nujax.detector.response_tables import ResponseTable, table_efficiency, table_sigma
+from nujax.detector.quenching import Quenching, get_quenching
 
 __all__ = ["Detector", "make_detector", "efficiency", "energy_sigma", "azimuth_damping"]
 
@@ -36,7 +37,7 @@ _LEAVES = ["mass_t", "live_time_yr", "threshold", "eff_plateau", "eff_T50", "eff
            "res_const", "res_stoch", "res_lin", "sigma_theta", "sigma_phi", "background"]
 
 
-@functools.partial(jax.tree_util.register_dataclass, data_fields=_LEAVES + ["response"],
+@functools.partial(jax.tree_util.register_dataclass, data_fields=_LEAVES + ["quenching", "response"],
                    meta_fields=["material", "smearing", "binding", "name"])
 @dataclasses.dataclass(frozen=True)
 class Detector:
@@ -56,6 +57,10 @@ class Detector:
     sigma_theta, sigma_phi : polar and azimuthal angular resolutions [rad] (Gaussian).
     background : rate of the flat isotropic background [counts / (tonne · yr · MeV)] in the
         measured energy (the ``"flat"`` entry of :mod:`nujax.detector.backgrounds`).
+    quenching : :class:`~nujax.detector.quenching.Quenching` or None (a pytree: its k, coefficients
+        or table are differentiable leaves). With a model the measured energy of a *nuclear*
+        recoil is its electron-equivalent energy E_ee = Q(E_nr) E_nr: threshold, bin edges,
+        efficiency and resolution then refer to keV_ee. Electron recoils are never quenched.
     material : :class:`Material` (static).
     smearing : static switch, apply the energy resolution (Gaussian response in T).
     binding : static switch, stepping approximation for atomic binding.
@@ -77,6 +82,7 @@ class Detector:
     sigma_theta: jax.Array
     sigma_phi: jax.Array
     background: jax.Array
+    quenching: Quenching | None = None
     material: Material = MATERIALS["water"]
     smearing: bool = False
     binding: bool = False
@@ -112,6 +118,8 @@ def _validate_detector(d: Detector) -> None:
             raise ValueError(f"{label}: {f} must be non-negative (got {v.min()!r})")
     if np.any(vals["eff_plateau"] > 1):
         raise ValueError(f"{label}: eff_plateau must lie in [0, 1]")
+    if d.quenching is not None and not isinstance(d.quenching, Quenching):
+        raise ValueError(f"{label}: quenching must be a Quenching or None (use get_quenching)")
     if not isinstance(d.material, Material):
         raise ValueError(f"{label}: material must be a Material (use get_material)")
     if d.response is not None and not isinstance(d.response, ResponseTable):
@@ -120,9 +128,13 @@ def _validate_detector(d: Detector) -> None:
 
 def make_detector(material="water", *, mass_t=1.0, live_time_yr=1.0, threshold=0.0,
                   eff_plateau=1.0, eff_T50=0.0, eff_width=0.0, res_const=0.0, res_stoch=0.0,
-                  res_lin=0.0, sigma_theta=0.0, sigma_phi=0.0, background=0.0,
+                  res_lin=0.0, sigma_theta=0.0, sigma_phi=0.0, background=0.0, quenching=None,
                   smearing=False, binding=False, name="", response=None) -> Detector:
     """Build a :class:`Detector` (units as in its docstring); a clear ``ValueError`` on bad input.
+
+    ``quenching``: None, a :class:`~nujax.detector.quenching.Quenching`, or a name understood by
+    :func:`~nujax.detector.quenching.get_quenching` ("csi", "germanium", "lindhard:0.162", a
+    table file …).
 
     >>> d = make_detector("xenon", mass_t=5.9, threshold=0.001)
     >>> float(d.exposure_t_yr)
@@ -133,6 +145,7 @@ def make_detector(material="water", *, mass_t=1.0, live_time_yr=1.0, threshold=0
                 res_const=res_const, res_stoch=res_stoch, res_lin=res_lin,
                 sigma_theta=sigma_theta, sigma_phi=sigma_phi, background=background)
     return Detector(**{k: jnp.asarray(v, dtype=float) for k, v in vals.items()},
+                    quenching=get_quenching(quenching),
                     material=get_material(material), smearing=bool(smearing),
                     binding=bool(binding), name=name, response=response)
 

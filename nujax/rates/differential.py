@@ -6,7 +6,10 @@ d²N/dT dφ = Σ_c N_c t Σ_i Φ_i ∫_{Eν_min(T)} dEν λ_i(Eν) d²σ_c/dTdφ
 ε(T) × binding steps × Θ(T − T_th). :func:`dN_dT` returns the spectrum in the *measured* energy:
 with ``Detector.smearing`` it is the true spectrum folded with the Gaussian resolution, with the
 efficiency and the threshold applied at the measured energy (module :mod:`nujax.rates.engine`).
-The angular spectra are at the true recoil energy.
+The angular spectra are at the true recoil energy. With a quenching model on the detector
+(:mod:`nujax.detector.quenching`) the measured energy of a nuclear recoil is E_ee = Q(E_nr) E_nr:
+:func:`dN_dT` is then dN/dE_ee = Σ_isotopes dN/dE_nr / (dE_ee/dE_nr) at E_nr(E_ee), and threshold
+and efficiency act on E_ee everywhere.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from nujax.constants import SIN2_THETA_W
 from nujax.detector.core import efficiency, energy_sigma
 from nujax.rates.binned import compact_kernel_for
 from nujax.rates.engine import (BIG_T, Templates, acceptance, continuum_G, density_true, dtype,
-                                scale, smear_floor, spectrum_pdf, stack, step)
+                                measured_energy, scale, smear_floor, spectrum_pdf, stack, step,
+                                true_energy)
 from nujax._numerics import mapped_nodes
 from nujax.sources.spectrum import as_spectra
 from nujax.targets import CompactOptions, get_target
@@ -67,10 +71,11 @@ def _smeared(spectra, detector, target, kern_for, T, n_E, n_E_panels, n_S, S_pan
     """Measured-energy spectrum (..., 3): ∫dT d(T) N(T'; T, σ(T)) ε(T') Θ(T' − T_th)."""
     dt = T.dtype
     tot = 0.0
-    t_lo = smear_floor(detector, jnp.min(T)[None])
+    e_lo = smear_floor(detector, jnp.min(T)[None])
     for s in spectra:
         for comp in target.components(detector):
             kern = kern_for(s, comp)
+            t_lo = true_energy(detector, comp, e_lo)                       # measured → true floor
             Tn, w = mapped_nodes(t_lo, kin.t_max(s.e_max, comp.mass), n_S, S_panels, log=True,
                                  dtype=dt)                                   # true-T nodes
             x = 0.0
@@ -80,8 +85,9 @@ def _smeared(spectra, detector, target, kern_for, T, n_E, n_E_panels, n_S, S_pan
             if s.grid.shape[0] > 1:
                 x = x + continuum_G(s, kern, Tn, kin.enu_min(Tn, comp.mass), n_E, n_E_panels)
             d = scale(s, detector, comp) * (step(comp, Tn) * w)[..., None] * x   # (n, 3)
-            sig = energy_sigma(detector, Tn)
-            g = jnp.exp(-0.5 * ((T[..., None] - Tn) / sig) ** 2) / (math.sqrt(_TWO_PI) * sig)
+            En = measured_energy(detector, comp, Tn)                       # E_ee if quenched
+            sig = energy_sigma(detector, En)
+            g = jnp.exp(-0.5 * ((T[..., None] - En) / sig) ** 2) / (math.sqrt(_TWO_PI) * sig)
             tot = tot + jnp.einsum("...n,nc->...c", g, d)
     acc = efficiency(detector, T) * (T >= detector.threshold)             # at the measured T
     return acc[..., None] * tot
@@ -95,7 +101,7 @@ def _dN_dT_jit(spectra, detector, T, mu_1e11, pe, sin2w, *, target, flavor, kind
     if detector.smearing:
         w = _smeared(spectra, detector, target, kern_for, T, n_E, n_E_panels, n_S, S_panels)
     else:
-        w = density_true(spectra, detector, target, kern_for, T, n_E, n_E_panels)
+        w = density_true(spectra, detector, target, kern_for, T, n_E, n_E_panels, measured=True)
     w = _TWO_PI * w
     return Templates(w[..., 0], mu_1e11 * mu_1e11 * w[..., 1], jnp.zeros_like(w[..., 2]))
 
@@ -176,12 +182,14 @@ def _dN_dcos_jit(spectra, detector, c, mu_1e11, pe, T_max, sin2w, *, target, fla
                 g = acceptance(detector, comp, Tl) * (Tl <= T_max) * jac
                 x = x + jnp.einsum("l,...l,...lc->...c", s.line_weights, g, stack(kern(E, Tl)))
             if s.grid.shape[0] > 1:
-                lo = jnp.maximum(kin.T_from_costheta(c, s.grid[0], M), detector.threshold)
+                lo = jnp.maximum(kin.T_from_costheta(c, s.grid[0], M),
+                                 true_energy(detector, comp, detector.threshold))
                 hi = jnp.minimum(kin.T_from_costheta(c, s.grid[-1], M), T_max)
                 T, w = mapped_nodes(lo, hi, n_T, T_panels, dtype=dtype())
                 e = kin.enu_from_T_costheta(T, c[..., None], M)
                 jac = kin.dEnu_dcostheta(T, c[..., None], M)                   # seed 001 eq. (7)
-                g = w * efficiency(detector, T) * step(comp, T) * spectrum_pdf(s, e) * jac
+                g = w * efficiency(detector, measured_energy(detector, comp, T)) * step(comp, T) \
+                    * spectrum_pdf(s, e) * jac
                 x = x + jnp.einsum("...n,...nc->...c", g, stack(kern(e, T)))
             tot = tot + scale(s, detector, comp) * x
     tot = _TWO_PI * tot

@@ -23,11 +23,10 @@ import dataclasses
 import jax.numpy as jnp
 
 from nujax.constants import MU_SCALE
-from nujax.em import anapole_natural, mu_bohr, r2_natural
 from nujax.nuclei import get_nucleus
 from nujax.state import SpinFlavorState
 from nujax.targets.base import CompactOptions, Component
-from nujax.xsec.nucleon import flavor_traces
+from nujax.xsec.nucleon import flavor_traces, props_traces
 from nujax.xsec.nucleus import nucleus_form_factors, nucleus_terms
 
 __all__ = ["NucleusTarget"]
@@ -96,8 +95,7 @@ class NucleusTarget:
         not needed: the traces are basis-invariant when ``props`` and ``state`` share a basis.
         ``antineutrino``: a ν̄ beam (:func:`nujax.xsec.nucleon.flavor_traces`)."""
         del U, flavor
-        tr = flavor_traces(mu_bohr(props), r2_natural(props), anapole_natural(props), state.rho,
-                           majorana=props.majorana, antineutrino=antineutrino)
+        tr = props_traces(props, state, antineutrino=antineutrino)
 
         def kern(e, t):
             ff = self._form_factors(component, t, sin2w)

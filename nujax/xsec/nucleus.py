@@ -47,7 +47,7 @@ from nujax.constants import ALPHA, G_F, M_E, SIN2_THETA_W
 from nujax.nuclei import get_nucleus
 from nujax.xsec.common import AzimuthalParts
 from nujax.xsec.form_factors import HELM_S_FM, helm_form_factor, helm_r0_from_rms
-from nujax.xsec.nucleon import FlavorTraces, _as_float, _check, _check_anti, _matrices, flavor_traces
+from nujax.xsec.nucleon import FlavorTraces, _as_float, _check, _check_anti, props_traces
 
 __all__ = ["nucleus_terms", "nucleus_form_factors", "nucleus_parts", "nucleus_dsigma_domega",
            "numpy_nucleus_parts", "cevns_sm_dsigma_dT"]
@@ -62,6 +62,7 @@ def nucleus_terms(enu, T, M, FQ, F1, tr: FlavorTraces, *, majorana: bool, antine
     beam, module docstring; ignored for Majorana). Exactly 0 outside T_MIN ≤ T ≤ T_max.
     """
     ok, e, t = kin.physical_point(enu, T, M, xp=xp)                   # the one physical region
+    tr = tr.at_momentum_transfer(2.0 * M * t)                         # millicharge: Q² = 2MT
     y = t / e
     # helicity-conserving vector couplings a·𝟙 + b·Q^h (seed 002 eq. (16))
     dirac_bar = antineutrino and not majorana
@@ -105,7 +106,7 @@ def _sum_isotopes(nuc, enu, T, tr, majorana, sin2w, skin_fm, xp, antineutrino=Fa
 @functools.partial(jax.jit, static_argnames=("nucleus", "skin_fm", "antineutrino"))
 def _parts_jit(props, state, enu, T, sin2w, *, nucleus, skin_fm, antineutrino=False):
     nuc = get_nucleus(nucleus)
-    tr = flavor_traces(*_matrices(props, state), majorana=props.majorana, antineutrino=antineutrino)
+    tr = props_traces(props, state, antineutrino=antineutrino)
     return _sum_isotopes(nuc, enu, T, tr, props.majorana, sin2w, skin_fm, jnp, antineutrino)
 
 
@@ -168,7 +169,7 @@ def numpy_nucleus_parts(props, state, enu, T, *, nucleus="Ar40", sin2w=SIN2_THET
     nuc = get_nucleus(nucleus)
     anti = _check_anti(antineutrino)
     enu, T = np.broadcast_arrays(np.asarray(enu, float), np.asarray(T, float))
-    tr = flavor_traces(*_matrices(props, state, np), majorana=props.majorana, antineutrino=anti, xp=np)
+    tr = props_traces(props, state, antineutrino=anti, xp=np)
     return _sum_isotopes(nuc, enu, T, tr, props.majorana, sin2w, skin_fm, np, anti)
 
 
