@@ -162,9 +162,9 @@ def test_demo_quick_end_to_end(tmp_path):
 
 def test_demo_bad_option_exits_2(tmp_path):
     res = invoke("demo", "--quick", "--pe", "1.5", "--out", tmp_path)
-    assert res.exit_code == 2 and "pe must lie in [0, 1]" in res.output
+    assert res.exit_code == 2 and "error: --pe: must be ≤ 1.0, got 1.5" in res.output
     res = invoke("demo", "--quick", "--data", "real", "--out", tmp_path)
-    assert res.exit_code == 2 and "data must be" in res.output
+    assert res.exit_code == 2 and "error: --data: must be one of toy, asimov" in res.output
     assert not any(tmp_path.iterdir())
 
 
@@ -281,9 +281,12 @@ def test_bench_runs_run_all_main(tmp_path, monkeypatch):
     script = tmp_path / "run_all.py"
     script.write_text("def main(argv=None):\n    print('ARGV', argv)\n    return 0\n")
     monkeypatch.setattr(cli, "_find_bench", lambda: script)
-    res = invoke("bench", "--quick", "--only", "xsec")
+    res = invoke("bench", "--quick", "--only", "xsec", "--out", tmp_path / "o")
     assert res.exit_code == 0, res.output
-    assert "ARGV ['--quick', '--only', 'xsec']" in res.output
+    # results go to <out>/benchmarks unless --update-results: the committed tables stay as they are
+    assert f"ARGV ['--quick', '--only', 'xsec', '--out', '{tmp_path / 'o' / 'benchmarks'}']" in res.output
+    res = invoke("bench", "--update-results")
+    assert res.exit_code == 0 and "ARGV ['--update-results']" in res.output
     monkeypatch.setattr(cli, "_find_bench", lambda: None)
     res = invoke("bench")
     assert res.exit_code == 2 and "run_all.py not found" in res.output
