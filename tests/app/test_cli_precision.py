@@ -46,7 +46,7 @@ def both(*args):
 @pytest.mark.parametrize("args", [
     ("xsec", "--enu", "0.862", "--T", "0.2", "--mu", "3"),
     ("xsec", "--enu", "10", "--T", "1e-3", "--mu", "50", "--flavor", "nuebar"),
-    ("rate", "--source", "pp", "--source", "7Be", "--mu", "3", "--pe", "0.5"),
+    ("rate", "--source", "pp", "--mu", "3", "--pe", "0.5"),
     ("asymmetry", "--source", "pp", "--mu", "3", "--pe", "0.5"),
 ])
 def test_quick_commands_agree(args):
@@ -57,10 +57,44 @@ def test_quick_commands_agree(args):
     np.testing.assert_allclose(y, x, rtol=2e-4, atol=1e-3 * np.max(np.abs(x)) if "rate" in args else 0)
 
 
-def test_demo_quick_agrees(tmp_path):
-    run("demo", "--quick", "--out", tmp_path / "a")
-    run("demo", "--quick", "--x32", "--out", tmp_path / "b")
-    a, b = (json.loads((tmp_path / d / "summary.json").read_text()) for d in "ab")
+@pytest.fixture(scope="module")
+def demo_runs(tmp_path_factory):
+    """``demo --quick`` in float64 and in float32: (output of the float64 run, its folder,
+    summary float64, summary float32)."""
+    d = tmp_path_factory.mktemp("demo")
+    out = run("demo", "--quick", "--out", d / "a", "--mu", "3", "--pe", "0.5")
+    run("demo", "--quick", "--x32", "--out", d / "b")
+    a, b = (json.loads((d / x / "summary.json").read_text()) for x in "ab")
+    return out, d / "a", a, b
+
+
+def test_demo_quick_end_to_end(demo_runs):
+    import math
+
+    import nujax
+
+    output, out, summary, _ = demo_runs
+    for name in ("summary.json", "posterior.nc", "spectrum.png", "dndphi.png", "posterior.png"):
+        assert (out / name).stat().st_size > 0, name
+    assert (out / "spectrum.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (out / "posterior.nc").read_bytes()[:4] == b"\x89HDF"
+    det = nujax.preset("hellaz", background=50.0)
+    # the demo is seed 000's beam: the emitted ν_e with the spin flip Pe (no MSW)
+    spectra = nujax.get_source("pp", oscillation=None) + nujax.get_source("7Be", oscillation=None)
+    coeffs = nujax.azimuthal_coefficients(spectra, det, 3.0, 0.5)
+    assert summary["asymmetry_A"] == pytest.approx(float(nujax.max_asymmetry(coeffs)), rel=1e-10)
+    assert summary["events_weak"] == pytest.approx(float(2 * math.pi * coeffs[0]), rel=1e-10)
+    assert f"{float(nujax.max_asymmetry(coeffs)):.4g}" in output
+    # nothing is overwritten without --force: exit 2 naming the file, before any computation
+    before = (out / "summary.json").read_bytes()
+    res = runner.invoke(app, ["demo", "--quick", "--out", str(out)])
+    assert res.exit_code == 2
+    assert "summary.json" in res.output and "--force" in res.output
+    assert (out / "summary.json").read_bytes() == before
+
+
+def test_demo_quick_agrees(demo_runs):
+    _, _, a, b = demo_runs
     assert a["mle_converged"] and b["mle_converged"]
     assert not [w for w in b["warnings"] if "MLE" in w or "likelihood fits" in w]
     for k in ("events_weak", "events_em", "events_background", "asymmetry_A", "mu_star_1e11"):
