@@ -2,9 +2,12 @@
 
 Commands: ``demo`` (the main job: a complete directional sensitivity study), ``figures`` (the
 seed-figure gallery with the plotted data), quick numbers (``xsec``, ``rate``, ``asymmetry``),
-configured analyses (``fit``, ``scan``) and ``bench``. Exit codes: 0 success, 2 bad input (a bad
-option or configuration entry, an output file that exists without ``--force``, an unavailable
-device).
+configured analyses (``fit``, ``scan``) and ``bench``. Exit codes: 0 success, 2 bad input,
+reported on one line ``error: <option or key>: <why>`` (a bad option or configuration entry, an
+output folder that cannot be written, an output file that exists without ``--force``, a job above
+the size limits of :func:`nujax.app.runtime.check_size` without ``--yes``, an unavailable device).
+Compiled programs go to JAX's persistent compilation cache
+(:func:`nujax.app.runtime.compilation_cache`; ``nujax --no-compile-cache …`` turns it off).
 """
 
 from __future__ import annotations
@@ -54,8 +57,8 @@ _STATE = {"compile_cache": True}
 
 _OUT = typer.Option(Path("out"), "--out", help="Output folder (created if missing).")
 _X64 = typer.Option(True, "--x64/--x32",
-                    help="Float64 (default) or float32 arithmetic of the physics; see 'Precision' "
-                         "in the docs for the float32 tolerances.")
+                    help="Float64 (default) or float32 arithmetic of the physics (float32 "
+                         "tolerances: 'Getting started' in the docs).")
 _DEVICE = typer.Option(None, "--device", help="Run on 'cpu' or 'gpu' (default: JAX's default device).")
 _FORCE = typer.Option(False, "--force", help="Overwrite existing output files.")
 _YES = typer.Option(False, "--yes", help="Run a job above the size limits (points, memory, time).")
