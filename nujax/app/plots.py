@@ -21,6 +21,10 @@ __all__ = ["new_figure", "save_figure", "atomic_write_bytes", "plot_profile", "p
            "plot_data", "plot_fit_residuals", "plot_posterior", "plot_scan"]
 
 
+#: Axis label of the magnetic moment (mathtext: "μ_B" as plain text would show the underscore).
+MU_LABEL = r"$|\mu_\nu|$ [$10^{-11}\,\mu_B$]"
+
+
 def new_figure(nrows: int = 1, ncols: int = 1, *, width: float = 6.0, height: float = 4.2, **kw):
     """A (fig, axes) pair with the house style (constrained layout, readable fonts)."""
     fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows),
@@ -55,7 +59,7 @@ def plot_profile(path, grid, q, cl, title):
     fig, ax = new_figure()
     ax.plot(grid, q, "-", lw=1.5, label="q̃(μ) (profile likelihood ratio)")
     ax.axhline(float(norm.ppf(cl) ** 2), color="k", ls="--", lw=1, label=f"{cl:.0%} CL (one-sided)")
-    ax.set(xlabel="|μ_ν| [10⁻¹¹ μ_B]", ylabel="q̃", title=f"{title}: profile likelihood")
+    ax.set(xlabel=MU_LABEL, ylabel="q̃", title=f"{title}: profile likelihood")
     thr = float(norm.ppf(cl) ** 2)
     ax.set_ylim(0, min(max(float(np.max(q)) * 1.05, 2.0 * thr), 6.0 * thr))
     ax.legend()
@@ -66,7 +70,7 @@ def plot_exposure(path, exposure, limit, cl, title):
     """Median expected ``cl`` upper limit (Fisher, Asimov μ = 0) versus exposure (PNG)."""
     fig, ax = new_figure()
     ax.loglog(exposure, limit, "o-")
-    ax.set(xlabel="exposure [t yr]", ylabel=f"{cl:.0%} CL limit on |μ_ν| [10⁻¹¹ μ_B]",
+    ax.set(xlabel="exposure [t yr]", ylabel=f"{cl:.0%} CL limit on {MU_LABEL}",
            title=f"{title}: sensitivity vs exposure (Fisher)")
     ax.grid(True, which="both", alpha=0.3)
     return save_figure(fig, path)

@@ -19,6 +19,7 @@ raises :class:`nujax.errors.ConfigError` naming the dotted key)::
 
 from __future__ import annotations
 
+import math
 import os
 
 import numpy as np
@@ -144,6 +145,8 @@ def line_cross_sections(mu_1e11: float, threshold: float, sin2w: float, lines=LI
     from nujax.kinematics import t_max
     from nujax.sources import gauss_legendre
 
+    if not (math.isfinite(threshold) and threshold > 0):
+        raise ValueError(f"threshold must be a positive number [MeV], got {threshold!r}")
     u, w = gauss_legendre(64)
     rows = []
     for label, flavor, enu in lines:
@@ -154,8 +157,9 @@ def line_cross_sections(mu_1e11: float, threshold: float, sin2w: float, lines=LI
             T = np.exp(lo + np.asarray(u) * (hi - lo))
             wt = np.asarray(w) * (hi - lo) * T
             s = nujax.dsigma_dT(jnp.full_like(T, enu), T, mu_1e11, flavor=flavor, sin2w=sin2w)
-            row["weak"] = float(cm2_from_natural(jnp.sum(wt * s.weak))) / 1e-45
-            row["em"] = float(cm2_from_natural(jnp.sum(wt * s.em))) / 1e-45
+            # sums in MeV⁻² (any precision), cm² on the host in float64 (10⁻⁴⁵ underflows float32)
+            row["weak"] = float(cm2_from_natural(np.float64(jnp.sum(wt * s.weak)))) / 1e-45
+            row["em"] = float(cm2_from_natural(np.float64(jnp.sum(wt * s.em)))) / 1e-45
         rows.append(row)
     return rows
 

@@ -38,7 +38,8 @@ closed-form Newton profiling here covers the magnetic-moment templates only.
 Memory and devices
 ------------------
 The flattened grid is evaluated in host-side chunks of ``chunk_size`` points (every chunk padded to
-the same shape, so one compilation serves all); inside a chunk ``jax.lax.map(..., batch_size=)``
+the same shape, so one compilation serves all; by default the size follows the grid and a time
+target, :func:`auto_chunk_size`, so an interrupt loses about two seconds of work); inside a chunk ``jax.lax.map(..., batch_size=)``
 bounds the device memory to ``batch_size`` points at a time. With ``sharded=True`` each chunk is
 split over all local devices with ``jax.shard_map`` on a one-axis ``Mesh`` (chunk padded to a
 multiple of the device count). On several hosts, call ``jax.distributed.initialize()`` (coordinator
@@ -68,7 +69,7 @@ from nujax.inference.scan_store import ChunkStore
 from nujax.sources import as_spectra
 
 __all__ = ["SCAN_PARAMETERS", "QUANTITIES", "NUISANCES", "TemplateSpec", "ScanResult",
-           "parse_axes", "scan", "evaluate_points", "Q90_ONE_SIDED"]
+           "parse_axes", "scan", "evaluate_points", "auto_chunk_size", "Q90_ONE_SIDED"]
 
 #: Scannable parameters: name -> (path, unit/meaning). path "cheap": template rescaling;
 #: "template": the templates are recomputed per point (needs a TemplateSpec).
@@ -456,10 +457,47 @@ def evaluate_points(plan: _Plan, pts, *, sharded=False):
     return np.asarray(fn(plan.model, plan.spec_dyn, pts, plan.base_vals))[:n]
 
 
+def _round_chunk(cs: int, n_tot: int, n_dev: int) -> int:
+    """A chunk size ≤ the grid, a multiple of the device count."""
+    cs = max(1, min(int(cs), n_tot))
+    return cs + (-cs) % n_dev
+
+
+def auto_chunk_size(plan: _Plan, axes: dict, chunk_seconds: float = 2.0, *, sharded=False):
+    """Chunk size from the grid and a time target: (points per chunk, measured seconds per point).
+
+    A probe of max(2 × ``batch_size``, 512) points is compiled, then timed (best of two); the chunk holds the points
+    evaluated in about ``chunk_seconds``, rounded down to whole rows of the last axis when it
+    spans at least one, to a multiple of ``batch_size`` otherwise (at least one batch, at most
+    the grid). The probe's shape differs from the chunk's, so this costs one extra compilation.
+    """
+    import time
+
+    shape = tuple(len(a) for a in axes.values())
+    n_tot = int(np.prod(shape))
+    n_dev = jax.local_device_count() if sharded else 1
+    bs = int(plan.static["batch_size"])
+    probe = _round_chunk(min(max(2 * bs, 512), n_tot), n_tot, n_dev)   # ≫ dispatch overhead
+    pts = _points(axes, 0, min(probe, n_tot), plan.dtype)
+    pts = np.concatenate([pts, np.repeat(pts[-1:], probe - len(pts), axis=0)])   # device multiple
+    evaluate_points(plan, pts, sharded=sharded)         # compile
+    best = float("inf")
+    for _ in range(2):                                  # best of two: less noise from other load
+        t0 = time.perf_counter()
+        evaluate_points(plan, pts, sharded=sharded)
+        best = min(best, time.perf_counter() - t0)
+    per_point = max(best, 1e-9) / probe
+    cs = int(chunk_seconds / per_point)
+    row = shape[-1] if shape else 1
+    cs = (cs // row) * row if cs >= row else max(bs, (cs // bs) * bs)
+    return _round_chunk(max(cs, min(bs, n_tot)), n_tot, n_dev), per_point
+
+
 def scan(model: BinnedModel | None, axes: dict, *, quantity="q_asimov", fixed=None,
          nuisances=("norm", "bkg_scale"), n_profile=4, cl=0.9, spec: TemplateSpec | None = None,
-         exposure_t_yr=None, batch_size=None, chunk_size=65536, sharded=False, dtype=None,
-         out_path=None, force=False, progress=False, meta=None, callback=None) -> ScanResult:
+         exposure_t_yr=None, batch_size=None, chunk_size=None, chunk_seconds=2.0, sharded=False,
+         dtype=None, out_path=None, force=False, progress=False, meta=None, callback=None,
+         check=None) -> ScanResult:
     """Evaluate a sensitivity quantity on the Cartesian product of ``axes``.
 
     Parameters
@@ -486,8 +524,12 @@ def scan(model: BinnedModel | None, axes: dict, *, quantity="q_asimov", fixed=No
     batch_size : int, optional
         Points evaluated at once by ``jax.lax.map`` (bounds device memory). Default: 8 on CPU
         (the per-point arrays then stay in cache, measured fastest), 4096 on accelerators.
-    chunk_size : int
-        Points per host-side chunk (one stored file each when ``out_path`` is given).
+    chunk_size : int, optional
+        Points per host-side chunk (one stored file each when ``out_path`` is given). Default
+        (None): from the grid and ``chunk_seconds`` (:func:`auto_chunk_size`), so that an
+        interrupted scan loses about ``chunk_seconds`` of work at most.
+    chunk_seconds : float
+        Target wall time of one chunk [s] for the automatic chunk size.
     sharded : bool
         Split each chunk over all local devices.
     dtype : dtype, optional
@@ -502,6 +544,11 @@ def scan(model: BinnedModel | None, axes: dict, *, quantity="q_asimov", fixed=No
         Extra metadata recorded in the result (e.g. the configuration).
     callback : callable, optional
         ``callback(i, n_chunks)`` after chunk ``i`` is finished (and stored).
+    check : callable, optional
+        ``check(n_points, seconds)`` before the first chunk is evaluated, with the number of
+        points still to evaluate and the estimated time [s] (None when not measured: an explicit
+        ``chunk_size`` or a resumed run); it may raise to refuse the job (the size guard of
+        ``nujax scan``).
 
     Returns
     -------
@@ -515,20 +562,32 @@ def scan(model: BinnedModel | None, axes: dict, *, quantity="q_asimov", fixed=No
     shape = tuple(len(a) for a in ax.values())
     n_tot = int(np.prod(shape))
     n_dev = jax.local_device_count() if sharded else 1
-    cs = min(int(chunk_size), n_tot)
-    cs += (-cs) % n_dev
-    n_chunks = -(-n_tot // cs)
     dev = jax.devices()[0]
     info = {"quantity": quantity, "axis_names": list(ax), "fixed": {k: float(v[0]) for k, v in fx.items()},
             "nuisances": list(nuisances), "n_profile": int(n_profile), "cl": float(cl),
             "dtype": str(plan.dtype), "nujax_version": __version__, "jax_version": jax.__version__,
             "device": {"platform": dev.platform, "kind": getattr(dev, "device_kind", str(dev)),
                        "n_devices": n_dev}, "meta": meta or {}}
-    store = None
+    store, cs, per_point = None, None, None
     if out_path is not None:
-        key = {**info, "axes": {k: v.tolist() for k, v in ax.items()}, "chunk_size": cs}
-        store = ChunkStore(out_path, key, n_chunks, force=force)
+        # the fingerprint is the content of the scan; the chunking is recorded next to it
+        key = {**info, "axes": {k: v.tolist() for k, v in ax.items()}}
+        store = ChunkStore(out_path, key, force=force)
+        cs = store.chunk_size
+    if cs is None and chunk_size is not None:
+        cs = _round_chunk(int(chunk_size), n_tot, n_dev)
+    if cs is None:
+        cs, per_point = auto_chunk_size(plan, ax, chunk_seconds, sharded=sharded)
+    if store is not None:
+        store.start(cs, -(-n_tot // cs))
+        if chunk_size is not None and store.chunk_size != _round_chunk(int(chunk_size), n_tot, n_dev):
+            raise ValueError(f"{store.parts} holds a partial run of a different scan chunking "
+                             f"(chunk_size {store.chunk_size}); pass force=True to discard it")
+    n_chunks = -(-n_tot // cs)
     done = store.done() if store is not None else set()
+    if check is not None:
+        left = n_tot - sum(min(cs, n_tot - i * cs) for i in done)
+        check(left, None if per_point is None else per_point * left)
     parts = [None] * n_chunks
     from rich.progress import Progress
     with Progress(disable=not progress, transient=True) as bar:
