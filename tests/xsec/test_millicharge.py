@@ -43,7 +43,8 @@ def _electron_numu(q, T=T_E, enu=E_E):
 
 def _argon(q, T=T_N, enu=E_N, state=None, anti=False):
     s = SpinFlavorState.left_handed("nue", n=1) if state is None else state
-    return nucleus_parts(_q1(q), s, enu, T, nucleus="Ar40", sin2w=S2W, antineutrino=anti).A * 2 * np.pi
+    return nucleus_parts(_q1(q), s, enu, T, nucleus="Ar40", sin2w=S2W, antineutrino=anti,
+                         weak_charges="tree").A * 2 * np.pi
 
 
 def test_q_to_zero_limit_and_default_leaf():
@@ -113,7 +114,7 @@ def test_cevns_published_formula_diagonal_q():
     q = 2.0e4                                                        # 2·10⁻⁸ e
     got = _argon(q)
     M = AR.mass
-    FQ, F1 = nucleus_form_factors(AR, T_N, sin2w=S2W, xp=np)
+    FQ, F1 = nucleus_form_factors(AR, T_N, sin2w=S2W, weak_charges="tree", xp=np)
     fp = FQ / AR.Z
     shift = math.sqrt(2) * math.pi * ALPHA * q * MILLICHARGE_SCALE / (G_F * M * T_N)
     coup = F1 + AR.Z * shift * fp
