@@ -251,3 +251,20 @@ def test_validation():
         EMProperties.create(millicharge=[[np.nan]], n=1)
     ok = EMProperties.create(millicharge=[[0, 1j, 0], [-1j, 0, 0], [0, 0, 0]], majorana=True)
     assert ok.millicharge.dtype.kind == "c"
+
+
+@pytest.mark.parametrize("flavor, anti", [("nue", False), ("numu", False), ("nuebar", True)])
+def test_compact_electron_path_equals_density_matrix(flavor, anti):
+    """The compact ν e kernel (seed 000 parametrisation, ``millicharge_1e12``) equals the
+    density-matrix cross section for a Dirac beam with active fraction Pe, ν and ν̄."""
+    from nujax.xsec.electron import d2sigma_dT_dphi_amplitudes
+
+    pe, mu, q = 0.3, 3.0, 2.0
+    a = d2sigma_dT_dphi_amplitudes(E_E, T_E, mu, pe, flavor=flavor, millicharge_1e12=q)
+    p = EMProperties.create(mu=[[mu]], millicharge=[[q]], n=1)
+    s = SpinFlavorState.from_pe_dirac(pe, 0.0, flavor=flavor, n=1)
+    d = electron_density_matrix_parts(p, s, E_E, T_E, flavor=flavor, antineutrino=anti)
+    np.testing.assert_allclose(a.weak + a.em, d.A, rtol=1e-12)
+    np.testing.assert_allclose(a.interference, d.Bc, rtol=1e-12)
+    with pytest.raises(ValueError, match="Majorana"):
+        d2sigma_dT_dphi_amplitudes(E_E, T_E, mu, pe, kind="majorana", millicharge_1e12=q)
