@@ -54,9 +54,10 @@ import numpy as np
 
 from nujax import kinematics as kin
 from nujax._vectorize import pointwise
-from nujax._validation import check_energy, check_finite, check_probability
+from nujax._validation import check_energy, check_finite, check_probability, is_concrete
 from nujax.constants import ALPHA, G_F, M_E, MU_SCALE, SIN2_THETA_W
 from nujax.couplings import Flavor, electron_couplings, parse_flavor
+from nujax.em import MILLICHARGE_SCALE
 
 __all__ = [
     "XsecParts",
@@ -74,6 +75,8 @@ __all__ = [
 ]
 
 _TWO_PI = 2.0 * math.pi
+#: ½ √2πα/(G_F m_e) [MeV]: half the millicharge shift of g_V per unit q_ν/T (electron_terms).
+_Q_SHIFT = 0.5 * math.sqrt(2.0) * math.pi * ALPHA / (G_F * M_E)
 
 
 class XsecParts(NamedTuple):
@@ -91,7 +94,7 @@ class XsecParts(NamedTuple):
 
 
 def electron_terms(enu, T, mu_1e11, pe, gL, gR, gLp, gRp, *, majorana: bool, antineutrino: bool = False,
-                   xp=jnp):
+                   q_e=0.0, xp=jnp):
     """Per-unit-azimuth weak, em and cos(φ − φ_B)-amplitude of d²σ/dT dφ [MeV⁻³ rad⁻¹].
 
     The one closed-form kernel behind every ν e cross section in nujax, written against the array
@@ -115,6 +118,12 @@ def electron_terms(enu, T, mu_1e11, pe, gL, gR, gLp, gRp, *, majorana: bool, ant
     antineutrino : bool
         Active species is an antineutrino: for Dirac moments the interference changes sign
         (the ν̄ moment is −μ_ν; see the module docstring).
+    q_e : array_like
+        Dirac millicharge q_ν in units of e (default 0). Photon exchange f_Q/q² (nujax.em) shifts
+        the vector coupling, g_V → g_V − √2πα q_ν/(G_F m_e T), i.e. g_L and g_R by half of it, for
+        ν and ν̄ alike (q_ν is C-odd like ⟨r²⟩, nujax.xsec.electron_density_matrix); the sterile
+        helicity (1 − Pe) scatters through it alone; the interference is unchanged (the vector
+        parts of both helicities cancel in it, as for ⟨r²⟩). Majorana: 0 only.
     """
     ok, e, t = kin.physical_point(enu, T, M_E, xp=xp)                      # the one physical region
     inv_e = 1.0 / e
@@ -123,7 +132,11 @@ def electron_terms(enu, T, mu_1e11, pe, gL, gR, gLp, gRp, *, majorana: bool, ant
     kappa = mu_1e11 * MU_SCALE
     weak_norm = G_F * G_F * M_E / (math.pi * math.pi)                       # seed 000 eq. (2) prefactor
     mt_e2 = M_E * t * inv_e * inv_e
-    weak = pe * (gL * gL + gR * gR * y * y - gL * gR * mt_e2)                 # seed 000 eq. (2)
+    half = -_Q_SHIFT * q_e * inv_t                                            # ½ δg_V, Q² = 2 m_e T
+    gLq, gRq = gL + half, gR + half
+    weak = pe * (gLq * gLq + gRq * gRq * y * y - gLq * gRq * mt_e2)           # seed 000 eq. (2)
+    if not majorana:
+        weak = weak + (1.0 - pe) * half * half * (1.0 + y * y - mt_e2)        # sterile ν_R: photon only
     if majorana:
         weak = weak + (1.0 - pe) * (gLp * gLp + gRp * gRp * y * y - gLp * gRp * mt_e2)  # seed 000 eq. (7)
     weak = weak_norm * weak
@@ -190,13 +203,13 @@ def _validate(enu, T, mu_1e11, pe, sin2w, costheta=None):
 
 
 @functools.partial(jax.jit, static_argnames=("flavor", "partner", "majorana", "mode"))
-def _parts_jit(enu, T, phi, mu_1e11, pe, phi_B, sin2w, *, flavor, partner, majorana, mode):
+def _parts_jit(enu, T, phi, mu_1e11, pe, phi_B, sin2w, q_e=0.0, *, flavor, partner, majorana, mode):
     """mode: 'amplitude' (cos coefficient), 'phi' (value at φ) or 'integrated' (∫dφ)."""
     gL, gR, gLp, gRp = species_couplings(flavor, partner, sin2w)
 
     def point(e, t, ph, mu, p, phb):
         w, m, i = electron_terms(e, t, mu, p, gL, gR, gLp, gRp, majorana=majorana,
-                                 antineutrino=flavor.is_antineutrino)
+                                 antineutrino=flavor.is_antineutrino, q_e=q_e)
         if mode == "phi":
             i = i * jnp.cos(ph - phb)
         elif mode == "integrated":
@@ -207,27 +220,38 @@ def _parts_jit(enu, T, phi, mu_1e11, pe, phi_B, sin2w, *, flavor, partner, major
     return XsecParts(*pointwise(point, enu, T, phi, mu_1e11, pe, phi_B))
 
 
-def _call(mode, enu, T, phi, mu_1e11, pe, phi_B, flavor, kind, partner, sin2w):
+def _millicharge(q_1e12, kind):
+    """q_ν [e] from ``millicharge_1e12`` (scalar, Dirac only)."""
+    check_finite("millicharge_1e12", q_1e12)
+    if kind == "majorana" and is_concrete(q_1e12) and np.any(np.asarray(q_1e12) != 0):
+        raise ValueError("millicharge_1e12: a Majorana neutrino has no diagonal millicharge; use the "
+                         "density-matrix cross sections for transition millicharges")
+    return q_1e12 * MILLICHARGE_SCALE
+
+
+def _call(mode, enu, T, phi, mu_1e11, pe, phi_B, flavor, kind, partner, sin2w, q_1e12=0.0):
     _validate(enu, T, mu_1e11, pe, sin2w)
     check_finite("phi", phi)
     check_finite("phi_B", phi_B)
     f, p = resolve_species(flavor, kind, partner)
-    return _parts_jit(enu, T, phi, mu_1e11, pe, phi_B, sin2w, flavor=f, partner=p,
+    q_e = _millicharge(q_1e12, kind)
+    return _parts_jit(enu, T, phi, mu_1e11, pe, phi_B, sin2w, q_e, flavor=f, partner=p,
                       majorana=kind == "majorana", mode=mode)
 
 
 def d2sigma_dT_dphi_amplitudes(enu, T, mu_1e11=0.0, pe=1.0, *, flavor="nue", kind="dirac",
-                               partner=None, sin2w=SIN2_THETA_W) -> XsecParts:
+                               partner=None, sin2w=SIN2_THETA_W, millicharge_1e12=0.0) -> XsecParts:
     """(weak, em, interference amplitude) of d²σ/dT dφ [MeV⁻³ rad⁻¹]; see :func:`d2sigma_dT_dphi`.
 
     The interference entry is the coefficient of cos(φ − φ_B) (n_int of seed 000 eq. (12) per
     electron and unit flux).
     """
-    return _call("amplitude", enu, T, 0.0, mu_1e11, pe, 0.0, flavor, kind, partner, sin2w)
+    return _call("amplitude", enu, T, 0.0, mu_1e11, pe, 0.0, flavor, kind, partner, sin2w,
+                 millicharge_1e12)
 
 
 def d2sigma_dT_dphi(enu, T, phi, mu_1e11=0.0, pe=1.0, phi_B=0.0, *, flavor="nue", kind="dirac",
-                    partner=None, sin2w=SIN2_THETA_W) -> XsecParts:
+                    partner=None, sin2w=SIN2_THETA_W, millicharge_1e12=0.0) -> XsecParts:
     """Double differential cross section d²σ/dT dφ [MeV⁻³ rad⁻¹], split into its three parts.
 
     seed 000 eq. (1): weak (eq. 2 or 7) + em (eq. 3) + interference (eqs. 4–6 or 8–10) · cos(φ − φ_B).
@@ -254,6 +278,8 @@ def d2sigma_dT_dphi(enu, T, phi, mu_1e11=0.0, pe=1.0, phi_B=0.0, *, flavor="nue"
         Majorana partner species; default ν̄_μ for ν_e (seed 000), ν̄_e otherwise.
     sin2w : array_like
         sin²θ_W; default the low-energy MS-bar value (:data:`nujax.constants.SIN2_THETA_W`).
+    millicharge_1e12 : array_like, optional
+        Dirac millicharge q_ν [10⁻¹² e] (:func:`electron_terms`); default 0.
 
     Returns
     -------
@@ -269,11 +295,12 @@ def d2sigma_dT_dphi(enu, T, phi, mu_1e11=0.0, pe=1.0, phi_B=0.0, *, flavor="nue"
     >>> bool(parts.interference > 0)
     True
     """
-    return _call("phi", enu, T, phi, mu_1e11, pe, phi_B, flavor, kind, partner, sin2w)
+    return _call("phi", enu, T, phi, mu_1e11, pe, phi_B, flavor, kind, partner, sin2w,
+                 millicharge_1e12)
 
 
 def dsigma_dT(enu, T, mu_1e11=0.0, pe=1.0, *, flavor="nue", kind="dirac", partner=None,
-              sin2w=SIN2_THETA_W) -> XsecParts:
+              sin2w=SIN2_THETA_W, millicharge_1e12=0.0) -> XsecParts:
     """dσ/dT [MeV⁻³] = 2π × (weak + em) of seed 000; the interference integrates to 0 over φ.
 
     Identical to seed 001 eqs. (1)–(2) (normalization 2 m_e G_F²/π and π α² μ²/m_e²).
@@ -285,7 +312,8 @@ def dsigma_dT(enu, T, mu_1e11=0.0, pe=1.0, *, flavor="nue", kind="dirac", partne
     >>> f"{float(cm2_from_natural(sig.weak)):.3e}"
     '9.471e-45'
     """
-    return _call("integrated", enu, T, 0.0, mu_1e11, pe, 0.0, flavor, kind, partner, sin2w)
+    return _call("integrated", enu, T, 0.0, mu_1e11, pe, 0.0, flavor, kind, partner, sin2w,
+                 millicharge_1e12)
 
 
 def d2sigma_dcostheta_dphi(enu, costheta, phi, mu_1e11=0.0, pe=1.0, phi_B=0.0, *, flavor="nue",

@@ -114,12 +114,16 @@ def _tr(a, b, *, xp=jnp):
     return xp.einsum("...ij,...ji->...", a, b)
 
 
-def chiral_charges(r2_nat, a_nat, *, majorana: bool = False, antineutrino: bool = False, xp=jnp):
+def chiral_charges(r2_nat, a_nat, *, majorana: bool = False, antineutrino: bool = False,
+                   weak_offset=None, xp=jnp):
     """(Q^L, Q^R) = (2√2πα/G_F)(⟨r²⟩/6 ∓ a) for a ν beam, with the Majorana and Dirac-ν̄ rules of
     :func:`flavor_traces` (seed 002 eq. (14)); ``a_nat`` None: a vector coupling (Q^L = Q^R,
-    the millicharge matrix is passed here as ``r2_nat`` = 6 q_ν)."""
+    the millicharge matrix is passed here as ``r2_nat`` = 6 q_ν). ``weak_offset`` (N×N,
+    dimensionless) is subtracted from Q^L only (the weakly active ν_L; nujax.xsec.nucleus)."""
     a = 0.0 if a_nat is None else a_nat
     qL = Q_FACTOR * (r2_nat / 6.0 - a)                               # seed 002 eq. (14)
+    if weak_offset is not None:
+        qL = qL - weak_offset
     if majorana:
         return qL, -xp.swapaxes(qL, -1, -2)                            # ν̄ block (Majorana)
     qR = Q_FACTOR * (r2_nat / 6.0 + a)                               # opposite chirality of a
@@ -129,7 +133,7 @@ def chiral_charges(r2_nat, a_nat, *, majorana: bool = False, antineutrino: bool 
 
 
 def flavor_traces(mu_b, r2_nat, a_nat, rho, *, majorana: bool = False, antineutrino: bool = False,
-                  q_e=None, xp=jnp) -> FlavorTraces:
+                  q_e=None, weak_offset=None, xp=jnp) -> FlavorTraces:
     """All flavor traces the nucleon/nucleus/electron-like formulas need (seed 002 eqs. (14), (23)).
 
     Parameters
@@ -143,9 +147,13 @@ def flavor_traces(mu_b, r2_nat, a_nat, rho, *, majorana: bool = False, antineutr
         the conjugate field, Q^L → −(Q^R)ᵀ, Q^R → −(Q^L)ᵀ, μ → −μᵀ. Ignored for Majorana.
     q_e : (N, N), optional — millicharge matrix q_ν in units of e; a vector coupling like ⟨r²⟩
         (same ν̄/Majorana rules), giving the ``*q*`` traces of :class:`FlavorTraces`.
+    weak_offset : (N, N), optional — flavor-dependent part of the weak coupling of a spin-0
+        nucleus in units of 𝓕_Q (radiative corrections, :func:`nujax.xsec.nucleus.weak_offset`),
+        subtracted from Q^L.
     """
     rLL, rRR, kap = helicity_blocks(rho, xp=xp)
-    qL, qR = chiral_charges(r2_nat, a_nat, majorana=majorana, antineutrino=antineutrino, xp=xp)
+    qL, qR = chiral_charges(r2_nat, a_nat, majorana=majorana, antineutrino=antineutrino,
+                            weak_offset=weak_offset, xp=xp)
     if antineutrino and not majorana:
         mu_b = -xp.swapaxes(mu_b, -1, -2)                              # ν̄ moment −μᵀ (C-odd σ^{μν})
     kdag = xp.conj(xp.swapaxes(kap, -1, -2))
@@ -250,11 +258,12 @@ def _matrices(props, state, xp=jnp):
     return f(mu_bohr(props)), f(r2_natural(props)), f(anapole_natural(props)), f(rho)
 
 
-def props_traces(props, state, *, antineutrino=False, xp=jnp) -> FlavorTraces:
+def props_traces(props, state, *, antineutrino=False, weak_offset=None, xp=jnp) -> FlavorTraces:
     """:func:`flavor_traces` of an :class:`~nujax.em.EMProperties` (all four matrices) and a state."""
     q = millicharge_e(props)
     return flavor_traces(*_matrices(props, state, xp), majorana=props.majorana,
-                         antineutrino=antineutrino, q_e=q if xp is jnp else np.asarray(q), xp=xp)
+                         antineutrino=antineutrino, q_e=q if xp is jnp else np.asarray(q),
+                         weak_offset=weak_offset, xp=xp)
 
 
 def _as_float(x):

@@ -109,8 +109,8 @@ def test_charge_radius_enters_only_through_QL():
     np.testing.assert_allclose(got.A, ref.A, rtol=1e-12)
     # nucleus: 𝓕₁ → 𝓕₁ − 𝓕_Q Q^L
     T = _grid(M_AR)
-    got = nucleus_parts(props, lh, E, T, nucleus="Ar40")
-    FQ, F1 = nucleus_form_factors(get_nucleus("Ar40"), T)
+    got = nucleus_parts(props, lh, E, T, nucleus="Ar40", weak_charges="tree")
+    FQ, F1 = nucleus_form_factors(get_nucleus("Ar40"), T, weak_charges="tree")
     ref = nucleus_terms(E, T, M_AR, FQ, F1 - FQ * qL, tr0, majorana=False)
     np.testing.assert_allclose(got.A, ref.A, rtol=1e-12)
     # SM relation a = −⟨r²⟩/6 (eq. (19)): Q^R = 0, so an unpolarized beam is half the left-handed one
@@ -123,7 +123,8 @@ def test_cevns_q_to_zero_matches_textbook_normalisation():
     """Left-handed ν, no EM: 2π Ã → G_F² M Q_W²/(4π)(1 − MT/(2Eν²)) as q → 0 (Q_W = 2𝓕₁(0))."""
     T = np.array([1e-8, 1e-7])                                        # q ≲ 0.09 MeV: F(q)² ≈ 1
     for name in ("Ar40", "Xe132", "Cs133"):
-        p = nucleus_parts(EMProperties.zero(3), SpinFlavorState.left_handed("nue"), E, T, nucleus=name)
+        p = nucleus_parts(EMProperties.zero(3), SpinFlavorState.left_handed("nue"), E, T, nucleus=name,
+                          weak_charges="tree")
         ref = cevns_sm_dsigma_dT(E, T, name)
         np.testing.assert_allclose(2 * np.pi * p.A, ref, rtol=1e-5)
 
@@ -138,8 +139,8 @@ def test_nucleus_equals_amplitude_square():
         rho = _random_state(rng)
         iso = get_nucleus("Ar40")
         T = _grid(M_AR, 4)[:-1]
-        p = nucleus_parts(props, SpinFlavorState.create(rho), E, T, nucleus="Ar40")
-        FQ, F1 = (np.asarray(x) for x in nucleus_form_factors(iso, T))
+        p = nucleus_parts(props, SpinFlavorState.create(rho), E, T, nucleus="Ar40", weak_charges="tree")
+        FQ, F1 = (np.asarray(x) for x in nucleus_form_factors(iso, T, weak_charges="tree"))
         conv = 1e-32 / (0.1973269804e-10) ** 2
         r2, a = np.asarray(props.r2) * conv, np.asarray(props.anapole) * conv
         qL = Q_FACTOR * (r2 / 6 - a)
@@ -164,8 +165,8 @@ def test_commuting_matrices_reduce_to_seed_leading_form():
     props = EMProperties.sm_charge_radii(mu=np.diag([1.5, 2.3, 2.1]))
     st_ = SpinFlavorState.transverse(None, n=3)
     T = _grid(M_AR, 3)[:-1]
-    p = nucleus_parts(props, st_, E, T, nucleus="Ar40")
-    FQ, F1 = nucleus_form_factors(get_nucleus("Ar40"), T)
+    p = nucleus_parts(props, st_, E, T, nucleus="Ar40", weak_charges="tree")
+    FQ, F1 = nucleus_form_factors(get_nucleus("Ar40"), T, weak_charges="tree")
     mu = np.asarray(props.mu) * 1e-11
     kap = np.asarray(st_.rho)[3:, :3]
     a = np.asarray(props.anapole) * 1e-32 / (0.1973269804e-10) ** 2
