@@ -51,7 +51,9 @@ def _props(mu: float, radii: bool) -> EMProperties:
 def _domega(target, props, state, costheta):
     if target in ("p", "n"):
         return nucleon_dsigma_domega(props, state, ENU, costheta, target=target, sin2w=SIN2W_SEED002)
-    return nucleus_dsigma_domega(props, state, ENU, costheta, nucleus=target, sin2w=SIN2W_SEED002)
+    # seed 002 uses tree-level nucleon couplings (its Table 1): not the library default
+    return nucleus_dsigma_domega(props, state, ENU, costheta, nucleus=target, sin2w=SIN2W_SEED002,
+                                 weak_charges="tree")
 
 
 def _on_grid(parts, phi):
