@@ -218,7 +218,7 @@ def weak_vector_charge(nucleus, sin2w=SIN2_THETA_W, *, flavor="numu", weak_charg
     >>> round(float(weak_vector_charge("Ar40", 0.23121, weak_charges="tree")), 3)
     -10.324
     >>> round(float(weak_vector_charge("Ar40", flavor="nue")), 3)
-    -10.472
+    -10.485
     """
     nuc = get_nucleus(nucleus)
     gvp, gvn = nucleon_vector_couplings(flavor, weak_charges, sin2w)

@@ -67,3 +67,18 @@ def float32_matches():
         np.testing.assert_allclose(got, ref, rtol=rtol, atol=rtol * np.abs(ref).max())
 
     return check
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compilation_cache(tmp_path_factory):
+    """Command-line runs share one compilation cache in a temporary folder (never the user's).
+
+    It lives here, not in a tests/app/conftest.py: every test folder is on ``sys.path``, so a
+    second module named ``conftest`` would clash with this one."""
+    old = os.environ.get("NUJAX_CACHE_DIR")
+    os.environ["NUJAX_CACHE_DIR"] = str(tmp_path_factory.mktemp("jax_cache"))
+    yield
+    if old is None:
+        os.environ.pop("NUJAX_CACHE_DIR", None)
+    else:
+        os.environ["NUJAX_CACHE_DIR"] = old

@@ -17,7 +17,8 @@ from nujax.app import build_scenario, load_config
 
 FITS = Path(__file__).resolve().parents[2] / "fits"
 NAMES = ("hellaz_pp", "cr51_source", "sry_source", "reactor_ge", "xenon_solar",
-         "directional_nucleus", "radiative_reactor")
+         "directional_nucleus", "radiative_reactor", "coherent_csi", "reactor_ge_cevns",
+         "solar_b8_cevns_xenon")
 _BUILT: dict = {}
 
 
@@ -156,10 +157,12 @@ def test_nucleus_templates_against_direct_integration():
     spectra = get_source("pidar", pot_per_s=1e15, distance_cm=2000.0)
     iso = get_nucleus("Ar40")
     n_per_t = 1e6 * 6.02214076e23 / 39.95
-    state = SpinFlavorState.left_handed("nue", n=3)
     T = np.linspace(5e-3, 0.16, 601)
     for s, (W, M) in enumerate(zip(np.asarray(sc.model.weak), np.asarray(sc.model.em))):
         spec = spectra[s]
+        # each π-DAR spectrum scatters with its own flavor (the radiative weak charges differ)
+        flavor = ("nue", "numu", "nutau")[int(np.argmax(np.asarray(spec.flavor_fractions)))]
+        state = SpinFlavorState.left_handed(flavor, n=3)
         if spec.line_energies.size:
             E, wE = np.asarray(spec.line_energies), np.asarray(spec.line_weights)
         else:
@@ -168,7 +171,8 @@ def test_nucleus_templates_against_direct_integration():
         out = []
         for mu in (0.0, 1.0):
             props = EMProperties.create(mu=mu * np.eye(3), n=3)
-            A = numpy_nucleus_parts(props, state, E[:, None], T[None, :], nucleus="Ar40").A
+            A = numpy_nucleus_parts(props, state, E[:, None], T[None, :], nucleus="Ar40",
+                                    flavor=flavor, antineutrino=bool(spec.antineutrino)).A
             out.append(np.trapezoid(2 * np.pi * (wE[:, None] * A).sum(0), T))
         scale = float(spec.flux) * HBARC2_MEV2_CM2 * n_per_t * YEAR_S * iso.isotopes[0][1]
         np.testing.assert_allclose(W.sum(), scale * out[0], rtol=2e-3)
