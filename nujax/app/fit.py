@@ -36,24 +36,33 @@ def output_files(nuts: bool) -> list[str]:
     return names + (["corner.png", "posterior.nc"] if nuts else [])
 
 
-def limit_step(model, data, *, nuisances, cl=0.9, mu_max=50.0, n_grid=49):
-    """The ``cl`` profile-likelihood upper limit on |μ_ν| of the demo study and of the fits.
+def limit_step(model, data, *, nuisances, cl=0.9, mu_max=50.0, n_grid=49, method="profile",
+               key=None, n_toys=1000):
+    """The ``cl`` upper limit on |μ_ν| of the demo study and of the fits.
 
-    One call of :func:`nujax.inference.profile_upper_limit` (q̃ of Cowan et al., EPJC 71 (2011)
-    1554, eq. (16), solved for q̃(μ_up) = Φ⁻¹(cl)²), so ``nujax demo`` and ``nujax fit`` quote
-    limits by one algorithm. Returns its ``UpperLimit(limit, mu_hat, grid, q, converged, note)``.
+    ``method="profile"``: one call of :func:`nujax.inference.profile_upper_limit` (q̃ of Cowan
+    et al., EPJC 71 (2011) 1554, eq. (16), solved for q̃(μ_up) = Φ⁻¹(cl)²), so ``nujax demo`` and
+    ``nujax fit`` quote limits by one algorithm; any other name of
+    :data:`nujax.inference.METHODS` goes through :func:`nujax.inference.upper_limit` (``key``
+    and ``n_toys`` for the toy methods). Returns an :class:`~nujax.inference.UpperLimit`.
     """
-    from nujax.inference import profile_upper_limit
+    from nujax.inference import profile_upper_limit, upper_limit
 
-    return profile_upper_limit(model, data, nuisances=tuple(nuisances), cl=float(cl),
-                               mu_max=float(mu_max), n_grid=int(n_grid))
+    kw = dict(nuisances=tuple(nuisances), cl=float(cl), mu_max=float(mu_max), n_grid=int(n_grid))
+    if method == "profile":
+        return profile_upper_limit(model, data, **kw)
+    return upper_limit(model, data, method=method, key=key, n_toys=int(n_toys), **kw)
 
 
-def fit_limit(model, data, nuisances, fit: dict, quick: bool = False):
+def fit_limit(model, data, nuisances, fit: dict, quick: bool = False, *, method="profile",
+              key=None):
     """The limit step of :func:`run_fit`: :func:`limit_step` with the ``[fit]`` settings
-    (``cl``, ``mu_max``; a coarser first grid with ``quick``)."""
+    (``cl``, ``mu_max``, ``toys`` for the toy methods (default 1000); a coarser first grid and
+    at most 100 toys with ``quick``) by ``method``."""
+    n_toys = fit.get("toys") or 1000
     return limit_step(model, data, nuisances=nuisances, cl=fit["cl"], mu_max=fit["mu_max"],
-                      n_grid=25 if quick else 49)
+                      n_grid=25 if quick else 49, method=method, key=key,
+                      n_toys=min(n_toys, 100) if quick else n_toys)
 
 
 def sensitivity_step(model, factors, *, nuisances, cl, phi_B) -> np.ndarray:
@@ -99,7 +108,8 @@ def run_fit(cfg: dict, out_dir, *, force=False, quick=False, progress=True, seed
     Steps: templates (:func:`build_scenario`); Asimov data at the truth and one Poisson toy data
     set ("observed"); optax MLE of the free parameters on both; 1σ errors from the Fisher
     matrix at the truth; the ``fit.cl`` profile-likelihood upper limit on |μ_ν| from the toy data
-    (:func:`limit_step`); the median expected (Asimov, μ = 0) Fisher limit and its scaling with
+    (:func:`limit_step`) and, when ``fit.method`` names another method, its limit too
+    (``limit_<method>``; ``limit`` is the limit of ``fit.method``); the median expected (Asimov, μ = 0) Fisher limit and its scaling with
     exposure; NUTS when ``[fit] nuts`` is given; a toy-based Neyman limit when ``fit.toys`` > 0.
 
     Parameters
@@ -188,6 +198,14 @@ def run_fit(cfg: dict, out_dir, *, force=False, quick=False, progress=True, seed
         notes += [f"profile limit: {up.note}"] if up.note else []
         lim = float(up.limit)
         summary["limit_profile"] = json_float(lim)
+        method = fit.get("method", "profile")
+        summary["limit_method"] = method
+        if method != "profile":
+            um = fit_limit(model, data, nuis, fit, quick, method=method,
+                           key=jax.random.fold_in(key, 4))
+            notes += [f"{method} limit: {um.note}"] if um.note else []
+            summary[f"limit_{method}"] = json_float(um.limit)
+        summary["limit"] = summary[f"limit_{method}"]
         prof_nuis = tuple(p for p in nuis if p != "phi_B")
         factors = np.asarray(fit["exposure_factors"], float)
         if quick:
