@@ -32,7 +32,7 @@ def json_float(x):
 
 def output_files(nuts: bool) -> list[str]:
     """Names of the files :func:`run_fit` writes (with the NUTS outputs when ``nuts``)."""
-    names = ["summary.json", "profile.png", "exposure.png", "data.png"]
+    names = ["summary.json", "summary.nc", "limit.nc", "profile.png", "exposure.png", "data.png"]
     return names + (["corner.png", "posterior.nc"] if nuts else [])
 
 
@@ -118,7 +118,9 @@ def run_fit(cfg: dict, out_dir, *, force=False, quick=False, progress=True, seed
         Validated configuration (:func:`nujax.app.load_config`).
     out_dir : str or os.PathLike
         Folder for summary.json, profile.png, exposure.png, data.png (+ corner.png and
-        posterior.nc when NUTS ran); files are written atomically.
+        posterior.nc when NUTS ran), and the labelled netCDF files summary.nc (the summary's
+        numbers with units) and limit.nc (the ``fit.method`` limit with its statistic on its μ
+        grid and failed fits; :mod:`nujax.inference.export`); files are written atomically.
     force : bool
         Overwrite existing output files (else FileExistsError naming the first one found).
     quick : bool
@@ -200,6 +202,7 @@ def run_fit(cfg: dict, out_dir, *, force=False, quick=False, progress=True, seed
         summary["limit_profile"] = json_float(lim)
         method = fit.get("method", "profile")
         summary["limit_method"] = method
+        um = up
         if method != "profile":
             um = fit_limit(model, data, nuis, fit, quick, method=method,
                            key=jax.random.fold_in(key, 4))
@@ -245,6 +248,10 @@ def run_fit(cfg: dict, out_dir, *, force=False, quick=False, progress=True, seed
 
         plot_posterior(out / "corner.png", post.samples, sc.name)
         save_netcdf(post.idata, out / "posterior.nc")
+    from nujax.inference.export import limit_to_dataset, summary_to_dataset, write_netcdf
+
+    write_netcdf(limit_to_dataset(um, config=cfg), out / "limit.nc")
+    write_netcdf(summary_to_dataset(summary, config=cfg), out / "summary.nc")
     with atomic_path(out / "summary.json") as tmp:
         tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     log(f"wrote {out}")
