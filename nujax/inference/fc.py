@@ -148,24 +148,20 @@ def neyman_upper_limit(key, model: StatisticalModel, data, *, statistic="t", cl=
     _check_limit_args(cl, mu_max, n_grid)
     curve = ProfileCurve(model, data, nuisances=nuisances, fixed=fixed, tol=tol,
                          max_iter=max_iter, scale=scale)
-    mu_hat, best, ok_best = curve.global_fit()
-    state = {"ok": ok_best, "dropped": 0, "best": best, "mu_hat": mu_hat}
+    state = {"ok": curve.minimum()[2], "dropped": 0}
     kw = dict(statistic=statistic, nuisances=nuisances, fixed=fixed, tol=tol, max_iter=max_iter,
               randomize_aux=randomize_aux, scale=curve.scale)
 
     def stat(mu):
-        vals, gn, it, ok = curve(mu)
-        good = ok & np.isfinite(vals)
-        if good.any() and vals[good].min() < state["best"] - 1e-9:
-            j = np.nonzero(good)[0][np.argmin(vals[good])]
-            state["best"], state["mu_hat"] = float(vals[j]), float(mu[j])
-        t_obs = np.maximum(2.0 * (vals - state["best"]), 0.0)
+        vals, gn, it, ok = curve.scan(mu)
+        mu_hat, best, _ = curve.minimum()
+        t_obs = np.maximum(2.0 * (vals - best), 0.0)
         if statistic == "q_tilde":
-            t_obs = np.where(mu < state["mu_hat"], 0.0, t_obs)       # Cowan et al. eq. (16)
+            t_obs = np.where(mu < mu_hat, 0.0, t_obs)                 # Cowan et al. eq. (16)
         t, tok = toy_statistic(key, model, mu, n_toys, **kw)
         state["dropped"] += int((~tok).sum())
         t_c = _critical(t, tok, cl)
-        z = np.where(np.asarray(mu) >= state["mu_hat"], t_obs - t_c, -np.abs(t_obs - t_c) - 1.0)
+        z = np.where(np.asarray(mu) >= mu_hat, t_obs - t_c, -np.abs(t_obs - t_c) - 1.0)
         state["ok"] &= bool(np.all(ok))
         return z, ok & np.isfinite(t_c), curve.diagnostics(mu, vals, gn, it, ok)
 
@@ -177,7 +173,8 @@ def neyman_upper_limit(key, model: StatisticalModel, data, *, statistic="t", cl=
         notes.append(f"{state['dropped']} toy fits failed and were dropped from the quantiles")
     note = _finish(notes, state["ok"], max_iter, tol)
     method = "feldman_cousins" if statistic == "t" else "profile_toys"
-    return UpperLimit(lim, state["mu_hat"], grid, z, state["ok"], note, method, float(cl), failed)
+    return UpperLimit(lim, curve.minimum()[0], grid, z, state["ok"], note, method, float(cl),
+                      failed)
 
 
 def feldman_cousins_upper_limit(key, model: StatisticalModel, data, **kw) -> UpperLimit:

@@ -224,6 +224,7 @@ class ProfileCurve:
             raise ValueError(f"tol must be > 0 and max_iter >= 1, got {tol!r}, {max_iter!r}")
         self.x0, self.fx = split_free(model, self.nuisances, None, fixed)
         self.fx.pop("mu_1e11", None)
+        self._min, self.lowered = None, False
 
     def __call__(self, mu_values):
         """(nll, grad_norm, n_iter, ok) numpy arrays at the μ values [10⁻¹¹ μ_B]."""
@@ -231,6 +232,25 @@ class ProfileCurve:
         out = _profile_fits(self.model, self.data, u, self.x0, self.fx, self.tol,
                             free=self.nuisances, max_iter=self.max_iter)
         return tuple(np.asarray(x) for x in out)
+
+    def minimum(self):
+        """(μ̂ [10⁻¹¹ μ_B], nll_min, global fit converged): the global fit, done once, lowered by
+        :meth:`scan` when a converged profile point lies below it (a global fit stuck short of
+        the minimum cannot spoil a limit)."""
+        if self._min is None:
+            self._min = list(self.global_fit())
+        return tuple(self._min)
+
+    def scan(self, mu):
+        """:meth:`__call__` at the μ values, updating :meth:`minimum` with them."""
+        self.minimum()
+        vals, gn, it, ok = self(mu)
+        good = ok & np.isfinite(vals)
+        if good.any() and vals[good].min() < self._min[1] - 1e-9:
+            j = np.nonzero(good)[0][np.argmin(vals[good])]
+            self._min[:2] = float(np.atleast_1d(mu)[j]), float(vals[j])
+            self.lowered = True
+        return vals, gn, it, ok
 
     def global_fit(self):
         """(μ̂ [10⁻¹¹ μ_B], nll at the minimum, converged) with μ and the nuisances free."""
@@ -327,25 +347,21 @@ def likelihood_ratio_limit(curve: ProfileCurve, *, target: float, one_sided: boo
     (a global fit stuck short of the minimum cannot spoil the limit). Returns
     (limit, μ̂, grid, z², failed, notes, all-converged).
     """
-    mu_hat, best, ok_best = curve.global_fit()
-    state = {"best": best, "mu_hat": mu_hat, "all_ok": ok_best}
+    state = {"all_ok": curve.minimum()[2]}
 
     def stat(mu):
-        vals, gn, it, ok = curve(mu)
-        good = ok & np.isfinite(vals)
-        if good.any() and vals[good].min() < state["best"] - 1e-9:
-            j = np.nonzero(good)[0][np.argmin(vals[good])]
-            state["best"], state["mu_hat"] = float(vals[j]), float(mu[j])
+        vals, gn, it, ok = curve.scan(mu)
+        mu_hat, best, _ = curve.minimum()
         state["all_ok"] &= bool(np.all(ok))
-        d = np.maximum(2.0 * (vals - state["best"]), 0.0)
-        z = np.sqrt(d) * np.where(np.asarray(mu) >= state["mu_hat"], 1.0, 0.0 if one_sided else -1.0)
+        d = np.maximum(2.0 * (vals - best), 0.0)
+        z = np.sqrt(d) * np.where(np.asarray(mu) >= mu_hat, 1.0, 0.0 if one_sided else -1.0)
         return z, ok, curve.diagnostics(mu, vals, gn, it, ok)
 
     lim, grid, z, failed, notes = bracket_and_refine(stat, target, mu_max=mu_max, n_grid=n_grid,
                                                      max_extensions=max_extensions)
-    if state["best"] < best - 1e-9:
+    if curve.lowered:
         notes.append("the grid found a lower nll than the global fit; its minimum was used")
-    return lim, state["mu_hat"], grid, np.sign(z) * z * z, failed, notes, state["all_ok"]
+    return lim, curve.minimum()[0], grid, np.sign(z) * z * z, failed, notes, state["all_ok"]
 
 
 def profile_upper_limit(model: StatisticalModel, data, *, nuisances=("norm", "bkg_scale"),

@@ -151,19 +151,14 @@ def cls_upper_limit(model: BinnedModel, data, *, nuisances=("norm", "bkg_scale")
     obs = ProfileCurve(model, data, scale=scale, **opts)
     a_data, ok_a = _bkg_only_asimov(model, data, tuple(nuisances), fixed, tol, max_iter)
     asimov = ProfileCurve(model, a_data, scale=obs.scale, **opts)
-    mu_hat, best, ok_best = obs.global_fit()
-    ok_best = ok_best and ok_a
     a0, _, _, _ = asimov(np.asarray([0.0]))
-    state = {"ok": ok_best, "best": best, "mu_hat": mu_hat, "best_a": float(a0[0])}
+    state = {"ok": obs.minimum()[2] and ok_a, "best_a": float(a0[0])}
 
     def stat(mu):
-        vals, gn, it, ok = obs(mu)
+        vals, gn, it, ok = obs.scan(mu)
         va, _, _, oka = asimov(mu)
-        good = ok & np.isfinite(vals)
-        if good.any() and vals[good].min() < state["best"] - 1e-9:
-            j = np.nonzero(good)[0][np.argmin(vals[good])]
-            state["best"], state["mu_hat"] = float(vals[j]), float(mu[j])
-        q = np.where(mu < state["mu_hat"], 0.0, 2.0 * (vals - state["best"]))  # Cowan eq. (16)
+        mu_hat, best, _ = obs.minimum()
+        q = np.where(mu < mu_hat, 0.0, 2.0 * (vals - best))          # Cowan et al. eq. (16)
         qa = 2.0 * (va - min(state["best_a"], float(np.nanmin(va))))
         cls, _, _ = cls_from_q(q, qa)
         state["ok"] &= bool(np.all(ok & oka))
@@ -172,7 +167,7 @@ def cls_upper_limit(model: BinnedModel, data, *, nuisances=("norm", "bkg_scale")
 
     lim, grid, z, failed, notes = bracket_and_refine(stat, float(_norm.ppf(cl)), mu_max=mu_max,
                                                      n_grid=n_grid, max_extensions=max_extensions)
-    return UpperLimit(lim, state["mu_hat"], grid, _norm.sf(z), state["ok"],
+    return UpperLimit(lim, obs.minimum()[0], grid, _norm.sf(z), state["ok"],
                       _finish(notes, state["ok"], max_iter, tol), "cls", float(cl), failed)
 
 
