@@ -28,8 +28,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from nujax.inference.binned import toy_data
-from nujax.inference.limits import (ProfileCurve, ScaledPOI, UpperLimit, _check_limit_args,
-                                    _finish, _q_batch, bracket_and_refine)
+from nujax.inference.limits import (ProfileCurve, ScaledPOI, UpperLimit, bracket_and_refine,
+                                    check_limit_args, finish_note, poi_scale, q_tilde_batch)
 from nujax.inference.model import StatisticalModel
 from nujax.inference.optimize import split_free
 
@@ -49,7 +49,7 @@ def _toys_and_statistic(model, key, u_values, x0, fx, tol, n_toys, free, max_ite
         i, u = args
         toys = toy_data(jax.random.fold_in(key, i), model, {**fx, **x0, "mu_1e11": u}, n_toys,
                         randomize_aux=randomize_aux)
-        return _q_batch(model, toys, u, x0, fx, tol, free=free, max_iter=max_iter,
+        return q_tilde_batch(model, toys, u, x0, fx, tol, free=free, max_iter=max_iter,
                         one_sided=one_sided)
     idx = jnp.arange(u_values.shape[0])
     return jax.lax.map(at, (idx, u_values))
@@ -59,8 +59,6 @@ def _setup(model, nuisances, fixed, scale):
     nuisances = tuple(nuisances)
     if "mu_1e11" in nuisances:
         raise ValueError("'mu_1e11' is the parameter of interest, not a nuisance")
-    from nujax.inference.limits import poi_scale
-
     s = float(poi_scale(model) if scale is None else scale)
     sm = ScaledPOI(model, jnp.asarray(s))
     x0, fx = split_free(model, nuisances, None, fixed)
@@ -145,7 +143,7 @@ def neyman_upper_limit(key, model: StatisticalModel, data, *, statistic="t", cl=
     UpperLimit
         ``method`` "feldman_cousins" or "profile_toys"; ``q`` holds t_obs − t_c on ``grid``.
     """
-    _check_limit_args(cl, mu_max, n_grid)
+    check_limit_args(cl, mu_max, n_grid)
     curve = ProfileCurve(model, data, nuisances=nuisances, fixed=fixed, tol=tol,
                          max_iter=max_iter, scale=scale)
     state = {"ok": curve.minimum()[2], "dropped": 0}
@@ -171,7 +169,7 @@ def neyman_upper_limit(key, model: StatisticalModel, data, *, statistic="t", cl=
                                                      n_grid=n_grid, max_extensions=max_extensions)
     if state["dropped"]:
         notes.append(f"{state['dropped']} toy fits failed and were dropped from the quantiles")
-    note = _finish(notes, state["ok"], max_iter, tol)
+    note = finish_note(notes, state["ok"], max_iter, tol)
     method = "feldman_cousins" if statistic == "t" else "profile_toys"
     return UpperLimit(lim, curve.minimum()[0], grid, z, state["ok"], note, method, float(cl),
                       failed)

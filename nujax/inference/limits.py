@@ -178,7 +178,7 @@ def poi_scale(model: StatisticalModel) -> float:
 
 # ----------------------------------------------------------------------- profile fits
 @functools.partial(jax.jit, static_argnames=("free", "max_iter"))
-def _profile_fits(model, data, mu_values, x0, fixed, tol, free, max_iter):
+def profile_fits(model, data, mu_values, x0, fixed, tol, free, max_iter):
     """nll(μ, θ̂̂(μ)), ‖∇‖, iterations and a finite-and-converged flag per μ (vmapped fits)."""
     def one(mu):
         fx = {**fixed, "mu_1e11": mu}
@@ -229,7 +229,7 @@ class ProfileCurve:
     def __call__(self, mu_values):
         """(nll, grad_norm, n_iter, ok) numpy arrays at the μ values [10⁻¹¹ μ_B]."""
         u = jnp.atleast_1d(jnp.asarray(mu_values, dtype=float)) / self.scale
-        out = _profile_fits(self.model, self.data, u, self.x0, self.fx, self.tol,
+        out = profile_fits(self.model, self.data, u, self.x0, self.fx, self.tol,
                             free=self.nuisances, max_iter=self.max_iter)
         return tuple(np.asarray(x) for x in out)
 
@@ -329,7 +329,9 @@ def bracket_and_refine(stat: Callable, target: float, *, mu_max: float, n_grid: 
     return float(lim), grid, z, failed, notes
 
 
-def _finish(notes, ok, max_iter, tol):
+def finish_note(notes, ok, max_iter, tol) -> str:
+    """The ``note`` of an :class:`UpperLimit`: ``notes`` joined, led by (and warned as a
+    :class:`~nujax.errors.ConvergenceWarning`) the iteration-cap message when not ``ok``."""
     if not ok:
         msg = (f"some likelihood fits stopped at max_iter = {max_iter} with |grad nll| >= "
                f"tol = {tol:g} or were not finite; the limit may be inaccurate")
@@ -409,17 +411,18 @@ def profile_upper_limit(model: StatisticalModel, data, *, nuisances=("norm", "bk
     ValueError
         The limit lies above ``mu_max`` × 4^``max_extensions``, or bad arguments.
     """
-    _check_limit_args(cl, mu_max, n_grid)
+    check_limit_args(cl, mu_max, n_grid)
     curve = ProfileCurve(model, data, nuisances=nuisances, fixed=fixed, tol=tol,
                          max_iter=max_iter, scale=scale)
     lim, mu_hat, grid, q, failed, notes, ok = likelihood_ratio_limit(
         curve, target=float(_norm.ppf(cl)), one_sided=True, mu_max=mu_max, n_grid=n_grid,
         max_extensions=max_extensions)                                # Cowan et al. Sec. 3.7
-    note = _finish(notes, ok, max_iter, tol)
+    note = finish_note(notes, ok, max_iter, tol)
     return UpperLimit(lim, mu_hat, grid, q, ok, note, "profile", float(cl), failed)
 
 
-def _check_limit_args(cl, mu_max, n_grid):
+def check_limit_args(cl, mu_max, n_grid):
+    """``ValueError`` unless 0 < ``cl`` < 1, ``mu_max`` finite and > 0, ``n_grid`` ≥ 3."""
     if not 0.0 < cl < 1.0:
         raise ValueError(f"cl must lie in (0, 1), got {cl!r}")
     if not (mu_max > 0 and math.isfinite(mu_max)) or int(n_grid) < 3:
@@ -427,7 +430,7 @@ def _check_limit_args(cl, mu_max, n_grid):
 
 
 @functools.partial(jax.jit, static_argnames=("free", "max_iter", "one_sided"))
-def _q_batch(model, toys, mu_test, x0, fx, tol, free, max_iter, one_sided=True):
+def q_tilde_batch(model, toys, mu_test, x0, fx, tol, free, max_iter, one_sided=True):
     """q̃(μ_test) for a batch of data sets (vmapped global and constrained fits); with
     ``one_sided`` False the two-sided t̃_μ = 2[nll(μ) − nll(μ̂ ≥ 0)] (the profile likelihood
     ratio of Cowan et al. with μ̂ bounded at 0: the likelihood-ratio ordering of Feldman and
@@ -456,7 +459,7 @@ def toy_q_tilde(model: StatisticalModel, toys, mu_test, *, nuisances=("norm", "b
         raise ValueError(f"toys must have shape (n, {model.bin_shape}), got {shape}")
     x0, fx = split_free(model, tuple(nuisances), None, None)
     fx.pop("mu_1e11", None)
-    return _q_batch(model, toys, jnp.asarray(mu_test, dtype=float), x0, fx, tol,
+    return q_tilde_batch(model, toys, jnp.asarray(mu_test, dtype=float), x0, fx, tol,
                     free=tuple(nuisances), max_iter=int(max_iter))
 
 

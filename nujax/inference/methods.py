@@ -52,9 +52,9 @@ from scipy.stats import norm as _norm
 from nujax.errors import ConvergenceWarning
 from nujax.inference.binned import BinnedModel, toy_data
 from nujax.inference.fc import neyman_upper_limit, toy_statistic
-from nujax.inference.limits import (ProfileCurve, ScaledPOI, UpperLimit, _check_limit_args,
-                                    _finish, _profile_fits, _q_batch, bracket_and_refine,
-                                    likelihood_ratio_limit, poi_scale, profile_upper_limit)
+from nujax.inference.limits import (ProfileCurve, ScaledPOI, UpperLimit, bracket_and_refine,
+                                    check_limit_args, finish_note, likelihood_ratio_limit,
+                                    poi_scale, profile_fits, profile_upper_limit, q_tilde_batch)
 from nujax.inference.model import StatisticalModel
 from nujax.inference.optimize import fit_mle, lbfgs_minimize, split_free
 from nujax.inference.parameters import AUX_NAMES, Observation
@@ -79,14 +79,14 @@ def delta_chi2_upper_limit(model: StatisticalModel, data, *, nuisances=("norm", 
     Parameters as in :func:`~nujax.inference.profile_upper_limit`; ``q`` holds the signed Δχ²
     (negative below μ̂).
     """
-    _check_limit_args(cl, mu_max, n_grid)
+    check_limit_args(cl, mu_max, n_grid)
     curve = ProfileCurve(model, data, nuisances=nuisances, fixed=fixed, tol=tol,
                          max_iter=max_iter, scale=scale)
     target = math.sqrt(float(_chi2.ppf(cl, 1)))                    # χ²₁ quantile, Wilks
     lim, mu_hat, grid, q, failed, notes, ok = likelihood_ratio_limit(
         curve, target=target, one_sided=False, mu_max=mu_max, n_grid=n_grid,
         max_extensions=max_extensions)
-    return UpperLimit(lim, mu_hat, grid, q, ok, _finish(notes, ok, max_iter, tol), "delta_chi2",
+    return UpperLimit(lim, mu_hat, grid, q, ok, finish_note(notes, ok, max_iter, tol), "delta_chi2",
                       float(cl), failed)
 
 
@@ -146,7 +146,7 @@ def cls_upper_limit(model: BinnedModel, data, *, nuisances=("norm", "bkg_scale")
     linear in μ. ``q`` holds CLs on ``grid``. Parameters as in
     :func:`~nujax.inference.profile_upper_limit`.
     """
-    _check_limit_args(cl, mu_max, n_grid)
+    check_limit_args(cl, mu_max, n_grid)
     opts = dict(nuisances=nuisances, fixed=fixed, tol=tol, max_iter=max_iter)
     obs = ProfileCurve(model, data, scale=scale, **opts)
     a_data, ok_a = _bkg_only_asimov(model, data, tuple(nuisances), fixed, tol, max_iter)
@@ -168,7 +168,7 @@ def cls_upper_limit(model: BinnedModel, data, *, nuisances=("norm", "bkg_scale")
     lim, grid, z, failed, notes = bracket_and_refine(stat, float(_norm.ppf(cl)), mu_max=mu_max,
                                                      n_grid=n_grid, max_extensions=max_extensions)
     return UpperLimit(lim, obs.minimum()[0], grid, _norm.sf(z), state["ok"],
-                      _finish(notes, state["ok"], max_iter, tol), "cls", float(cl), failed)
+                      finish_note(notes, state["ok"], max_iter, tol), "cls", float(cl), failed)
 
 
 # ----------------------------------------------------------------------------- Bayes
@@ -194,7 +194,7 @@ def bayes_upper_limit(model: StatisticalModel, data, *, prior="mu", nuisances=("
     """
     if prior not in ("mu", "mu2"):
         raise ValueError(f"prior must be 'mu' or 'mu2', got {prior!r}")
-    _check_limit_args(cl, mu_max, n_grid)
+    check_limit_args(cl, mu_max, n_grid)
     if int(n_dense) < 33 or int(n_dense) % 2 == 0:
         raise ValueError(f"n_dense must be odd and >= 33, got {n_dense!r}")
     curve = ProfileCurve(model, data, nuisances=nuisances, fixed=fixed, tol=tol,
@@ -215,7 +215,7 @@ def bayes_upper_limit(model: StatisticalModel, data, *, prior="mu", nuisances=("
     cdf = _posterior_cdf(grid, vals, prior)
     lim = float(np.interp(cl, cdf, grid))
     ok = ok and bool(np.all(okd))
-    return UpperLimit(lim, mu_hat, grid, cdf, ok, _finish(notes, ok, max_iter, tol),
+    return UpperLimit(lim, mu_hat, grid, cdf, ok, finish_note(notes, ok, max_iter, tol),
                       f"bayes_flat_{prior}", float(cl), tuple(failed0) + tuple(failed))
 
 
@@ -260,7 +260,7 @@ def upper_limit(model: StatisticalModel, data, *, method="profile", cl=0.9,
 @functools.partial(jax.jit, static_argnames=("free", "max_iter"))
 def _cls_batch(model, toys, u, x0, fx, tol, free, max_iter):
     """Per toy: q̃(μ) of the toy and q_{μ,A} of its background-only Asimov data (vmapped)."""
-    q, okq = _q_batch(model, toys, u, x0, fx, tol, free=free, max_iter=max_iter)
+    q, okq = q_tilde_batch(model, toys, u, x0, fx, tol, free=free, max_iter=max_iter)
 
     def asimov_q(d):
         f0 = {**fx, "mu_1e11": jnp.zeros_like(u)}
@@ -284,7 +284,7 @@ def _cls_batch(model, toys, u, x0, fx, tol, free, max_iter):
 @functools.partial(jax.jit, static_argnames=("free", "max_iter"))
 def _profile_batch(model, toys, u_grid, x0, fx, tol, free, max_iter):
     """Profile nll on ``u_grid`` for every toy: arrays (n_toys, n_grid)."""
-    return jax.vmap(lambda d: _profile_fits(model, d, u_grid, x0, fx, tol, free=free,
+    return jax.vmap(lambda d: profile_fits(model, d, u_grid, x0, fx, tol, free=free,
                                             max_iter=max_iter))(toys)
 
 
@@ -322,7 +322,7 @@ def coverage(key, model: BinnedModel, truth: dict, *, method="profile", n_toys=2
     u = jnp.asarray(mu_t / s)
     args = dict(free=nuisances, max_iter=int(max_iter))
     if method in ("profile", "delta_chi2"):
-        q, ok = map(np.asarray, _q_batch(sm, toys, u, x0, fx, tol, **args))
+        q, ok = map(np.asarray, q_tilde_batch(sm, toys, u, x0, fx, tol, **args))
         thr = float(_norm.ppf(cl) ** 2) if method == "profile" else float(_chi2.ppf(cl, 1))
         covered = q <= thr
     elif method == "cls":
@@ -334,7 +334,7 @@ def coverage(key, model: BinnedModel, truth: dict, *, method="profile", n_toys=2
                                       nuisances=nuisances, fixed=fixed, tol=tol,
                                       max_iter=max_iter, randomize_aux=randomize_aux, scale=s)
         t_c = np.quantile(t_cal[0][ok_cal[0]], cl, method="inverted_cdf")
-        q, ok = map(np.asarray, _q_batch(sm, toys, u, x0, fx, tol, one_sided=stat == "q_tilde",
+        q, ok = map(np.asarray, q_tilde_batch(sm, toys, u, x0, fx, tol, one_sided=stat == "q_tilde",
                                          **args))
         covered = q <= t_c + 1e-6
     else:

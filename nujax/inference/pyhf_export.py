@@ -30,6 +30,7 @@ import numpy as np
 
 from nujax._io import atomic_path
 from nujax.inference.binned import BinnedModel
+from nujax.inference.limits import poi_scale
 from nujax.inference.parameters import split_observation
 
 __all__ = ["to_pyhf_spec", "write_pyhf_workspace", "pyhf_workspace", "POI_NAME"]
@@ -83,8 +84,6 @@ def to_pyhf_spec(model: BinnedModel, data, *, nuisances=("norm", "eff_scale", "b
         A quadratic EM model, unknown nuisances or modifier kind, auxiliary measurements away
         from their nominal values (a HistFactory workspace carries nominal auxiliary data).
     """
-    from nujax.inference.limits import poi_scale
-
     if not isinstance(model, BinnedModel):
         raise TypeError(f"model must be a BinnedModel, got {type(model).__name__}")
     if model.em_names:
