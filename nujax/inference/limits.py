@@ -12,7 +12,8 @@ study, ``nujax fit`` and the library use it); the other methods (CLs, Feldman–
 Δχ²) are in :mod:`nujax.inference.methods` and share the engine of this module.
 
 Robustness. Every limit is found in two steps: a vmapped grid of profile fits brackets the
-crossing (the grid grows ×4 when it does not reach it), then Brent's method (``scipy.optimize.brentq``)
+crossing (the grid grows ×4 when it does not reach it), then Brent's method
+(``scipy.optimize.brentq``)
 refines it with one profile fit per step. A grid point whose fit did not converge or returned a
 non-finite value is left out of the bracketing and listed in :attr:`UpperLimit.failed` with its
 diagnostics (:class:`FitDiagnostics`); no single point makes a limit raise. The parameter of
@@ -258,7 +259,8 @@ class ProfileCurve:
         x0, fx = split_free(self.model, free, {"mu_1e11": 0.1}, self.fixed)
         x, val, _, _, ok = lbfgs_minimize(self.model, self.data, x0, fx, self.tol,
                                           max_iter=self.max_iter)
-        return abs(float(x["mu_1e11"])) * self.scale, float(val), bool(ok) and bool(np.isfinite(val))
+        ok = bool(ok) and bool(np.isfinite(val))
+        return abs(float(x["mu_1e11"])) * self.scale, float(val), ok
 
     def diagnostics(self, mu, vals, gn, it, ok) -> tuple:
         """:class:`FitDiagnostics` of the points that failed (``ok`` False)."""

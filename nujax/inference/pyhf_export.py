@@ -106,7 +106,8 @@ def to_pyhf_spec(model: BinnedModel, data, *, nuisances=("norm", "eff_scale", "b
         ns = float(np.asarray(model.norm_sigma)[i])
         for kind, tpl in (("weak", model.weak[i]), ("magnetic", model.em[i])):
             nominal = _flat(tpl, d)
-            mods = [{"name": POI_NAME, "type": "normfactor", "data": None}] if kind == "magnetic" else []
+            poi = {"name": POI_NAME, "type": "normfactor", "data": None}
+            mods = [poi] if kind == "magnetic" else []
             if "norm" in nuisances:
                 mods.append(_scale_modifier(f"norm_{src}", ns, norm_modifier, nominal))
             if "eff_scale" in nuisances:
