@@ -1,5 +1,11 @@
 """Shared benchmark utilities: timing with compile time separated, device info, atomic JSON and
-regeneration of the results table in benchmarks/README.md."""
+regeneration of the results tables.
+
+Where results go: the folder named by the environment variable ``NUJAX_BENCH_OUT`` (``run_all.py``
+sets it), else ``out/benchmarks`` of the checkout: ``<folder>/results/<suite>.json`` and the tables
+in ``<folder>/README.md`` (a copy of benchmarks/README.md with the new tables). The committed
+``benchmarks/results`` and ``benchmarks/README.md`` are written only when ``NUJAX_BENCH_OUT`` names
+the ``benchmarks`` folder itself (``run_all.py --update-results``)."""
 
 from __future__ import annotations
 
@@ -15,8 +21,13 @@ import numpy as np
 from nujax._io import atomic_path
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
-README = HERE / "README.md"
+#: The committed tables (the template of every copy).
+COMMITTED_README = HERE / "README.md"
+#: Environment variable naming the output folder of a benchmark run.
+OUT_ENV = "NUJAX_BENCH_OUT"
+BASE = Path(os.environ.get(OUT_ENV) or HERE.parent / "out" / "benchmarks").resolve()
+RESULTS = BASE / "results"
+README = BASE / "README.md"
 
 
 def device_info() -> dict:
@@ -83,7 +94,8 @@ def write_json(name: str, payload: dict) -> Path:
 def update_readme_section(tag: str, markdown: str) -> None:
     """Replace the text between ``<!-- tag:start -->`` and ``<!-- tag:end -->`` in benchmarks/README.md."""
     start, end = f"<!-- {tag}:start -->", f"<!-- {tag}:end -->"
-    text = README.read_text() if README.exists() else "# nujax benchmarks\n"
+    source = README if README.exists() else COMMITTED_README
+    text = source.read_text() if source.exists() else "# nujax benchmarks\n"
     block = f"{start}\n{markdown.rstrip()}\n{end}"
     if start in text and end in text:
         head, rest = text.split(start, 1)

@@ -1,9 +1,13 @@
-"""Run every benchmark suite, collect the results in results/<device>.json, refresh the README table.
+"""Run every benchmark suite, collect the results in results/<device>.json, refresh the tables.
 
 Each suite runs as its own process (``python benchmarks/bench_<suite>.py [--quick]``), so a failing
 suite does not stop the others and each sets its own precision. Usage:
 
-    python benchmarks/run_all.py [--quick] [--only xsec,rates,fit,scan]
+    python benchmarks/run_all.py [--quick] [--only xsec,rates,fit,scan] [--out DIR | --update-results]
+
+Results go to ``DIR`` (default ``out/benchmarks`` of the checkout): ``DIR/results/*.json`` and
+``DIR/README.md``; only ``--update-results`` rewrites the committed ``benchmarks/results`` and
+``benchmarks/README.md``.
 
 Exit status: 0 if every selected suite succeeded, 1 otherwise.
 """
@@ -20,9 +24,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-import common  # noqa: E402
 
-SUITES = ("xsec", "rates", "cevns", "solar", "fit", "scan")
+SUITES = ("xsec", "rates", "cevns", "solar", "fit", "scan", "likelihood")
 
 
 def _headline(name: str, res: dict) -> str:
@@ -31,6 +34,9 @@ def _headline(name: str, res: dict) -> str:
         if name == "scan":
             return (f"{res['grid']} q_A scan {res['float64']['run_s']:.2f} s (float64), "
                     f"{res['jax_over_numpy_float64']:.1f}× numpy; float32 {res['float32']['run_s']:.2f} s")
+        if name == "likelihood":
+            return (f"6 components, 100 bins: value+grad {res['jax_value_and_grad_s'] * 1e3:.2g} ms, "
+                    f"{res['ratio_numpy_over_jax']:.1f}× numpy with FD gradients")
         if name == "fit":
             return (f"optax MLE {res['optax_mle_s'] * 1e3:.1f} ms ({res['scipy_over_optax']:.0f}× scipy); "
                     f"NUTS {res['nuts']['wall_s_incl_compile']:.1f} s")
@@ -40,9 +46,12 @@ def _headline(name: str, res: dict) -> str:
 
 
 def run_suite(name: str, quick: bool) -> dict:
+    import common
+
     cmd = [sys.executable, str(HERE / f"bench_{name}.py")] + (["--quick"] if quick else [])
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=HERE.parent)
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=HERE.parent,
+                          env={**os.environ, common.OUT_ENV: str(common.BASE)})
     wall = time.perf_counter() - t0
     entry = {"command": " ".join(["python", f"benchmarks/bench_{name}.py"] + cmd[2:]),
              "wall_s": wall, "returncode": proc.returncode}
@@ -72,7 +81,15 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="short versions of every suite")
     ap.add_argument("--only", default=",".join(SUITES), help="comma-separated subset of " + ",".join(SUITES))
+    where = ap.add_mutually_exclusive_group()
+    where.add_argument("--out", default=None, help="output folder (default: out/benchmarks)")
+    where.add_argument("--update-results", action="store_true",
+                       help="rewrite the committed benchmarks/results and README tables")
     args = ap.parse_args(argv)
+    base = HERE if args.update_results else Path(args.out or HERE.parent / "out" / "benchmarks")
+    os.environ["NUJAX_BENCH_OUT"] = str(base.resolve())
+    sys.modules.pop("common", None)          # read the output folder from the environment
+    import common
     chosen = [s.strip() for s in args.only.split(",") if s.strip()]
     bad = [s for s in chosen if s not in SUITES]
     if bad:

@@ -1,15 +1,18 @@
-"""Neutrino electromagnetic properties as a pytree: magnetic moments, charge radii, anapoles.
+"""Neutrino electromagnetic properties as a pytree: magnetic moments, charge radii, anapoles, millicharges.
 
-:class:`EMProperties` holds three N×N matrices over the neutrino flavor (or mass) states, N = 1 or 3,
+:class:`EMProperties` holds four N×N matrices over the neutrino flavor (or mass) states, N = 1 or 3,
 in fit-friendly units:
 
-* ``mu``      — magnetic-moment matrix μ in units of 10⁻¹¹ μ_B (complex);
-* ``r2``      — charge-radius matrix ⟨r²⟩ in units of 10⁻³² cm²;
-* ``anapole`` — anapole matrix a in units of 10⁻³² cm²;
+* ``mu``          — magnetic-moment matrix μ in units of 10⁻¹¹ μ_B (complex);
+* ``r2``          — charge-radius matrix ⟨r²⟩ in units of 10⁻³² cm²;
+* ``anapole``     — anapole matrix a in units of 10⁻³² cm²;
+* ``millicharge`` — electric-charge matrix q_ν in units of 10⁻¹² e (:data:`MILLICHARGE_SCALE`;
+  diagonal: millicharges, off-diagonal: transition millicharges); optional in the constructor
+  (default zero);
 
 and two static choices, ``majorana`` (Dirac or Majorana neutrinos) and ``basis`` ("flavor" or
-"mass"). The helpers :func:`mu_bohr`, :func:`mu_natural`, :func:`r2_natural` and
-:func:`anapole_natural` convert to the units the cross-section formulas use.
+"mass"). The helpers :func:`mu_bohr`, :func:`mu_natural`, :func:`r2_natural`,
+:func:`anapole_natural` and :func:`millicharge_e` convert to the units the cross-section formulas use.
 
 Conventions (seed 002)
 ----------------------
@@ -21,6 +24,13 @@ Conventions (seed 002)
   87 (2015) 531, sec. III). Only the magnetic matrix is validated for the Majorana symmetry.
 * The charge radius enters the left-handed vector coupling as Q^L = (2√2πα/G_F)(⟨r²⟩/6 − a)
   (seed 002 eq. (14)); its sign convention is seed 002's (footnote 1), opposite to Bernabéu et al.
+* Charge form factor (Giunti & Studenikin, Rev. Mod. Phys. 87 (2015) 531, the neutrino charge form
+  factor and its expansion; the vertex seed 002's Q^L comes from): f_Q(q²) = q_ν + q²⟨r²⟩/6 + …, q² = −Q² < 0 the squared four-momentum
+  transfer (Q² = 2 m T on a target of mass m at rest). The photon exchange gives f_Q(q²)/q², so the
+  millicharge enters Q^L exactly where ⟨r²⟩/6 does, as ⟨r²⟩/6 → ⟨r²⟩/6 − q_ν/Q²
+  (:mod:`nujax.xsec.nucleon`). It is a vector coupling: the same for both helicities (Q^R too),
+  C-odd like ⟨r²⟩. Majorana neutrinos have antisymmetric charge matrices (no diagonal millicharge;
+  Giunti & Studenikin 2015, Majorana form factors), which :meth:`EMProperties.validate` checks.
 * Charge-radius normalisation: Q^L = (2√2πα/G_F)⟨r²⟩/6 shifts g_V by √2πα/(3G_F)·⟨r²⟩
   (``nujax.xsec.nucleon.Q_FACTOR``/6 per unit ⟨r²⟩). The convention of P. Vogel and J. Engel,
   PRD 39 (1989) 3378, used by TEXONO (M. Deniz et al., PRD 81 (2010) 072001) and others, is
@@ -45,12 +55,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from nujax._validation import is_concrete
+from nujax._validation import check_finite, check_probability, is_concrete
 from nujax.constants import G_F, HBARC2_MEV2_CM2, MU_B, MU_SCALE, R2_SCALE_CM2
 from nujax.couplings import parse_flavor
 
 __all__ = [
     "EMProperties",
+    "MILLICHARGE_SCALE",
+    "millicharge_e",
     "pmns",
     "NUFIT60_NO",
     "mu_bohr",
@@ -75,6 +87,12 @@ M_LEPTON_MEV: tuple = (0.51099895069, 105.6583755, 1776.93)
 NUFIT60_NO: dict = {"sin2_12": 0.308, "sin2_13": 0.02215, "sin2_23": 0.470, "delta_deg": 212.0}
 
 
+#: Millicharge scale: the ``millicharge`` matrix is q_ν / (10⁻¹² e), the order of the reactor
+#: ν e scattering sensitivities reviewed by Giunti & Studenikin, RMP 87 (2015) 531 (fit parameters
+#: O(1), house rule; CEνNS probes ~10⁻⁸ e, i.e. entries ~10⁴).
+MILLICHARGE_SCALE: float = 1.0e-12
+
+
 def _tol(x) -> float:
     """Absolute tolerance for symmetry checks, relative to the matrix scale and its precision."""
     a = np.asarray(x)
@@ -96,6 +114,10 @@ class EMProperties:
         Charge-radius matrix ⟨r²⟩ [10⁻³² cm²], Hermitian; seed 002 sign convention (footnote 1).
     anapole : array (N, N)
         Anapole matrix a [10⁻³² cm²], Hermitian.
+    millicharge : array (N, N), optional
+        Charge matrix q_ν [10⁻¹² e] (:data:`MILLICHARGE_SCALE`), Hermitian; Majorana:
+        antisymmetric (transition millicharges only). Default (None): zero, with the real dtype
+        of ``r2``.
     majorana : bool, static
         Majorana (True) or Dirac (False) neutrinos.
     basis : {"flavor", "mass"}, static
@@ -105,8 +127,17 @@ class EMProperties:
     mu: jax.Array
     r2: jax.Array
     anapole: jax.Array
+    millicharge: jax.Array = None
     majorana: bool = dataclasses.field(default=False, metadata=dict(static=True))
     basis: str = dataclasses.field(default="flavor", metadata=dict(static=True))
+
+    def __post_init__(self):
+        # existing three-matrix constructions keep working: a missing millicharge is zero (one
+        # pytree structure for every instance, so gradients always carry a millicharge leaf)
+        if self.millicharge is None and isinstance(self.r2, (jax.Array, np.ndarray)) \
+                and np.ndim(self.r2) == 2:
+            xp = np if isinstance(self.r2, np.ndarray) else jnp
+            object.__setattr__(self, "millicharge", xp.zeros_like(xp.real(self.r2)))
 
     @property
     def n_flavors(self) -> int:
@@ -117,29 +148,35 @@ class EMProperties:
     def validate(self) -> "EMProperties":
         """Raise ``ValueError`` for invalid concrete matrices; a no-op under tracing. Returns self.
 
-        Checks: basis name, shapes N×N with N ∈ {1, 3}, finiteness, Hermitian ⟨r²⟩ and a, and for μ
+        Checks: basis name, shapes N×N with N ∈ {1, 3}, finiteness, Hermitian ⟨r²⟩, a and q_ν, for μ
         the Dirac (Hermitian) or Majorana (antisymmetric; purely imaginary in the flavor basis)
-        symmetry.
+        symmetry, and for a Majorana q_ν antisymmetry (no diagonal millicharge).
         """
         if self.basis not in ("flavor", "mass"):
             raise ValueError(f"basis must be 'flavor' or 'mass', got {self.basis!r}")
-        if not is_concrete((self.mu, self.r2, self.anapole)):
+        if not is_concrete((self.mu, self.r2, self.anapole, self.millicharge)):
             return self
-        mats = {"mu": self.mu, "r2": self.r2, "anapole": self.anapole}
+        mats = {"mu": self.mu, "r2": self.r2, "anapole": self.anapole,
+                "millicharge": self.millicharge}
         n = None
         for name, m in mats.items():
             a = np.asarray(m)
             if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] not in (1, 3):
                 raise ValueError(f"{name} must be an N×N matrix with N = 1 or 3, got shape {a.shape}")
             if n is not None and a.shape[0] != n:
-                raise ValueError(f"mu, r2 and anapole must have the same size N; {name} has {a.shape[0]}")
+                raise ValueError(f"mu, r2, anapole and millicharge must have the same size N; "
+                                 f"{name} has {a.shape[0]}")
             n = a.shape[0]
             if not np.all(np.isfinite(a)):
                 raise ValueError(f"{name} must be finite, got a NaN or infinite entry")
-        for name in ("r2", "anapole"):
+        for name in ("r2", "anapole", "millicharge"):
             a = np.asarray(mats[name])
             if np.max(np.abs(a - a.conj().T)) > _tol(a):
                 raise ValueError(f"the {name} matrix must be Hermitian")
+        q = np.asarray(self.millicharge)
+        if self.majorana and np.max(np.abs(q + q.T)) > _tol(q):
+            raise ValueError("Majorana millicharge must be antisymmetric (transition millicharges "
+                             "only; Giunti & Studenikin, RMP 87 (2015) 531)")
         mu = np.asarray(self.mu)
         tol = _tol(mu)
         if self.majorana:
@@ -157,10 +194,11 @@ class EMProperties:
 
     # ---- factories --------------------------------------------------------------------------
     @classmethod
-    def create(cls, mu=None, r2=None, anapole=None, *, n: int = 3, majorana: bool = False,
-               basis: str = "flavor", dtype=None) -> "EMProperties":
+    def create(cls, mu=None, r2=None, anapole=None, millicharge=None, *, n: int = 3,
+               majorana: bool = False, basis: str = "flavor", dtype=None) -> "EMProperties":
         """Build and validate from array-likes; missing matrices are zero. ``mu`` becomes complex;
-        ``r2`` and ``anapole`` stay real unless given complex (off-diagonal Hermitian entries).
+        ``r2``, ``anapole`` and ``millicharge`` [10⁻¹² e] stay real unless given complex
+        (off-diagonal Hermitian entries).
 
         >>> p = EMProperties.create(mu=[[2.0]], n=1)
         >>> p.n_flavors, p.mu.dtype.kind
@@ -176,8 +214,8 @@ class EMProperties:
                 return jnp.zeros((n, n), dt)
             return jnp.asarray(x, cdt if np.iscomplexobj(x) else dt)   # complex Hermitian kept
 
-        props = cls(mat(mu, cdt), mat(r2, rdt), mat(anapole, rdt), majorana=bool(majorana),
-                    basis=basis)
+        props = cls(mat(mu, cdt), mat(r2, rdt), mat(anapole, rdt), mat(millicharge, rdt),
+                    majorana=bool(majorana), basis=basis)
         return props.validate()
 
     @classmethod
@@ -187,7 +225,7 @@ class EMProperties:
 
     @classmethod
     def from_effective(cls, mu_1e11, flavor="nue", *, n: int = 3, r2=None,
-                       anapole=None) -> "EMProperties":
+                       anapole=None, millicharge=None) -> "EMProperties":
         """A single diagonal Dirac moment μ_ℓℓ = ``mu_1e11`` ×10⁻¹¹ μ_B for the flavor ``flavor``.
 
         This is the "effective moment" of seed 000/001 (one flavor, Dirac). For ``n = 1`` the flavor
@@ -202,7 +240,7 @@ class EMProperties:
         if n not in (1, 3):
             raise ValueError(f"n must be 1 or 3, got {n}")
         e = jnp.zeros((n, n)).at[0 if n == 1 else f.index, 0 if n == 1 else f.index].set(1.0)
-        props = cls.create(n=n, r2=r2, anapole=anapole)
+        props = cls.create(n=n, r2=r2, anapole=anapole, millicharge=millicharge)
         return dataclasses.replace(props, mu=(jnp.asarray(mu_1e11) * e).astype(props.mu.dtype))
 
     @classmethod
@@ -295,6 +333,11 @@ def anapole_natural(props: EMProperties):
     return props.anapole * (R2_SCALE_CM2 / HBARC2_MEV2_CM2)
 
 
+def millicharge_e(props: EMProperties):
+    """Millicharge matrix q_ν in units of the elementary charge e (dimensionless)."""
+    return props.millicharge * MILLICHARGE_SCALE
+
+
 # --- mixing ----------------------------------------------------------------------------------
 def pmns(sin2_12=NUFIT60_NO["sin2_12"], sin2_13=NUFIT60_NO["sin2_13"],
          sin2_23=NUFIT60_NO["sin2_23"], delta_deg=NUFIT60_NO["delta_deg"], alpha21_deg=0.0,
@@ -308,6 +351,10 @@ def pmns(sin2_12=NUFIT60_NO["sin2_12"], sin2_13=NUFIT60_NO["sin2_13"],
     >>> bool(jnp.allclose(U @ U.conj().T, jnp.eye(3), atol=1e-6))
     True
     """
+    for name, v in (("sin2_12", sin2_12), ("sin2_13", sin2_13), ("sin2_23", sin2_23)):
+        check_probability(name, v)                                    # sin²θ ∈ [0, 1]
+    for name, v in (("delta_deg", delta_deg), ("alpha21_deg", alpha21_deg), ("alpha31_deg", alpha31_deg)):
+        check_finite(name, v)
     s12, s13, s23 = (jnp.sqrt(jnp.asarray(x, float)) for x in (sin2_12, sin2_13, sin2_23))
     c12, c13, c23 = (jnp.sqrt(1.0 - s * s) for s in (s12, s13, s23))
     ed = jnp.exp(1j * jnp.deg2rad(jnp.asarray(delta_deg, float)))
@@ -324,11 +371,13 @@ def _rotate(props: EMProperties, U, basis: str) -> EMProperties:
     def op(x):
         return U.conj().T @ x @ U
     mu = U.conj().T @ props.mu @ U.conj() if props.majorana else op(props.mu)
-    return dataclasses.replace(props, mu=mu, r2=op(props.r2), anapole=op(props.anapole), basis=basis)
+    return dataclasses.replace(props, mu=mu, r2=op(props.r2), anapole=op(props.anapole),
+                               millicharge=op(props.millicharge), basis=basis)
 
 
 def to_mass_basis(props: EMProperties, U=None) -> EMProperties:
-    """Flavor → mass basis: X → U†XU (Majorana μ → U†μU*); ``U`` defaults to :func:`pmns`."""
+    """Flavor → mass basis: X → U†XU for ⟨r²⟩, a, q_ν and Dirac μ (Majorana μ → U†μU*); ``U``
+    defaults to :func:`pmns`."""
     if props.basis == "mass":
         return props
     if props.n_flavors != 3:

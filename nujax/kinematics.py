@@ -5,6 +5,14 @@ namespace ``xp`` (``jax.numpy`` by default, ``numpy`` for the baseline), so the 
 JAX and numpy. Energies in MeV; T is the kinetic recoil energy of the target, θ its polar angle
 with respect to the incoming neutrino, Eν the neutrino energy.
 
+Physical region (one definition, :func:`is_physical`, used by every cross-section kernel —
+electron compact and density-matrix paths, nucleon, nucleus): Eν > 0 and T_MIN ≤ T ≤ T_max(Eν),
+with T_max from :func:`t_max` exactly as written there, so T = t_max(Eν) is inside and the next
+float above it is outside on every path. ``T_MIN`` = 1e-15 MeV (10⁻⁹ eV) is far below any detector
+threshold and any atomic binding energy (where free-particle kinematics stops meaning anything);
+it keeps the 1/T of the magnetic cross sections and its derivative 1/T² finite in float32
+(1/T² ≤ 1e30 < 3.4e38), so gradients are finite at T → 0⁺ instead of overflowing.
+
 Outside the physical region the functions return 0 (never NaN), and the square roots are guarded
 with the double-``where`` pattern so that gradients stay finite at the endpoints.
 """
@@ -16,6 +24,7 @@ import jax.numpy as jnp
 from nujax._numerics import safe_sqrt as _safe_sqrt
 
 __all__ = [
+    "T_MIN",
     "t_max",
     "enu_min",
     "cos_theta",
@@ -25,8 +34,13 @@ __all__ = [
     "dT_dcostheta",
     "dEnu_dcostheta",
     "is_physical",
+    "physical_point",
     "T_from_costheta",
 ]
+
+
+#: Smallest recoil kinetic energy of the physical region [MeV] (module docstring).
+T_MIN: float = 1.0e-15
 
 
 def t_max(enu, m, *, xp=jnp):
@@ -50,23 +64,43 @@ def p_recoil(T, m, *, xp=jnp):
 
 
 def is_physical(enu, T, m, *, xp=jnp):
-    """Boolean mask of the physical region 0 < T ≤ T_max(Eν), Eν > 0."""
-    return (enu > 0) & (T > 0) & (T <= t_max(enu, m, xp=xp))
+    """Boolean mask of the physical region Eν > 0, T_MIN ≤ T ≤ T_max(Eν) (module docstring).
+
+    The one definition used by every cross-section kernel. NaN inputs are outside.
+
+    >>> bool(is_physical(1.0, t_max(1.0, 0.511), 0.511)), bool(is_physical(1.0, 0.0, 0.511))
+    (True, False)
+    """
+    del xp
+    return (enu > 0) & (T >= T_MIN) & (T <= t_max(enu, m))
+
+
+def physical_point(enu, T, m, *, xp=jnp):
+    """(ok, Eν, T) with the unphysical points replaced by an interior one (Eν = 1, T = T_max(1)/2).
+
+    The input half of the double-``where`` guard (GUIDE §4.6): evaluate the formula at the returned
+    point and keep it only where ``ok``, so neither the value nor the gradient is NaN or infinite.
+    """
+    ok = is_physical(enu, T, m, xp=xp)
+    e = xp.where(ok, enu, 1.0)
+    t = xp.where(ok, T, 0.5 * t_max(1.0, m))
+    return ok, e, t
 
 
 def cos_theta(T, enu, m, *, xp=jnp):
     """Recoil polar angle: cosθ = √(T/(T + 2m)) (Eν + m)/Eν (seed 001 eq. (4), seed 002 eq. (10)).
 
-    Returns 0 outside T > 0, Eν > 0. (cosθ ≤ 1 holds exactly in the physical region T ≤ T_max.)
+    Returns 0 outside the physical region (:func:`is_physical`; in particular for T > T_max,
+    where the formula would exceed 1). cosθ ≤ 1 holds inside.
 
     >>> round(float(cos_theta(t_max(1.0, 0.511), 1.0, 0.511)), 12)  # forward at T_max
     1.0
+    >>> float(cos_theta(0.9, 1.0, 0.511))                            # T > T_max = 0.796: no angle
+    0.0
     """
-    ok = (T > 0) & (enu > 0)
-    Ts = xp.where(ok, T, 1.0)
-    es = xp.where(ok, enu, 1.0)
+    ok, es, Ts = physical_point(enu, T, m, xp=xp)
     c = xp.sqrt(Ts / (Ts + 2.0 * m)) * (es + m) / es
-    return xp.where(ok, c, 0.0)
+    return xp.where(ok, xp.minimum(c, 1.0), 0.0)
 
 
 def enu_from_T_costheta(T, costheta, m, *, xp=jnp):
@@ -85,20 +119,18 @@ def p_sin_theta(T, enu, m, *, xp=jnp):
 
     Zero at T = T_max (forward recoil) and outside the physical region; gradient-safe there.
     """
-    ok = (T > 0) & (enu > 0)
-    tm = t_max(xp.where(ok, enu, 1.0), m, xp=xp)
-    x = 2.0 * m * T * (1.0 - T / tm)
+    ok, es, Ts = physical_point(enu, T, m, xp=xp)
+    x = 2.0 * m * Ts * (1.0 - Ts / t_max(es, m, xp=xp))
     return xp.where(ok, _safe_sqrt(xp, x), 0.0)
 
 
 def dT_dcostheta(T, enu, m, *, xp=jnp):
     """Jacobian |dT/dcosθ| at fixed Eν: Eν √(T (T+2m)³) / (m (Eν + m)) [MeV] (seed 002 eq. (12)).
 
-    Converts dσ/dT into dσ/dcosθ for a monochromatic neutrino (seed 001 eq. (5)).
+    Converts dσ/dT into dσ/dcosθ for a monochromatic neutrino (seed 001 eq. (5)). 0 outside the
+    physical region.
     """
-    ok = (T > 0) & (enu > 0)
-    Ts = xp.where(ok, T, 1.0)
-    es = xp.where(ok, enu, 1.0)
+    ok, es, Ts = physical_point(enu, T, m, xp=xp)
     j = es * xp.sqrt(Ts * (Ts + 2.0 * m) ** 3) / (m * (es + m))
     return xp.where(ok, j, 0.0)
 
@@ -113,15 +145,17 @@ def dEnu_dcostheta(T, costheta, m, *, xp=jnp):
     den = p * costheta - T
     ok = (T > 0) & (den > 0)
     d = xp.where(ok, den, 1.0)
-    return xp.where(ok, m * p * T / (d * d), 0.0)
+    return xp.where(ok, m * (p / d) * (T / d), 0.0)          # no 1/d² intermediate (float32 gradients)
 
 
 def T_from_costheta(costheta, enu, m, *, xp=jnp):
     """Recoil energy at polar angle θ for a fixed Eν: T = 2m c² / (κ² − c²), κ = 1 + m/Eν.
 
-    Inverse of seed 001 eq. (4) at fixed Eν. Physical for 0 < cosθ ≤ 1; returns 0 elsewhere.
+    Inverse of seed 001 eq. (4) at fixed Eν. Physical for 0 < cosθ ≤ 1; returns 0 elsewhere. The
+    result never exceeds :func:`t_max` (cosθ = 1 gives T_max up to rounding, never above it).
     """
     ok = (costheta > 0) & (costheta <= 1) & (enu > 0)
     c = xp.where(ok, costheta, 0.5)
-    k = 1.0 + m / xp.where(ok, enu, 1.0)
-    return xp.where(ok, 2.0 * m * c * c / (k * k - c * c), 0.0)
+    e = xp.where(ok, enu, 1.0)
+    k = 1.0 + m / e
+    return xp.where(ok, xp.minimum(2.0 * m * c * c / (k * k - c * c), t_max(e, m, xp=xp)), 0.0)

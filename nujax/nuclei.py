@@ -12,8 +12,10 @@ References
 * rms charge radii: I. Angeli and K. P. Marinova, At. Data Nucl. Data Tables 99 (2013) 69.
 * Isotopic abundances: J. Meija et al., Pure Appl. Chem. 88 (2016) 293 (IUPAC 2013).
 * Weak vector charge in seed 002's normalisation (Table 1, eq. (16)):
-  𝓕₁(0) = Z g_V^p + N g_V^n, g_V^p = ½ − 2 sin²θ_W, g_V^n = −½ (tree level); the usual
-  Q_W = Z(1 − 4 sin²θ_W) − N equals 2 𝓕₁(0).
+  𝓕₁(0) = Z g_V^p + N g_V^n; the usual Q_W = Z(1 − 4 sin²θ_W) − N equals 2 𝓕₁(0) at tree level.
+  ``weak_charges="radiative"`` (default) uses the low-energy ν–nucleon couplings with the SM
+  radiative corrections (:data:`NUCLEON_COUPLINGS_RC`), flavor dependent through the SM neutrino
+  charge radii; ``weak_charges="tree"`` uses g_V^p = ½ − 2 sin²θ_W, g_V^n = −½ (seed 002 Table 1).
 
 Odd-A isotopes (²³Na, ⁷³Ge, ¹²⁷I, ¹²⁹Xe, ¹³¹Xe, ¹³³Cs) have spin; the spin-0 formulas of seed 002
 eqs. (15)–(16) keep only their coherent (spin-independent) part, the spin-dependent axial part
@@ -27,7 +29,40 @@ import dataclasses
 from nujax.constants import AMU, M_E, SIN2_THETA_W
 
 __all__ = ["Nucleus", "NaturalElement", "get_nucleus", "nuclear_mass_mev", "electron_binding_mev",
-           "weak_vector_charge", "weak_charge", "NUCLEI", "known_nuclei"]
+           "weak_vector_charge", "weak_charge", "NUCLEI", "known_nuclei", "NUCLEON_COUPLINGS_RC",
+           "WEAK_CHARGE_CONVENTIONS", "nucleon_vector_couplings"]
+
+#: Low-energy ν_ℓ–nucleon vector couplings with the SM radiative corrections (incl. the
+#: flavor-dependent neutrino charge-radius pieces), as used for CEνNS by M. Cadeddu et al.,
+#: PRD 102 (2020) 015030 [arXiv:2005.01645], from J. Erler and S. Su, Prog. Part. Nucl. Phys. 71
+#: (2013) 119 and the PDG electroweak review: g_V^p(ν_e) = 0.0401, g_V^p(ν_μ) = 0.0318,
+#: g_V^n = −0.5094. NOT VERIFIED here against the paper text (the stored copies give the
+#: abstracts only): the values are checked for consistency in the tests (their ν_e − ν_μ
+#: difference is the SM charge-radius shift −(√2πα/3G_F)Δ⟨r²⟩ with
+#: ⟨r²_νℓ⟩ = −G_F/(2√2π²)[3 − 2 ln(m_ℓ²/M_W²)]: 0.00826, to 0.5 %). The ν_τ entry is derived the
+#: same way from ν_μ (0.0318 − 0.0044).
+NUCLEON_COUPLINGS_RC: dict = {"p": {"e": 0.0401, "mu": 0.0318, "tau": 0.0274}, "n": -0.5094}
+#: Accepted values of the ``weak_charges`` convention parameter.
+WEAK_CHARGE_CONVENTIONS = ("radiative", "tree")
+
+
+def nucleon_vector_couplings(flavor="numu", weak_charges="radiative", sin2w=SIN2_THETA_W):
+    """(g_V^p, g_V^n) of a ν_ℓ (or ν̄_ℓ) on nucleons at q² → 0.
+
+    ``weak_charges="radiative"``: :data:`NUCLEON_COUPLINGS_RC` (``sin2w`` unused);
+    ``"tree"``: (½ − 2 sin²θ_W, −½) (seed 002 Table 1), flavor independent.
+
+    >>> nucleon_vector_couplings("nue")
+    (0.0401, -0.5094)
+    >>> nucleon_vector_couplings("numu", "tree", 0.25)
+    (0.0, -0.5)
+    """
+    if weak_charges not in WEAK_CHARGE_CONVENTIONS:
+        raise ValueError(f"weak_charges must be one of {WEAK_CHARGE_CONVENTIONS}, got {weak_charges!r}")
+    if weak_charges == "tree":
+        return 0.5 - 2.0 * sin2w, -0.5                                # seed 002 Table 1
+    from nujax.couplings import parse_flavor
+    return NUCLEON_COUPLINGS_RC["p"][parse_flavor(flavor).lepton], NUCLEON_COUPLINGS_RC["n"]
 
 
 def electron_binding_mev(Z: int) -> float:
@@ -176,16 +211,20 @@ def get_nucleus(name) -> Nucleus | NaturalElement:
     return NUCLEI[key]
 
 
-def weak_vector_charge(nucleus, sin2w=SIN2_THETA_W):
-    """Seed-002 weak vector charge 𝓕₁(0) = Z(½ − 2 sin²θ_W) − N/2 (Table 1; eq. (16) at q = 0).
+def weak_vector_charge(nucleus, sin2w=SIN2_THETA_W, *, flavor="numu", weak_charges="radiative"):
+    """Seed-002 weak vector charge 𝓕₁(0) = Z g_V^p + N g_V^n (Table 1; eq. (16) at q = 0), with the
+    couplings of :func:`nucleon_vector_couplings` (tree level: Z(½ − 2 sin²θ_W) − N/2).
 
-    >>> round(float(weak_vector_charge("Ar40", 0.23121)), 3)
+    >>> round(float(weak_vector_charge("Ar40", 0.23121, weak_charges="tree")), 3)
     -10.324
+    >>> round(float(weak_vector_charge("Ar40", flavor="nue")), 3)
+    -10.472
     """
     nuc = get_nucleus(nucleus)
-    return nuc.Z * (0.5 - 2.0 * sin2w) - 0.5 * nuc.N                   # seed 002 Table 1
+    gvp, gvn = nucleon_vector_couplings(flavor, weak_charges, sin2w)
+    return nuc.Z * gvp + nuc.N * gvn                                   # seed 002 eq. (16), q = 0
 
 
-def weak_charge(nucleus, sin2w=SIN2_THETA_W):
-    """Conventional weak charge Q_W = Z (1 − 4 sin²θ_W) − N = 2 𝓕₁(0) (tree level)."""
-    return 2.0 * weak_vector_charge(nucleus, sin2w)
+def weak_charge(nucleus, sin2w=SIN2_THETA_W, *, flavor="numu", weak_charges="radiative"):
+    """Conventional weak charge Q_W = 2 𝓕₁(0) (tree level: Z (1 − 4 sin²θ_W) − N)."""
+    return 2.0 * weak_vector_charge(nucleus, sin2w, flavor=flavor, weak_charges=weak_charges)

@@ -93,7 +93,7 @@ def test_em_is_a_pytree_for_grad_and_jit():
     assert isinstance(g, EMProperties) and g.majorana is False
     assert float(jax.jit(f)(p)) == pytest.approx(4.0)
     leaves, treedef = jax.tree_util.tree_flatten(p)
-    assert len(leaves) == 3 and dataclasses.is_dataclass(jax.tree_util.tree_unflatten(treedef, leaves))
+    assert len(leaves) == 4 and dataclasses.is_dataclass(jax.tree_util.tree_unflatten(treedef, leaves))
 
 
 # --- SpinFlavorState -------------------------------------------------------------------------

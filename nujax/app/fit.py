@@ -11,6 +11,7 @@ as the demo study's, :func:`limit_step`), the median expected limit
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 from pathlib import Path
@@ -28,6 +29,11 @@ def json_float(x):
     """A JSON-friendly float (None for NaN/inf)."""
     v = float(np.asarray(x))
     return v if math.isfinite(v) else None
+
+
+def _g(x) -> str:
+    """Four significant digits for the progress log (``nan`` for a missing value)."""
+    return "nan" if x is None else f"{float(x):.4g}"
 
 
 def output_files(nuts: bool) -> list[str]:
@@ -144,7 +150,9 @@ def run_fit(cfg: dict, out_dir, *, force=False, quick=False, progress=True, seed
 
     from nujax import inference as inf
     from nujax._io import atomic_path
-    from nujax.app.plots import plot_data, plot_exposure, plot_posterior, plot_profile
+    from nujax.app.runtime import as_float64, float64_statistics
+    from nujax.app.plots import (plot_data, plot_exposure, plot_fit_residuals, plot_posterior,
+                                 plot_profile)
 
     cfg = load_config(cfg) if "origin" not in cfg.get("scenario", {}) else cfg
     out = Path(os.fspath(out_dir))
@@ -163,96 +171,109 @@ def run_fit(cfg: dict, out_dir, *, force=False, quick=False, progress=True, seed
     jax.block_until_ready(model.weak)
     timings["time_build_s"] = time.perf_counter() - t0
     log(f"templates built: {int(np.prod(model.bin_shape))} bins, {model.n_sources} source(s)")
-    key = jax.random.PRNGKey(int(seed))
-    asimov = inf.asimov_data(model, truth)
-    data = inf.toy_data(jax.random.fold_in(key, 1), model, truth)
-    nuis = tuple(p for p in free if p != "mu_1e11")
-    summary = {"scenario": sc.name, "target": sc.meta["target"], "seed_ref": sc.meta["seed"],
-               "n_bins": int(np.prod(model.bin_shape)), "exposure_t_yr": sc.meta["exposure_t_yr"],
-               "cl": fit["cl"], "free": ",".join(free)}
-    for k in ("mu_1e11", "phi_B", "eff_scale", "bkg_scale"):
-        summary[f"truth_{k}"] = json_float(truth[k])
-    summary["truth_pe"] = cfg["truth"]["pe"]
-    lam = inf.expected(model, truth)
-    summary.update(counts_weak=json_float(np.sum(model.weak)),
-                   counts_em_per_mu2=json_float(np.sum(model.em)),
-                   counts_em_at_truth=json_float(truth["mu_1e11"] ** 2 * np.sum(model.em)),
-                   counts_background=json_float(np.sum(model.background)),
-                   counts_total=json_float(np.sum(lam)), counts_observed=json_float(np.sum(data)))
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        t0 = time.perf_counter()
-        r_as = inf.fit_mle(model, asimov, free=free, init=truth, tol=1e-8)
-        r = inf.fit_mle(model, data, free=free, init=truth)
-        timings["time_mle_s"] = time.perf_counter() - t0
-        summary["asimov_mu_hat"] = json_float(r_as.params["mu_1e11"])
-        summary["mle_converged"] = bool(r.converged)
-        errs = inf.fisher_errors(model, truth, free)
-        for k in free:
-            v = np.ravel(np.asarray(r.params[k]))
-            for i, x in enumerate(v):
-                lab = k if v.size == 1 else f"{k}[{i}]"
-                summary[f"mle_{lab}"] = json_float(x)
-                summary[f"err_{lab}"] = errs.get(lab, errs.get(f"{k}[0]"))
-        log(f"MLE: mu = {float(r.params['mu_1e11']):.4g} ± {errs.get('mu_1e11') or float('nan'):.3g}")
-        t0 = time.perf_counter()
-        up = fit_limit(model, data, nuis, fit, quick)
-        notes += [f"profile limit: {up.note}"] if up.note else []
-        lim = float(up.limit)
-        summary["limit_profile"] = json_float(lim)
-        method = fit.get("method", "profile")
-        summary["limit_method"] = method
-        um = up
-        if method != "profile":
-            um = fit_limit(model, data, nuis, fit, quick, method=method,
-                           key=jax.random.fold_in(key, 4))
-            notes += [f"{method} limit: {um.note}"] if um.note else []
-            summary[f"limit_{method}"] = json_float(um.limit)
-        summary["limit"] = summary[f"limit_{method}"]
-        prof_nuis = tuple(p for p in nuis if p != "phi_B")
-        factors = np.asarray(fit["exposure_factors"], float)
-        if quick:
-            factors = factors[:: max(len(factors) // 3, 1)]
-        curve = sensitivity_step(model, np.concatenate([[1.0], factors]), nuisances=prof_nuis,
-                                 cl=fit["cl"], phi_B=float(truth["phi_B"]))
-        summary["limit_expected_fisher"] = json_float(curve[0])
-        curve = curve[1:]
-        timings["time_limits_s"] = time.perf_counter() - t0
-        log(f"{fit['cl']:.0%} CL limits: profile {summary['limit_profile']}, "
-            f"expected (Fisher) {summary['limit_expected_fisher']}")
-        if fit["toys"]:
+    # float32 runs: templates in float32, every fit in float64 (nujax.app.runtime docstring)
+    x32 = not jax.config.jax_enable_x64
+    with float64_statistics() if x32 else contextlib.nullcontext():
+        if x32:
+            model, truth = as_float64(model), as_float64(truth)
+            notes.append("float32 templates, fits in float64")
+        key = jax.random.PRNGKey(int(seed))
+        asimov = inf.asimov_data(model, truth)
+        observed = sc.data is not None                  # [scenario] data: fit it instead of a toy
+        data = sc.data if observed else inf.toy_data(jax.random.fold_in(key, 1), model, truth)
+        nuis = tuple(p for p in free if p != "mu_1e11")
+        summary = {"scenario": sc.name, "target": sc.meta["target"], "seed_ref": sc.meta["seed"],
+                   "n_bins": int(np.prod(model.bin_shape)), "exposure_t_yr": sc.meta["exposure_t_yr"],
+                   "cl": fit["cl"], "free": ",".join(free),
+                   "data": sc.meta.get("data_file", "toy")}
+        for k in ("mu_1e11", "phi_B", "eff_scale", "bkg_scale"):
+            summary[f"truth_{k}"] = json_float(truth[k])
+        summary["truth_pe"] = cfg["truth"]["pe"]
+        lam = inf.expected(model, truth)
+        summary.update(counts_weak=json_float(np.sum(model.weak)),
+                       counts_em_per_mu2=json_float(np.sum(model.em)),
+                       counts_em_at_truth=json_float(truth["mu_1e11"] ** 2 * np.sum(model.em)),
+                       counts_background=json_float(np.sum(model.background)),
+                       counts_total=json_float(np.sum(lam)), counts_observed=json_float(np.sum(data)))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             t0 = time.perf_counter()
-            n_toys = min(fit["toys"], 20) if quick else fit["toys"]
-            top = 2.0 * (lim if np.isfinite(lim) else fit["mu_max"])
-            mu_up, _ = inf.toy_upper_limit(jax.random.fold_in(key, 2), model, data,
-                                           np.linspace(0.0, top, 6 if quick else 12), n_toys,
-                                           nuisances=nuis, cl=fit["cl"])
-            summary["limit_toys"], summary["n_toys"] = json_float(mu_up), n_toys
-            timings["time_toys_s"] = time.perf_counter() - t0
-        post = None
-        if nuts_cfg is not None:
-            post = nuts_step(model, data, nuts_cfg, free, quick, jax.random.fold_in(key, 3),
-                             summary, timings, init=r.params)
-            log(f"NUTS: credible limit {summary['limit_credible']:.4g}, "
-                f"r_hat max {summary['r_hat_max']:.3f}")
-    notes += sorted({f"{w.category.__name__}: {w.message}" for w in caught})
-    summary["warnings"] = "; ".join(notes)
-    timings["time_total_s"] = time.perf_counter() - t_all
-    summary.update({k: round(v, 3) for k, v in timings.items()})
-    plot_profile(out / "profile.png", np.asarray(up.grid), np.asarray(up.q), fit["cl"], sc.name)
-    plot_exposure(out / "exposure.png", factors * sc.meta["exposure_t_yr"], curve, fit["cl"],
-                  sc.name)
-    plot_data(out / "data.png", model, data, lam, sc.meta, sc.name)
-    if post is not None:
-        from nujax.inference.nuts import save_netcdf
+            r_as = inf.fit_mle(model, asimov, free=free, init=truth, tol=1e-8)
+            r = inf.fit_mle(model, data, free=free, init=truth)
+            timings["time_mle_s"] = time.perf_counter() - t0
+            summary["asimov_mu_hat"] = json_float(r_as.params["mu_1e11"])
+            summary["mle_converged"] = bool(r.converged)
+            errs = inf.fisher_errors(model, truth, free)
+            for k in free:
+                v = np.ravel(np.asarray(r.params[k]))
+                for i, x in enumerate(v):
+                    lab = k if v.size == 1 else f"{k}[{i}]"
+                    summary[f"mle_{lab}"] = json_float(x)
+                    summary[f"err_{lab}"] = errs.get(lab, errs.get(f"{k}[0]"))
+            log(f"MLE: mu = {float(r.params['mu_1e11']):.4g} ± {errs.get('mu_1e11') or float('nan'):.3g}")
+            t0 = time.perf_counter()
+            up = fit_limit(model, data, nuis, fit, quick)
+            notes += [f"profile limit: {up.note}"] if up.note else []
+            lim = float(up.limit)
+            summary["limit_profile"] = json_float(lim)
+            method = fit.get("method", "profile")
+            summary["limit_method"] = method
+            um = up
+            if method != "profile":
+                um = fit_limit(model, data, nuis, fit, quick, method=method,
+                               key=jax.random.fold_in(key, 4))
+                notes += [f"{method} limit: {um.note}"] if um.note else []
+                summary[f"limit_{method}"] = json_float(um.limit)
+            summary["limit"] = summary[f"limit_{method}"]
+            prof_nuis = tuple(p for p in nuis if p != "phi_B")
+            factors = np.asarray(fit["exposure_factors"], float)
+            if quick:
+                factors = factors[:: max(len(factors) // 3, 1)]
+            curve = sensitivity_step(model, np.concatenate([[1.0], factors]), nuisances=prof_nuis,
+                                     cl=fit["cl"], phi_B=float(truth["phi_B"]))
+            summary["limit_expected_fisher"] = json_float(curve[0])
+            curve = curve[1:]
+            timings["time_limits_s"] = time.perf_counter() - t0
+            log(f"{fit['cl']:.0%} CL limits: profile {_g(summary['limit_profile'])}, "
+                f"expected (Fisher) {_g(summary['limit_expected_fisher'])} [10⁻¹¹ μB]")
+            if fit["toys"]:
+                t0 = time.perf_counter()
+                n_toys = min(fit["toys"], 20) if quick else fit["toys"]
+                top = 2.0 * (lim if np.isfinite(lim) else fit["mu_max"])
+                mu_up, _ = inf.toy_upper_limit(jax.random.fold_in(key, 2), model, data,
+                                               np.linspace(0.0, top, 6 if quick else 12), n_toys,
+                                               nuisances=nuis, cl=fit["cl"])
+                summary["limit_toys"], summary["n_toys"] = json_float(mu_up), n_toys
+                timings["time_toys_s"] = time.perf_counter() - t0
+            post = None
+            if nuts_cfg is not None:
+                post = nuts_step(model, data, nuts_cfg, free, quick, jax.random.fold_in(key, 3),
+                                 summary, timings, init=r.params)
+                log(f"NUTS: credible limit {summary['limit_credible']:.4g}, "
+                    f"r_hat max {summary['r_hat_max']:.3f}")
+        notes += sorted({f"{w.category.__name__}: {w.message}" for w in caught})
+        summary["warnings"] = "; ".join(notes)
+        timings["time_total_s"] = time.perf_counter() - t_all
+        summary.update({k: round(v, 3) for k, v in timings.items()})
+        plot_profile(out / "profile.png", np.asarray(up.grid), np.asarray(up.q), fit["cl"], sc.name)
+        plot_exposure(out / "exposure.png", factors * sc.meta["exposure_t_yr"], curve, fit["cl"],
+                      sc.name)
+        plot_data(out / "data.png", model, data, lam, sc.meta, sc.name)
+        if observed:
+            plot_fit_residuals(out / "fit_residuals.png", sc.meta["T_edges_MeV"] * 1e3, data,
+                               inf.expected(model, r.params),    # background: signal norms at 0
+                               inf.expected(model, {**r.params, "norm": 0.0 * r.params["norm"]}),
+                               title=sc.name)
+        if post is not None:
+            from nujax.inference.nuts import save_netcdf
 
-        plot_posterior(out / "corner.png", post.samples, sc.name)
-        save_netcdf(post.idata, out / "posterior.nc")
-    from nujax.inference.export import limit_to_dataset, summary_to_dataset, write_netcdf
+            plot_posterior(out / "corner.png", post.samples, sc.name)
+            save_netcdf(post.idata, out / "posterior.nc")
+        from nujax.inference.export import limit_to_dataset, summary_to_dataset, write_netcdf
 
-    write_netcdf(limit_to_dataset(um, config=cfg), out / "limit.nc")
-    write_netcdf(summary_to_dataset(summary, config=cfg), out / "summary.nc")
-    with atomic_path(out / "summary.json") as tmp:
-        tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_netcdf(limit_to_dataset(um, config=cfg), out / "limit.nc")
+        write_netcdf(summary_to_dataset(summary, config=cfg), out / "summary.nc")
+        with atomic_path(out / "summary.json") as tmp:
+            tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     log(f"wrote {out}")
     return summary

@@ -18,7 +18,11 @@ matplotlib.use("Agg")  # figures are files; never needs a display
 import matplotlib.pyplot as plt  # noqa: E402
 
 __all__ = ["new_figure", "save_figure", "atomic_write_bytes", "plot_profile", "plot_exposure",
-           "plot_data", "plot_posterior", "plot_scan"]
+           "plot_data", "plot_fit_residuals", "plot_posterior", "plot_scan"]
+
+
+#: Axis label of the magnetic moment (mathtext: "μ_B" as plain text would show the underscore).
+MU_LABEL = r"$|\mu_\nu|$ [$10^{-11}\,\mu_B$]"
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, *, width: float = 6.0, height: float = 4.2, **kw):
@@ -55,7 +59,7 @@ def plot_profile(path, grid, q, cl, title):
     fig, ax = new_figure()
     ax.plot(grid, q, "-", lw=1.5, label="q̃(μ) (profile likelihood ratio)")
     ax.axhline(float(norm.ppf(cl) ** 2), color="k", ls="--", lw=1, label=f"{cl:.0%} CL (one-sided)")
-    ax.set(xlabel="|μ_ν| [10⁻¹¹ μ_B]", ylabel="q̃", title=f"{title}: profile likelihood")
+    ax.set(xlabel=MU_LABEL, ylabel="q̃", title=f"{title}: profile likelihood")
     thr = float(norm.ppf(cl) ** 2)
     ax.set_ylim(0, min(max(float(np.max(q)) * 1.05, 2.0 * thr), 6.0 * thr))
     ax.legend()
@@ -66,7 +70,7 @@ def plot_exposure(path, exposure, limit, cl, title):
     """Median expected ``cl`` upper limit (Fisher, Asimov μ = 0) versus exposure (PNG)."""
     fig, ax = new_figure()
     ax.loglog(exposure, limit, "o-")
-    ax.set(xlabel="exposure [t yr]", ylabel=f"{cl:.0%} CL limit on |μ_ν| [10⁻¹¹ μ_B]",
+    ax.set(xlabel="exposure [t yr]", ylabel=f"{cl:.0%} CL limit on {MU_LABEL}",
            title=f"{title}: sensitivity vs exposure (Fisher)")
     ax.grid(True, which="both", alpha=0.3)
     return save_figure(fig, path)
@@ -94,6 +98,41 @@ def plot_data(path, model, data, expected, meta, title):
         ax[i].set(xlabel=label, ylabel="counts per bin")
     ax[0].set_title(f"{title}: data vs expectation")
     ax[0].legend(fontsize=8)
+    return save_figure(fig, path)
+
+
+def plot_fit_residuals(path, edges_keV, data, fitted, background=None, *, title="",
+                       xlabel="T [keV]"):
+    """Observed counts against the fitted model, with Poisson residuals below (PNG).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    edges_keV : array (K+1,)
+        Bin edges [keV].
+    data, fitted : arrays (K,)
+        Observed counts and the best-fit expectation per bin.
+    background : array (K,), optional
+        The fitted background part, drawn dotted.
+    title, xlabel : str
+
+    The residual panel shows (n − λ)/√λ per bin (Pearson residuals; bins with λ = 0 show 0).
+    """
+    e = np.asarray(edges_keV, float)
+    d, lam = np.asarray(data, float), np.asarray(fitted, float)
+    c = 0.5 * (e[1:] + e[:-1])
+    fig, (ax, rax) = new_figure(2, 1, height=2.6, sharex=True,
+                                gridspec_kw={"height_ratios": [3, 1]})
+    ax.stairs(lam, e, color="C0", label="fitted model")
+    if background is not None:
+        ax.stairs(np.asarray(background, float), e, ls=":", color="C1", label="fitted background")
+    ax.errorbar(c, d, yerr=np.sqrt(np.maximum(d, 1.0)), fmt="k.", label="data")
+    ax.set(ylabel="counts per bin", title=f"{title}: data and fit" if title else "data and fit")
+    ax.legend(fontsize=8)
+    res = np.where(lam > 0, (d - lam) / np.sqrt(np.where(lam > 0, lam, 1.0)), 0.0)
+    rax.axhline(0.0, color="k", lw=0.8)
+    rax.errorbar(c, res, yerr=np.where(lam > 0, 1.0, 0.0), fmt="k.")
+    rax.set(xlabel=xlabel, ylabel="(n − λ)/√λ")
     return save_figure(fig, path)
 
 

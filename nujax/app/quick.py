@@ -19,6 +19,7 @@ raises :class:`nujax.errors.ConfigError` naming the dotted key)::
 
 from __future__ import annotations
 
+import math
 import os
 
 import numpy as np
@@ -28,18 +29,59 @@ from nujax.app.config import (REQUIRED, number, read_toml, string, string_list,
 from nujax.errors import ConfigError
 
 __all__ = ["QUICK_KEYS", "LINES", "load_quick_config", "resolve_settings", "line_cross_sections",
-           "rate_numbers"]
+           "rate_numbers", "is_electron_target", "nuclear_dsigma_dT"]
+
+_ELECTRON = ("e", "electron", "electrons")
+
+
+def is_electron_target(target: str) -> bool:
+    """True for the electron target ("e", "electron"); anything else names nuclei or a material."""
+    return str(target).strip().lower() in _ELECTRON
+
+
+def nuclear_dsigma_dT(target: str, enu: float, T: float, mu: float, pe: float, flavor: str,
+                      sin2w: float):
+    """CEνNS dσ/dT (weak, em) [MeV⁻³] on the nuclei of ``target`` (an isotope "Xe132", a natural
+    element "Xe" or a material "CsI"), abundance-weighted per nucleus of the material (seed 002
+    eq. (15) through :class:`nujax.targets.NucleusTarget`, φ-integrated: 2π × per radian)."""
+    import math
+
+    from nujax.detector.materials import get_material
+    from nujax.nuclei import get_nucleus
+    from nujax.targets import CompactOptions, Component, NucleusTarget
+
+    try:
+        nuclei = [(get_nucleus(target), 1.0)]
+    except ValueError:
+        try:
+            mat = get_material(target)
+        except ValueError:
+            raise ConfigError("target", f"unknown target {target!r}: give e, an isotope (Xe132), "
+                              "an element (Xe, Ar, Ge, Cs, I, Na) or a material (CsI, NaI)") from None
+        total = sum(n for _, n in mat.composition)
+        nuclei = [(get_nucleus(el), n / total) for el, n in mat.composition]
+    weak = em = 0.0
+    tgt = NucleusTarget()
+    for nuc, share in nuclei:
+        for iso, ab in nuc.isotopes:
+            kern = tgt.kernel(Component(iso.name, iso.mass, 1.0, None, iso), None, pe, sin2w,
+                              CompactOptions(flavor=flavor))
+            w, m, _ = kern(enu, T)
+            weak = weak + 2 * math.pi * share * ab * w
+            em = em + 2 * math.pi * share * ab * mu * mu * m
+    return weak, em
 
 _NONNEG = number(0.0)
 _RATE = {"detector": (string(nonempty=True), "hellaz"),
          "sources": (string_list(single_ok=True, what="source names"), ["pp", "7Be"]),
-         "mu": (_NONNEG, 3.0), "pe": (number(0.0, 1.0), 0.5), "threshold_keV": (_NONNEG, None)}
+         "mu": (_NONNEG, 3.0), "pe": (number(0.0, 1.0), 0.5), "threshold_keV": (_NONNEG, None),
+         "target": (string(nonempty=True), "e")}
 
 #: Schema of each command's section (:mod:`nujax.app.config`): key -> (checker, default).
 QUICK_KEYS = {
     "xsec": {"enu": (_NONNEG, REQUIRED), "T": (_NONNEG, REQUIRED), "mu": (_NONNEG, 0.0),
              "pe": (number(0.0, 1.0), 1.0), "flavor": (string(nonempty=True), "nue"),
-             "sin2w": (number(0.0, 1.0), None)},
+             "sin2w": (number(0.0, 1.0), None), "target": (string(nonempty=True), "e")},
     "rate": _RATE,
     "asymmetry": _RATE,
 }
@@ -103,6 +145,8 @@ def line_cross_sections(mu_1e11: float, threshold: float, sin2w: float, lines=LI
     from nujax.kinematics import t_max
     from nujax.sources import gauss_legendre
 
+    if not (math.isfinite(threshold) and threshold > 0):
+        raise ValueError(f"threshold must be a positive number [MeV], got {threshold!r}")
     u, w = gauss_legendre(64)
     rows = []
     for label, flavor, enu in lines:
@@ -113,15 +157,19 @@ def line_cross_sections(mu_1e11: float, threshold: float, sin2w: float, lines=LI
             T = np.exp(lo + np.asarray(u) * (hi - lo))
             wt = np.asarray(w) * (hi - lo) * T
             s = nujax.dsigma_dT(jnp.full_like(T, enu), T, mu_1e11, flavor=flavor, sin2w=sin2w)
-            row["weak"] = float(cm2_from_natural(jnp.sum(wt * s.weak))) / 1e-45
-            row["em"] = float(cm2_from_natural(jnp.sum(wt * s.em))) / 1e-45
+            # sums in MeV⁻² (any precision), cm² on the host in float64 (10⁻⁴⁵ underflows float32)
+            row["weak"] = float(cm2_from_natural(np.float64(jnp.sum(wt * s.weak)))) / 1e-45
+            row["em"] = float(cm2_from_natural(np.float64(jnp.sum(wt * s.em)))) / 1e-45
         rows.append(row)
     return rows
 
 
 def rate_numbers(detector: str = "hellaz", sources=("pp", "7Be"), mu: float = 3.0, pe: float = 0.5,
-                 threshold_keV: float | None = None) -> list[dict]:
+                 threshold_keV: float | None = None, target: str = "e") -> list[dict]:
     """Events above threshold per source and in total, with the azimuthal asymmetry.
+
+    ``target``: "e" (electron recoils) or a nuclear target material ("Xe", "Ar", "Ge", "CsI" …):
+    CEνNS on the nuclei of that material, with the preset's exposure, threshold and quenching.
 
     Each row: {source, n_weak, n_em [events], n_int [events/rad], A, mu_star, A_star} from
     :func:`nujax.app.study.asymmetry_numbers` (seed 000 eqs. (12), (18), (20)); the last row is the
@@ -131,9 +179,21 @@ def rate_numbers(detector: str = "hellaz", sources=("pp", "7Be"), mu: float = 3.
     from nujax.app.study import asymmetry_numbers
 
     over = {} if threshold_keV is None else {"threshold": threshold_keV * 1e-3}
+    kind = "electron"
+    if not is_electron_target(target):
+        from nujax.detector.materials import get_material
+
+        try:
+            over["material"] = get_material(target)
+        except ValueError:
+            raise ConfigError("rate.target", f"unknown target {target!r}: give e or a material "
+                              "(Xe, Ar, Ge, CsI, NaI …)") from None
+        kind = "nucleus"
     det = nujax.preset(detector, **over)
     spectra = [nujax.get_source(s) for s in sources]
-    rows = [{"source": name, **asymmetry_numbers(sp, det, mu, pe)} for name, sp in zip(sources, spectra)]
+    rows = [{"source": name, **asymmetry_numbers(sp, det, mu, pe, target=kind)}
+            for name, sp in zip(sources, spectra)]
     if len(rows) > 1:
-        rows.append({"source": "total", **asymmetry_numbers(sum(spectra, ()), det, mu, pe)})
+        rows.append({"source": "total",
+                     **asymmetry_numbers(sum(spectra, ()), det, mu, pe, target=kind)})
     return rows

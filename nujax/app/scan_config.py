@@ -57,7 +57,7 @@ SCAN_SCHEMA = {
     "n_profile": (number(0, integer=True), 4),
     "cl": (number(0.0, 1.0, lo_open=True, hi_open=True), 0.9),
     "batch_size": (either(None, number(1, integer=True)), None),
-    "chunk_size": (number(1, integer=True), 65536),
+    "chunk_size": (either(None, number(1, integer=True)), None),
     "dtype": (string(("float64", "float32")), "float64"),
     "sharded": (boolean, False), "plot": (boolean, True),
 }
@@ -70,7 +70,7 @@ def validate_scan_section(section: dict) -> dict:
     name -> list or {linspace|logspace = [lo, hi, n]}), ``fixed`` (table: name -> number),
     ``nuisances`` (list drawn from :data:`nujax.inference.scan.NUISANCES`), ``n_profile``
     (int ≥ 0), ``cl`` (in (0, 1)), ``batch_size`` (int ≥ 1, default per platform),
-    ``chunk_size`` (int ≥ 1), ``dtype`` ("float64"/"float32"), ``sharded``, ``plot`` (bool).
+    ``chunk_size`` (int ≥ 1; default: from the grid and a time target), ``dtype`` ("float64"/"float32"), ``sharded``, ``plot`` (bool).
     Axes are expanded to lists of floats.
 
     Raises

@@ -12,10 +12,23 @@ from pathlib import Path
 from nujax.app.scan_config import validate_scan_section
 from nujax.errors import ConfigError
 
-__all__ = ["run_scan_config"]
+__all__ = ["run_scan_config", "scan_size"]
 
 
-def run_scan_config(cfg: dict, out_path, *, force=False, progress=True):
+def scan_size(axes: dict, dtype: str = "float64"):
+    """:class:`~nujax.app.runtime.SizeEstimate` of a scan grid before it runs: the points and the
+    host memory of the result (the chunks, the assembled grid and the archive written from it:
+    three copies of the values) [bytes]; the time is measured by the scan's probe."""
+    import math
+
+    from nujax.app.runtime import SizeEstimate
+
+    n = math.prod(len(v) for v in axes.values())
+    return SizeEstimate(points=n, bytes=3.0 * n * (4 if dtype == "float32" else 8))
+
+
+def run_scan_config(cfg: dict, out_path, *, force=False, progress=True, yes=False,
+                    chunk_seconds=2.0):
     """Run the ``[scan]`` section of a validated configuration (:func:`nujax.app.load_config`).
 
     The scenario is built with :func:`nujax.app.scenarios.build_scenario`; its ``truth``
@@ -34,6 +47,11 @@ def run_scan_config(cfg: dict, out_path, *, force=False, progress=True):
         Redo a finished scan (otherwise ``FileExistsError``); discard a mismatched partial run.
     progress : bool
         Progress bar.
+    yes : bool
+        Run a scan above the size limits of :func:`nujax.app.runtime.check_size` (points and
+        memory checked before anything is built; the time after the scan's timing probe).
+    chunk_seconds : float
+        Target wall time of one stored chunk [s] when ``chunk_size`` is not given.
 
     Returns
     -------
@@ -41,33 +59,44 @@ def run_scan_config(cfg: dict, out_path, *, force=False, progress=True):
     """
     import jax
 
-    from nujax.app.scenarios import build_scenario
+    from nujax.app.runtime import check_size
+    from nujax.app.scenarios import build_scenario, check_scenario_size
     from nujax.inference.scan import scan
 
     if "scan" not in cfg:
         raise ConfigError("scan", "the configuration has no [scan] section")
     sc = validate_scan_section(cfg["scan"])
+    if not jax.config.jax_enable_x64:
+        sc["dtype"] = "float32"              # a float32 run (--x32) scans in float32
+    est = check_size("the scan grid", scan_size(sc["axes"], sc["dtype"]), yes=yes)
     out = Path(out_path)
     if out.suffix != ".npz":
         out = out / "scan.npz"
+    check_scenario_size(cfg, yes=yes)
     scen = build_scenario(cfg)
     fixed = dict(sc["fixed"])
     for k in ("mu_1e11", "phi_B"):
         if k not in sc["axes"] and k not in fixed and k in scen.truth:
             if k == "phi_B" or sc["quantity"] != "limit":
                 fixed[k] = float(scen.truth[k])
-    if sc["dtype"] == "float64" and not jax.config.jax_enable_x64:
-        raise ConfigError("scan.dtype", "float64 needs nujax.enable_x64() before the scan")
     spec = scen.meta.get("template_spec")
     expo = scen.meta.get("exposure_t_yr") if spec is None else None
     res = scan(scen.model, sc["axes"], quantity=sc["quantity"], fixed=fixed,
                nuisances=tuple(sc["nuisances"]), n_profile=sc["n_profile"], cl=sc["cl"],
                spec=spec, exposure_t_yr=expo, batch_size=sc["batch_size"],
-               chunk_size=sc["chunk_size"], sharded=sc["sharded"], dtype=sc["dtype"],
-               out_path=out, force=force, progress=progress,
-               meta={"scenario": scen.name, "config": cfg})
+               chunk_size=sc["chunk_size"], chunk_seconds=chunk_seconds, sharded=sc["sharded"],
+               dtype=sc["dtype"], out_path=out, force=force, progress=progress,
+               meta={"scenario": scen.name, "config": _content(cfg)},
+               check=lambda n, s: check_size("the scan", est._replace(points=n, seconds=s), yes=yes))
     if sc["plot"] and len(res.axes) >= 2:
         from nujax.app.plots import plot_scan
 
         plot_scan(res, out.with_suffix(".png"))
     return res
+
+
+def _content(cfg: dict) -> dict:
+    """The configuration without where it was read from: the same scan run through a relative
+    or an absolute path (or a copy of the file) has one fingerprint and writes the same bytes."""
+    scen = {k: v for k, v in cfg.get("scenario", {}).items() if k != "origin"}
+    return {**cfg, "scenario": scen}

@@ -3,18 +3,31 @@
 A scenario file has the sections::
 
 ``[scenario]``  name, description, target ("electron" | "nucleus" | "radiative": what the
-                neutrinos scatter on), seed reference;
+                neutrinos scatter on), seed reference, ``data``: an observed spectrum (CSV or
+                HEPData YAML, :mod:`nujax.data_io`; path relative to the TOML file) fitted
+                instead of a toy data set;
 ``[[source]]``  one table per neutrino source: ``name`` known to
                 :func:`nujax.sources.catalog.get_source` and its parameters with units in the key
                 names (``distance_m``, ``activity_mci``, ``power_gw`` …), ``norm_sigma`` (relative
-                1σ flux uncertainty);
+                1σ flux uncertainty); solar sources: ``oscillation`` ("msw" | "none") and
+                ``earth = {latitude_deg[, period]}`` or ``{nadir_deg}`` (day–night regeneration);
+``[[background]]`` one table per background component (:mod:`nujax.detector.components`):
+                ``name``, ``shape``, ``rate_per_t_yr``, ``constraint`` (gaussian | lognormal |
+                free | fixed) and ``sigma``, the shape's parameters with units in the key
+                names (``lo_keV``, ``hi_keV``, ``mean_keV``, ``width_keV``, ``slope_per_MeV``,
+                ``c1`` … ``c4``), ``isotope``, ``degree``, ``file`` (a tabulated shape) and
+                ``float`` (shape parameters to fit, e.g. ``["slope"]``);
 ``[detector]``  ``preset`` (:data:`nujax.detector.PRESETS`) and/or ``material`` plus overrides
                 (``mass_t``, ``live_time_yr``, ``threshold_keV``, ``background_per_t_yr_MeV``,
                 ``sigma_phi_rad`` …); ``off_live_time_yr`` adds a background-only (reactor OFF)
                 measurement; ``photon_threshold_keV`` is the radiative infrared cut;
+                ``quenching`` (nucleus scenarios: "csi", "germanium", "lindhard:<k>", a table
+                file …; energies, threshold and efficiency are then keV_ee);
 ``[binning]``   ``T_keV = {min, max, n[, log]}`` or ``T_edges_keV = [...]``, ``phi_bins``,
                 ``cos_bins`` (or ``cos_edges``); in radiative scenarios the binned energy is the
-                energy release ν = T + E_γ;
+                energy release ν = T + E_γ; ``time_window_ns = [t0, t1]`` keeps the π-DAR events
+                arriving in that window after the proton pulse (prompt/delayed fractions of
+                :func:`nujax.sources.accelerator.pidar_time_fractions`, default pulse);
 ``[truth]``     mu_1e11, phi_B [rad], pe, norm, eff_scale, bkg_scale;
 ``[fit]``       free parameters, ``eff_sigma``, ``bkg_sigma`` (number or "free"), ``cl``,
                 ``mu_max``, ``method`` (the upper-limit method, one of
@@ -39,7 +52,7 @@ from nujax.app.config import (REQUIRED, bin_range, boolean, either, number, numb
 from nujax.errors import ConfigError
 from nujax.inference.methods import METHODS
 
-__all__ = ["TARGETS", "PARAMETERS", "SCHEMA", "SOURCE_KEYS", "load_config"]
+__all__ = ["TARGETS", "PARAMETERS", "SCHEMA", "SOURCE_KEYS", "BACKGROUND_KEYS", "load_config"]
 
 #: What the neutrinos of a scenario scatter on (``[scenario] target``).
 TARGETS = ("electron", "nucleus", "radiative")
@@ -50,7 +63,11 @@ RADIATIVE_SOURCES = ("reactor", "90Sr-90Y", "51Cr", "37Ar", "49V", "145Sm")
 
 
 def _free(key, v):
-    names = string_list(PARAMETERS, what="parameter names")(key, v)
+    names = string_list(what="parameter names")(key, v)
+    for i, n in enumerate(names):            # bkg_<component>…: checked against the built model
+        if n not in PARAMETERS and not n.startswith("bkg_"):
+            raise ConfigError(f"{key}[{i}]", f"unknown {n!r}; known: {', '.join(PARAMETERS)} "
+                              "and the background components' bkg_<name>[_<param>]")
     if "mu_1e11" not in names:
         raise ConfigError(key, "must include 'mu_1e11' (the parameter of interest)")
     return list(dict.fromkeys(names))
@@ -67,7 +84,8 @@ _NUTS = {"chains": (_COUNT, 4), "warmup": (_COUNT, 500), "samples": (_COUNT, 100
 #: The configuration schema: section → key → (checker, default) (:mod:`nujax.app.config`).
 SCHEMA = {
     "scenario": {"name": (string(), REQUIRED), "description": (string(), ""),
-                 "target": (string(TARGETS), "electron"), "seed": (string(), "")},
+                 "target": (string(TARGETS), "electron"), "seed": (string(), ""),
+                 "data": (string(nonempty=True), None)},
     "detector": {"preset": (string(), None), "material": (string(), None), "mass_t": (_POS, None),
                  "live_time_yr": (_POS, None), "threshold_keV": (_NONNEG, None),
                  "background_per_t_yr_MeV": (_NONNEG, None), "sigma_phi_rad": (_NONNEG, None),
@@ -75,11 +93,13 @@ SCHEMA = {
                  "eff_T50_keV": (_NONNEG, None), "eff_width_keV": (_NONNEG, None),
                  "res_const_keV": (_NONNEG, None), "res_stoch_sqrtMeV": (_NONNEG, None),
                  "res_lin": (_NONNEG, None), "smearing": (boolean, None), "binding": (boolean, None),
-                 "off_live_time_yr": (_POS, None), "photon_threshold_keV": (_POS, None)},
+                 "off_live_time_yr": (_POS, None), "photon_threshold_keV": (_POS, None),
+                 "quenching": (string(nonempty=True), None)},
     "binning": {"T_keV": (bin_range, None),
                 "T_edges_keV": (number_list(0.0, increasing=True, min_len=2), None),
                 "phi_bins": (number(0, integer=True), 0), "cos_bins": (number(0, integer=True), 0),
-                "cos_edges": (number_list(-1.0, increasing=True, min_len=2), None)},
+                "cos_edges": (number_list(-1.0, increasing=True, min_len=2), None),
+                "time_window_ns": (number_list(None, increasing=True, min_len=2), None)},
     "truth": {"mu_1e11": (_NONNEG, 0.0), "phi_B": (number(), 0.0), "pe": (_PROB, 1.0),
               "norm": (_NONNEG, 1.0), "eff_scale": (_NONNEG, 1.0), "bkg_scale": (_NONNEG, 1.0)},
     "fit": {"free": (_free, None), "eff_sigma": (_NONNEG, 0.0),
@@ -93,6 +113,9 @@ SCHEMA = {
                 "skin_fm": (number(), 0.0)},
 }
 
+_EARTH = {"latitude_deg": (number(-90.0, 90.0), None), "nadir_deg": (number(0.0, 180.0), None),
+          "period": (string(("year", "night", "day")), None)}
+
 #: Keys of a ``[[source]]`` table: key → (checker, get_source keyword, unit factor).
 SOURCE_KEYS = {
     "name": (string(), None, None), "norm_sigma": (_NONNEG, None, None),
@@ -102,7 +125,25 @@ SOURCE_KEYS = {
     "pot_per_s": (_POS, "pot_per_s", 1.0), "flux_cm2_s": (_POS, "flux", 1.0),
     # solar sources: "msw" (default of nujax.get_source) or "none" (seed reproductions: pure ν_e)
     "oscillation": (string(("msw", "none")), "oscillation", None),
+    # solar sources: Earth-matter regeneration (nujax.propagation.earth), off when absent
+    "earth": (table(_EARTH, "{latitude_deg[, period]} or {nadir_deg}"), "earth", None),
 }
+#: Keys of a ``[[background]]`` table: key → (checker, make_component keyword, unit factor).
+BACKGROUND_KEYS = {
+    "name": (string(nonempty=True), None, None), "shape": (string(nonempty=True), None, None),
+    "rate_per_t_yr": (_NONNEG, None, None),
+    "constraint": (string(("gaussian", "lognormal", "free", "fixed")), "constraint", None),
+    "sigma": (_NONNEG, "sigma", 1.0), "isotope": (string(), "isotope", None),
+    "degree": (_COUNT, "degree", None), "file": (string(nonempty=True), None, None),
+    "float": (string_list(single_ok=True, what="shape parameter names"), None, None),
+    "lo_keV": (_NONNEG, "lo", 1e-3), "hi_keV": (_POS, "hi", 1e-3),
+    "mean_keV": (_POS, "mean", 1e-3), "width_keV": (_POS, "width", 1e-3),
+    "slope_per_MeV": (number(), "slope", 1.0),
+    **{f"c{i}": (number(), f"c{i}", 1.0) for i in range(1, 5)},
+}
+_BACKGROUND_SCHEMA = {k: (check, REQUIRED if k in ("name", "shape", "rate_per_t_yr") else
+                          ("free" if k == "constraint" else None))
+                      for k, (check, _, _) in BACKGROUND_KEYS.items()}
 _SOURCE_SCHEMA = {k: (check, REQUIRED if k == "name" else (0.0 if k == "norm_sigma" else None))
                   for k, (check, _, _) in SOURCE_KEYS.items()}
 
@@ -136,6 +177,24 @@ def _sources(raw):
     return out
 
 
+def _backgrounds(raw, origin):
+    if raw is None:
+        return []
+    tables = [raw] if isinstance(raw, dict) else raw
+    if not isinstance(tables, list):
+        raise ConfigError("background", "must be one or more [[background]] tables")
+    out = [{k: v for k, v in validate_section(f"background[{i}]", t, _BACKGROUND_SCHEMA).items()
+            if v is not None} for i, t in enumerate(tables)]
+    for b in out:                              # tabulated shapes: relative to the TOML file
+        if "file" in b and not os.path.isabs(b["file"]) and origin != "<dict>":
+            b["file"] = os.path.join(os.path.dirname(os.path.abspath(origin)), b["file"])
+    names = [b["name"] for b in out]
+    for i, n in enumerate(names):
+        if names.index(n) != i:
+            raise ConfigError(f"background[{i}].name", f"duplicate component name {n!r}")
+    return out
+
+
 def load_config(path_or_dict) -> dict:
     """Parse (TOML file) and validate a scenario configuration; defaults are filled in.
 
@@ -147,8 +206,8 @@ def load_config(path_or_dict) -> dict:
     Returns
     -------
     dict
-        Sections ``scenario``, ``source`` (list), ``detector``, ``binning``, ``truth``, ``fit``,
-        ``physics`` (and ``scan`` if given), every key validated; energies keep the units of
+        Sections ``scenario``, ``source`` (list), ``background`` (list), ``detector``,
+        ``binning``, ``truth``, ``fit``, ``physics`` (and ``scan`` if given), every key validated; energies keep the units of
         their key names (keV in the file).
 
     Raises
@@ -167,11 +226,16 @@ def load_config(path_or_dict) -> dict:
     nujax.errors.ConfigError: truth.pe: must be ≤ 1.0, got 1.5
     """
     raw, origin = _read(path_or_dict)
+    tops = (*SCHEMA, "source", "background", "scan")
     for k in raw:
-        if k not in (*SCHEMA, "source", "scan"):
-            raise ConfigError(k, f"unknown key; known: {', '.join((*SCHEMA, 'source', 'scan'))}")
+        if k not in tops:
+            raise ConfigError(k, f"unknown key; known: {', '.join(tops)}")
     cfg = {sec: validate_section(sec, raw.get(sec, {}), keys) for sec, keys in SCHEMA.items()}
     cfg["source"] = _sources(raw.get("source"))
+    cfg["background"] = _backgrounds(raw.get("background"), origin)
+    data = cfg["scenario"]["data"]
+    if data is not None and not os.path.isabs(data) and origin != "<dict>":
+        cfg["scenario"]["data"] = os.path.join(os.path.dirname(os.path.abspath(origin)), data)
     _cross_checks(cfg)
     if "scan" in raw:
         from nujax.app.scan_config import validate_scan_section
@@ -219,6 +283,22 @@ def _cross_checks(cfg):
     if target == "nucleus" and b["phi_bins"]:
         raise ConfigError("binning.phi_bins", "nucleus scenarios have no azimuthal modulation "
                           "for longitudinally polarised beams; use cos_bins for recoil directions")
+    if det["quenching"] is not None:
+        if target != "nucleus":
+            raise ConfigError("detector.quenching", "quenching applies to nuclear recoils: "
+                              "set scenario.target = 'nucleus'")
+        from nujax.detector.quenching import get_quenching
+
+        try:
+            get_quenching(det["quenching"])
+        except (TypeError, ValueError) as exc:
+            raise ConfigError("detector.quenching", str(exc)) from None
+    if b["time_window_ns"] is not None:
+        if len(b["time_window_ns"]) != 2:
+            raise ConfigError("binning.time_window_ns", "give one window [t0, t1] in ns")
+        for i, s in enumerate(cfg["source"]):
+            if s["name"] != "pidar":
+                raise ConfigError(f"source[{i}].name", "a time window needs pulsed π-DAR sources")
     if fit["bkg_sigma"] is not None and det["off_live_time_yr"] is not None:
         raise ConfigError("detector.off_live_time_yr",
                           "the OFF exposure sets the background constraint; drop fit.bkg_sigma")

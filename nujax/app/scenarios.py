@@ -18,7 +18,7 @@ import numpy as np
 from nujax.app.scenario_config import SOURCE_KEYS, load_config
 from nujax.errors import ConfigError
 
-__all__ = ["Scenario", "build_scenario", "make_config_detector", "make_config_sources",
+__all__ = ["Scenario", "build_scenario", "scenario_size", "check_scenario_size", "make_config_detector", "make_config_sources",
            "bin_edges"]
 
 
@@ -33,7 +33,8 @@ _DETECTOR_KEYS = {
     "eff_plateau": ("eff_plateau", 1.0), "eff_T50_keV": ("eff_T50", 1e-3),
     "eff_width_keV": ("eff_width", 1e-3), "res_const_keV": ("res_const", 1e-3),
     "res_stoch_sqrtMeV": ("res_stoch", 1.0), "res_lin": ("res_lin", 1.0),
-    "smearing": ("smearing", None), "binding": ("binding", None), "material": ("material", None)}
+    "smearing": ("smearing", None), "binding": ("binding", None), "material": ("material", None),
+    "quenching": ("quenching", None)}
 
 
 def make_config_detector(det_cfg: dict):
@@ -53,8 +54,11 @@ def make_config_detector(det_cfg: dict):
         raise ConfigError("detector", str(exc)) from exc
 
 
-def make_config_sources(src_cfg: list):
-    """[(spectra tuple, norm_sigma, source name)] from the ``[[source]]`` tables."""
+def make_config_sources(src_cfg: list, time_window_ns=None):
+    """[(spectra tuple, norm_sigma, source name)] from the ``[[source]]`` tables.
+
+    ``time_window_ns``: keep the π-DAR events arriving in [t0, t1] ns (each component's flux
+    times its fraction in the window, :func:`nujax.sources.accelerator.pidar_time_fractions`)."""
     from nujax.sources.catalog import get_source
 
     out = []
@@ -67,6 +71,12 @@ def make_config_sources(src_cfg: list):
             spectra = get_source(s["name"], **kw)
         except ValueError as exc:
             raise ConfigError(f"source[{i}]", str(exc)) from exc
+        if time_window_ns is not None:
+            from nujax.sources.accelerator import pidar_time_fractions
+
+            frac = pidar_time_fractions(time_window_ns)[:, 0]
+            spectra = tuple(dataclasses.replace(sp, flux=sp.flux * f)
+                            for sp, f in zip(spectra, frac))
         out.append((spectra, s["norm_sigma"], s["name"]))
     return out
 
@@ -108,6 +118,8 @@ class Scenario:
         The validated configuration.
     meta : dict
         Description, target, seed reference, units and counts.
+    data : numpy array or None
+        Observed counts per bin from ``[scenario] data`` (None: no observed data).
     """
 
     name: str
@@ -116,9 +128,13 @@ class Scenario:
     free: tuple
     config: dict
     meta: dict
+    data: object = None
 
 
 def _default_free(model, fit):
+    from nujax.inference.parameters import PARAMETER_NAMES
+
+    base = getattr(model, "base", model)           # a model with background components
     free = ["mu_1e11"]
     if model.directional:
         free.append("phi_B")
@@ -126,9 +142,41 @@ def _default_free(model, fit):
         free.append("norm")
     if fit["eff_sigma"] > 0:
         free.append("eff_scale")
-    if float(np.sum(model.background)) > 0 and (not model.bkg_constrained or float(model.bkg_sigma) > 0):
+    if float(np.sum(base.background)) > 0 and (not model.bkg_constrained or float(model.bkg_sigma) > 0):
         free.append("bkg_scale")
-    return tuple(free)
+    own = tuple(model.parameter_names())[len(PARAMETER_NAMES) + len(model.em_names):]
+    return tuple(free) + own                  # background components' rates and floated shapes
+
+
+#: Cost of one (bin × source) of the templates, measured on fits/hellaz_pp.toml (pp, 36 φ bins)
+#: between 1 800 and 72 000 bins on a 2-core CPU: ~1.35 kB of peak memory and ~46 μs each; the
+#: guard uses these rounded up (an order-of-magnitude estimate, not a promise).
+BYTES_PER_BIN = 1.5e3
+SECONDS_PER_BIN = 5e-5
+
+
+def scenario_size(cfg: dict):
+    """:class:`~nujax.app.runtime.SizeEstimate` of building a scenario's templates: bins × sources,
+    memory and time from :data:`BYTES_PER_BIN` and :data:`SECONDS_PER_BIN` (``cfg`` validated)."""
+    from nujax.app.runtime import SizeEstimate
+
+    b = cfg["binning"]
+    n_T = len(b["T_edges_keV"]) - 1 if b.get("T_edges_keV") is not None else (
+        b["T_keV"]["n"] if b.get("T_keV") else 1)
+    n_cos = len(b["cos_edges"]) - 1 if b.get("cos_edges") is not None else b.get("cos_bins") or 1
+    n = int(n_T) * max(int(b.get("phi_bins") or 1), 1) * max(int(n_cos), 1) * max(len(cfg["source"]), 1)
+    return SizeEstimate(points=n, bytes=n * BYTES_PER_BIN, seconds=n * SECONDS_PER_BIN,
+                        unit="bins × sources")
+
+
+def check_scenario_size(cfg: dict, *, yes: bool = False):
+    """Refuse a scenario whose templates exceed the limits of :func:`nujax.app.runtime.check_size`
+    (SizeError naming the estimate and ``--yes``) before any array is allocated."""
+    from nujax.app.runtime import check_size
+
+    if "binning" not in cfg:       # not a scenario file: nothing is built from it
+        return None
+    return check_size(f"the binning of {cfg['scenario']['name']}", scenario_size(cfg), yes=yes)
 
 
 def build_scenario(cfg: dict) -> Scenario:
@@ -150,7 +198,8 @@ def build_scenario(cfg: dict) -> Scenario:
         cfg = load_config(cfg)
     target = cfg["scenario"]["target"]
     det = make_config_detector(cfg["detector"])
-    sources = make_config_sources(cfg["source"])
+    sources = make_config_sources(cfg["source"], cfg["binning"].get("time_window_ns"))
+    comps, floats = _config_components(cfg["background"])      # checked before the templates
     T, cos, phi = bin_edges(cfg["binning"], target)
     fit, truth_cfg = cfg["fit"], cfg["truth"]
     sin2w = cfg["physics"]["sin2w"] or SIN2_THETA_W
@@ -170,7 +219,16 @@ def build_scenario(cfg: dict) -> Scenario:
             raise ConfigError("detector.off_live_time_yr", "an OFF measurement needs a background")
         model = dataclasses.replace(model, bkg_sigma=jnp.asarray(1.0 / math.sqrt(r * B)),
                                     bkg_constrained=True)
+    if comps:
+        from nujax.inference.background_model import with_backgrounds
+
+        model = with_backgrounds(model, det, T, comps, phi_edges=phi, cos_edges=cos,
+                                 float_shapes=floats)
     free = tuple(fit["free"]) if fit["free"] is not None else _default_free(model, fit)
+    bad = [n for n in free if n not in model.parameter_names()]
+    if bad:
+        raise ConfigError("fit.free", f"unknown parameter(s) {bad}; known: "
+                          f"{', '.join(model.parameter_names())}")
     if "phi_B" in free and not model.directional:
         raise ConfigError("fit.free", "'phi_B' needs azimuth bins")
     truth = {"mu_1e11": truth_cfg["mu_1e11"], "phi_B": truth_cfg["phi_B"],
@@ -188,7 +246,55 @@ def build_scenario(cfg: dict) -> Scenario:
         meta["template_spec"] = TemplateSpec(spectra, det, np.asarray(T), phi, cos,
                                              truth_cfg["pe"], nsig, fit["eff_sigma"], bkg_sigma,
                                              {"sin2w": sin2w})
-    return Scenario(sc["name"], model, truth, free, cfg, meta)
+    data = None
+    if sc["data"] is not None:
+        data = _observed_counts(sc["data"], model, det, T)
+        meta["data_file"] = sc["data"]
+    return Scenario(sc["name"], model, truth, free, cfg, meta, data)
+
+
+def _config_components(tables):
+    """(components, floated shape parameters) of the ``[[background]]`` tables (keV → MeV)."""
+    from nujax.app.scenario_config import BACKGROUND_KEYS
+    from nujax.detector.components import make_component, read_shape_table
+
+    comps, floats = [], []
+    for i, b in enumerate(tables):
+        kw = {BACKGROUND_KEYS[k][1]: (v if BACKGROUND_KEYS[k][2] is None else v * BACKGROUND_KEYS[k][2])
+              for k, v in b.items() if BACKGROUND_KEYS[k][1] is not None}
+        try:
+            if "file" in b:
+                kw["table"] = read_shape_table(b["file"])
+            comps.append(make_component(b["name"], b["shape"], b["rate_per_t_yr"], **kw))
+        except ValueError as exc:
+            raise ConfigError(f"background[{i}]", str(exc)) from exc
+        for j, p in enumerate(b.get("float", [])):
+            if p not in comps[-1].params:
+                raise ConfigError(f"background[{i}].float[{j}]", f"{b['shape']} has no shape "
+                                  f"parameter {p!r}; known: {', '.join(comps[-1].params) or 'none'}")
+            floats.append(f"{b['name']}:{p}")
+    return comps, tuple(floats)
+
+
+def _observed_counts(path, model, det, T):
+    """Counts of the ``[scenario] data`` file, checked against the bins and the exposure."""
+    from nujax.data_io import read_spectrum
+
+    try:
+        spec = read_spectrum(path)
+    except ValueError as exc:
+        raise ConfigError("scenario.data", str(exc)) from exc
+    if len(model.bin_shape) != 1:
+        raise ConfigError("scenario.data", "observed spectra are binned in energy only; this "
+                          f"scenario has bins {model.bin_shape}")
+    if spec.edges.shape != np.shape(T) or not np.allclose(spec.edges, T, rtol=1e-9, atol=1e-12):
+        raise ConfigError("scenario.data", f"{path}: bin edges {np.round(spec.edges * 1e3, 6)} keV "
+                          f"differ from [binning] {np.round(np.asarray(T) * 1e3, 6)} keV")
+    want = float(det.exposure_t_yr)
+    if not math.isclose(spec.exposure_t_yr, want, rel_tol=0.01):
+        raise ConfigError("scenario.data", f"{path}: exposure {spec.exposure_t_yr:.6g} t yr differs "
+                          f"from the detector's {want:.6g} t yr by more than 1 %")
+    return spec.counts
 
 
 def _target_options(target: str, cfg: dict) -> dict:

@@ -21,6 +21,7 @@ polarisation of the beam modulates the azimuthal distribution of the recoil elec
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
@@ -178,8 +179,9 @@ def study_inputs(cfg: StudyConfig):
     return spectra, det
 
 
-def asymmetry_numbers(spectra, detector, mu_1e11: float, pe: float) -> dict:
-    """Integrated azimuthal numbers above the detector threshold.
+def asymmetry_numbers(spectra, detector, mu_1e11: float, pe: float, target="electron") -> dict:
+    """Integrated azimuthal numbers above the detector threshold (``target``: "electron" or
+    "nucleus", :func:`nujax.targets.get_target`).
 
     Returns a dict: ``n_weak``, ``n_em`` [events, φ-integrated], ``n_int`` [events/rad], the
     maximal asymmetry ``A`` (seed 000 eq. (18)), the μν [10⁻¹¹ μB] that maximises it and the
@@ -187,8 +189,9 @@ def asymmetry_numbers(spectra, detector, mu_1e11: float, pe: float) -> dict:
     """
     import nujax
 
-    n_w, n_m, n_i = nujax.azimuthal_coefficients(spectra, detector, mu_1e11, pe)
-    mu_star, a_star = nujax.mu_at_max_asymmetry(nujax.azimuthal_coefficients(spectra, detector, 1.0, pe))
+    n_w, n_m, n_i = nujax.azimuthal_coefficients(spectra, detector, mu_1e11, pe, target=target)
+    mu_star, a_star = nujax.mu_at_max_asymmetry(
+        nujax.azimuthal_coefficients(spectra, detector, 1.0, pe, target=target))
     return {"n_weak": float(2 * math.pi * n_w), "n_em": float(2 * math.pi * n_m), "n_int": float(n_i),
             "A": float(nujax.max_asymmetry((n_w, n_m, n_i))),
             "mu_star": float(mu_star), "A_star": float(a_star)}
@@ -242,6 +245,7 @@ def run_study(cfg: StudyConfig = StudyConfig(), *,
     """
     from nujax.inference import (ConvergenceWarning, build_model, exclusion_sensitivity, expected,
                                  fisher_errors, fit_mle, toy_data)
+    from nujax.app.runtime import as_float64, float64_statistics
     from nujax.inference.nuts import credible_upper_limit, run_nuts
 
     timings, t0 = {}, time.perf_counter()
@@ -261,32 +265,36 @@ def run_study(cfg: StudyConfig = StudyConfig(), *,
                             norm_sigma=cfg.norm_sigma, bkg_sigma=cfg.bkg_sigma)
         timings["model_s"] = time.perf_counter() - t
 
-        _stage(progress, 2)
-        t = time.perf_counter()
-        truth = {"mu_1e11": cfg.mu_1e11, "phi_B": cfg.phi_B}
-        key = jax.random.PRNGKey(cfg.seed)
-        data = (toy_data(key, model, truth) if cfg.data == "toy" else expected(model, truth))
-        mle = fit_mle(model, data, free=_FREE, init=truth)
-        errs = fisher_errors(model, mle.params, _FREE)
-        timings["mle_s"] = time.perf_counter() - t
+        # float32 runs: the physics above in float32, the fits below in float64 (runtime docstring)
+        x32 = not jax.config.jax_enable_x64
+        with float64_statistics() if x32 else contextlib.nullcontext():
+            model = as_float64(model) if x32 else model
+            _stage(progress, 2)
+            t = time.perf_counter()
+            truth = {"mu_1e11": cfg.mu_1e11, "phi_B": cfg.phi_B}
+            key = jax.random.PRNGKey(cfg.seed)
+            data = (toy_data(key, model, truth) if cfg.data == "toy" else expected(model, truth))
+            mle = fit_mle(model, data, free=_FREE, init=truth)
+            errs = fisher_errors(model, mle.params, _FREE)
+            timings["mle_s"] = time.perf_counter() - t
 
-        _stage(progress, 3)
-        t = time.perf_counter()
-        up = profile_limit(model, data, cfg)
-        timings["profile_limit_s"] = time.perf_counter() - t
+            _stage(progress, 3)
+            t = time.perf_counter()
+            up = profile_limit(model, data, cfg)
+            timings["profile_limit_s"] = time.perf_counter() - t
 
-        _stage(progress, 4)
-        t = time.perf_counter()
-        sens = float(exclusion_sensitivity(model, nuisances=("norm", "bkg_scale"), cl=cfg.cl,
-                                           phi_B=cfg.phi_B))
-        timings["sensitivity_s"] = time.perf_counter() - t
+            _stage(progress, 4)
+            t = time.perf_counter()
+            sens = float(exclusion_sensitivity(model, nuisances=("norm", "bkg_scale"), cl=cfg.cl,
+                                               phi_B=cfg.phi_B))
+            timings["sensitivity_s"] = time.perf_counter() - t
 
-        _stage(progress, 5)
-        t = time.perf_counter()
-        post = run_nuts(jax.random.fold_in(key, 1), model, data, num_warmup=cfg.num_warmup,
-                        num_samples=cfg.num_samples, num_chains=cfg.num_chains)
-        cred = credible_upper_limit(post.samples, cfg.cl)
-        timings["nuts_s"] = time.perf_counter() - t
+            _stage(progress, 5)
+            t = time.perf_counter()
+            post = run_nuts(jax.random.fold_in(key, 1), model, data, num_warmup=cfg.num_warmup,
+                            num_samples=cfg.num_samples, num_chains=cfg.num_chains)
+            cred = credible_upper_limit(post.samples, cfg.cl)
+            timings["nuts_s"] = time.perf_counter() - t
     timings["total_s"] = time.perf_counter() - t0
     msgs = tuple(str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning))
     for w in caught:  # anything else is not ours to swallow
@@ -348,15 +356,17 @@ def write_study(res: StudyResult, out_dir, *, force=False) -> list[Path]:
     before anything is written.
     """
     from nujax._io import atomic_path
+    from nujax.app.runtime import float64_statistics
     from nujax.inference.nuts import save_netcdf
 
     paths = dict(zip(OUTPUT_FILES, check_outputs(out_dir, force=force)))
     with atomic_path(paths["summary.json"]) as tmp:
         tmp.write_text(json.dumps(summary_dict(res), indent=2) + "\n")
     save_netcdf(res.posterior.idata, paths["posterior.nc"])
-    _plot_spectrum(res, paths["spectrum.png"])
-    _plot_dndphi(res, paths["dndphi.png"])
-    _plot_posterior(res, paths["posterior.png"])
+    with float64_statistics():       # the fitted model is float64, also after a float32 run
+        _plot_spectrum(res, paths["spectrum.png"])
+        _plot_dndphi(res, paths["dndphi.png"])
+        _plot_posterior(res, paths["posterior.png"])
     return list(paths.values())
 
 
@@ -419,11 +429,11 @@ def _plot_posterior(res, path):
     a.axvline(res.config.mu_1e11, color="C1", ls="--", label="truth")
     a.axvline(res.credible_limit, color="k", ls=":", label=f"{res.config.cl:.0%} credible limit")
     a.axvline(res.profile_limit, color="C3", ls="-.", label=f"{res.config.cl:.0%} profile limit")
-    a.set(xlabel="|μν| [10⁻¹¹ μB]", ylabel="posterior density")
+    a.set(xlabel=r"$|\mu_\nu|$ [$10^{-11}\,\mu_B$]", ylabel="posterior density")
     a.legend(fontsize=8)
     if "phi_B" in s:
         b.hist(np.asarray(s["phi_B"]), bins=40, density=True, color="C0", alpha=0.7)
         b.axvline(res.config.phi_B, color="C1", ls="--", label="truth")
         b.legend(fontsize=8)
-    b.set(xlabel="φ_B [rad]", ylabel="posterior density")
+    b.set(xlabel=r"$\phi_B$ [rad]", ylabel="posterior density")
     return save_figure(fig, path, dpi=100)

@@ -9,6 +9,8 @@ Modules (private structure, public names re-exported here):
   :func:`nll`, :func:`log_likelihood`, :func:`expected`, :func:`check_data` …;
 * :mod:`~nujax.inference.binned`, :mod:`~nujax.inference.unbinned`,
   :mod:`~nujax.inference.em_quadratic` — the models that implement it;
+  :mod:`~nujax.inference.background_model` (background components on any binned model) and
+  :mod:`~nujax.inference.onoff` (ON/OFF with a bin-by-bin OFF spectrum) wrap them;
 * :mod:`~nujax.inference.optimize` (optax L-BFGS fits, q̃), :mod:`~nujax.inference.limits`
   (:func:`profile_upper_limit`, the bracket-and-refine engine, toys),
   :mod:`~nujax.inference.methods` (:func:`upper_limit` by method name: CLs, Bayesian, Δχ² …;
@@ -26,6 +28,8 @@ the name ``scan``).
 """
 
 from nujax.errors import ConvergenceWarning
+from nujax.inference.background_model import (BackgroundModel, build_background_model,
+                                               fold_component, with_backgrounds)
 from nujax.inference.binned import BinnedModel, asimov_data, build_model, toy_data
 from nujax.inference.em_quadratic import density_matrix_em_model, quadratic_em_model
 from nujax.inference.fisher import (exclusion_sensitivity, fisher_errors, fisher_matrix,
@@ -39,6 +43,7 @@ from nujax.inference.methods import (METHODS, bayes_upper_limit, cls_upper_limit
 from nujax.inference.pyhf_export import to_pyhf_spec, write_pyhf_workspace
 from nujax.inference.model import (StatisticalModel, check_data, default_params, expected,
                                    log_likelihood, nll, parameter_names)
+from nujax.inference.onoff import OnOffData, OnOffModel, onoff_model, onoff_toys, scalar_shortcut
 from nujax.inference.optimize import FitResult, fit_mle, nll_and_grad, profile_nll, q_tilde
 from nujax.inference.parameters import (AUX_NAMES, PARAMETER_NAMES, Observation, as_data,
                                         check_uncertainties)
@@ -53,6 +58,8 @@ __all__ = [
     "StatisticalModel", "BinnedModel", "UnbinnedModel", "PARAMETER_NAMES", "AUX_NAMES",
     "Observation", "check_uncertainties", "as_data",
     "build_model", "build_unbinned_model", "quadratic_em_model", "density_matrix_em_model",
+    "BackgroundModel", "with_backgrounds", "build_background_model", "fold_component",
+    "OnOffModel", "OnOffData", "onoff_model", "onoff_toys", "scalar_shortcut",
     "default_params", "parameter_names", "expected", "log_likelihood", "nll", "check_data",
     "asimov_data", "toy_data", "toy_events", "unbinned_log_likelihood",
     "ConvergenceWarning", "FitResult", "fit_mle", "profile_nll", "q_tilde", "nll_and_grad",

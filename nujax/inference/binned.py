@@ -55,6 +55,7 @@ from nujax.inference.parameters import (PARAMETER_NAMES, Observation, check_aux,
                                         split_observation)
 from nujax._numerics import safe_sqrt
 from nujax.rates import binned_templates
+from nujax.rates.engine import check_phi_edges
 from nujax.sources import as_spectra
 
 __all__ = ["BinnedModel", "build_model", "asimov_data", "toy_data", "poisson_log_likelihood"]
@@ -224,6 +225,8 @@ def build_model(spectra, detector: Detector, T_edges, phi_edges=None, cos_edges=
     """
     spectra = as_spectra(spectra)
     directional = phi_edges is not None
+    if directional:
+        check_phi_edges(phi_edges)
     phi_e = jnp.asarray(phi_edges if directional else [0.0, _TWO_PI], dtype=float)
     T_edges = jnp.asarray(T_edges, dtype=float)
     damp = azimuth_damping(detector.sigma_phi)
@@ -280,16 +283,31 @@ def asimov_data(model: BinnedModel, params=None):
     return model.expected(params)
 
 
+def _check_rates_nonnegative(lam, p):
+    """A Poisson mean must be ≥ 0: the scale parameters must be ≥ 0 and a concrete λ too."""
+    for k in ("norm", "eff_scale", "bkg_scale"):
+        v = p.get(k)
+        if v is not None and is_concrete(v) and np.any(np.asarray(v) < 0):
+            raise ValueError(f"parameter {k!r} must be ≥ 0 to draw Poisson toys, got {v!r}")
+    if not is_concrete(lam) or np.all(np.asarray(lam) >= 0):
+        return
+    raise ValueError(f"the expected counts are negative (min {float(np.min(lam))!r}) for these "
+                     "parameters; Poisson toys need λ ≥ 0")
+
+
 def toy_data(key, model: BinnedModel, params=None, n_toys=None, *, randomize_aux=False):
     """Poisson toy data sets drawn from the model (``jax.random.poisson``).
 
-    Returns float counts of shape ``bin_shape`` or ``(n_toys, *bin_shape)``. With
+    Raises ``ValueError`` when the expected counts are negative (a negative ``norm``,
+    ``eff_scale`` or ``bkg_scale``). Returns float counts of shape ``bin_shape`` or
+    ``(n_toys, *bin_shape)``. With
     ``randomize_aux`` it returns an :class:`~nujax.inference.Observation` whose auxiliary
     measurements are drawn from N(θ_true, σ) for every constrained nuisance (the frequentist
     ensemble of the full experiment, counts and calibration measurements together).
     """
     p = merge_params(model, params)
     lam = model.expected(p)
+    _check_rates_nonnegative(lam, p)
     lead = () if n_toys is None else (int(n_toys),)
     kc, ka = jax.random.split(key)
     counts = jax.random.poisson(kc if randomize_aux else key, lam,

@@ -1,7 +1,8 @@
-"""Binned models in the full set of electromagnetic parameters (moments, charge radii, anapoles).
+"""Binned models in the full set of electromagnetic parameters (moments, charge radii, anapoles,
+millicharges).
 
-The cross section of seed 002 (eqs. (11), (25)) is a quadratic form in the entries of the μ, ⟨r²⟩
-and a matrices for a fixed spin-flavor state: every amplitude is linear in them (plus the weak
+The cross section of seed 002 (eqs. (11), (25)) is a quadratic form in the entries of the μ, ⟨r²⟩,
+a and q_ν matrices for a fixed spin-flavor state: every amplitude is linear in them (plus the weak
 amplitude), and d²σ/dTdφ is |amplitude|² traced with ρ. Folded with a spectrum and a detector the
 expected counts per bin are therefore an exact quadratic polynomial
 
@@ -115,22 +116,28 @@ def quadratic_em_model(counts_fn, em_names, background, *, source_names=None, no
                        em_names=names)
 
 
-_MATRICES = ("mu", "r2", "anapole")
+_MATRICES = ("mu", "r2", "anapole", "millicharge")
+
+
+def _antisymmetric(matrix, majorana):
+    """Majorana μ and q_ν are antisymmetric (transition entries only; nujax.em)."""
+    return majorana and matrix in ("mu", "millicharge")
 
 
 def _unit(matrix, i, j, n, majorana, dtype):
     """The direction in matrix space that one real parameter moves (seed 002 constraints).
 
-    Dirac μ, and every ⟨r²⟩ and a, are Hermitian: a real symmetric unit on (i, j) and (j, i).
-    Majorana μ is antisymmetric and (CP-conserving) purely imaginary: i(E_ij − E_ji)."""
+    Dirac μ and q_ν, and every ⟨r²⟩ and a, are Hermitian: a real symmetric unit on (i, j) and
+    (j, i). Majorana μ and q_ν are antisymmetric and (CP-conserving) purely imaginary:
+    i(E_ij − E_ji)."""
     E = np.zeros((n, n), complex)
-    if matrix == "mu" and majorana:
+    if _antisymmetric(matrix, majorana):
         if i == j:
-            raise ValueError("a Majorana moment matrix is antisymmetric: no diagonal entries")
+            raise ValueError(f"a Majorana {matrix} matrix is antisymmetric: no diagonal entries")
         E[i, j], E[j, i] = 1j, -1j
     else:
         E[i, j] = E[j, i] = 1.0
-    return jnp.asarray(E if matrix == "mu" else E.real, dtype)
+    return jnp.asarray(E if jnp.issubdtype(dtype, jnp.complexfloating) else E.real, dtype)
 
 
 def density_matrix_em_model(spectra, detector, T_edges, phi_edges, state, entries, *,
@@ -151,9 +158,10 @@ def density_matrix_em_model(spectra, detector, T_edges, phi_edges, state, entrie
     state : SpinFlavorState
         The incoming beam (fixed; its ζ⊥ sets the azimuth of the modulation).
     entries : dict
-        name → (matrix, i, j) with matrix "mu" [10⁻¹¹ μ_B], "r2" or "anapole" [10⁻³² cm²], e.g.
-        ``{"mu_ee": ("mu", 0, 0), "r2_ee": ("r2", 0, 0)}``; each parameter moves the Hermitian
-        (Majorana μ: imaginary antisymmetric) pair of entries (i, j), (j, i).
+        name → (matrix, i, j) with matrix "mu" [10⁻¹¹ μ_B], "r2" or "anapole" [10⁻³² cm²] or
+        "millicharge" [10⁻¹² e], e.g. ``{"mu_ee": ("mu", 0, 0), "r2_ee": ("r2", 0, 0),
+        "q_ee": ("millicharge", 0, 0)}``; each parameter moves the Hermitian (Majorana μ and q_ν:
+        imaginary antisymmetric) pair of entries (i, j), (j, i).
     majorana, basis : static
         As in :class:`nujax.em.EMProperties`.
     base : EMProperties, optional
@@ -180,19 +188,23 @@ def density_matrix_em_model(spectra, detector, T_edges, phi_edges, state, entrie
         dirs.append((matrix, int(i), int(j)))
     if base is None:
         base = EMProperties.zero(n=n, majorana=majorana, basis=basis)
-    rdt = base.r2.dtype
-    units = [(matrix, _unit(matrix, i, j, n, majorana, base.mu.dtype if matrix == "mu" else rdt))
+    cdt = base.mu.dtype
+    mats0 = {"mu": base.mu, "r2": base.r2, "anapole": base.anapole, "millicharge": base.millicharge}
+    for matrix, i, j in dirs:                                        # imaginary units need complex
+        if _antisymmetric(matrix, base.majorana):
+            mats0[matrix] = mats0[matrix].astype(cdt)
+    units = [(matrix, _unit(matrix, i, j, n, base.majorana, mats0[matrix].dtype))
              for matrix, i, j in dirs]
     quiet = dataclasses.replace(detector, background=jnp.zeros_like(detector.background))
     directional = phi_edges is not None
     phi_e = jnp.asarray(phi_edges if directional else [0.0, 2 * np.pi], dtype=float)
 
     def counts_fn(theta):
-        mats = {"mu": base.mu, "r2": base.r2, "anapole": base.anapole}
+        mats = dict(mats0)
         for t, (matrix, U) in zip(theta, units):
             mats[matrix] = mats[matrix] + t * U
-        props = EMProperties(mats["mu"], mats["r2"], mats["anapole"], majorana=base.majorana,
-                             basis=base.basis)
+        props = EMProperties(mats["mu"], mats["r2"], mats["anapole"], mats["millicharge"],
+                             majorana=base.majorana, basis=base.basis)
         out = jnp.stack([expected_counts_density_matrix(s, quiet, T_edges, phi_e, props, state, **rate_kw)
                          for s in spectra])
         return out if directional else out[..., 0]

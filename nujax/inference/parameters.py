@@ -27,7 +27,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from nujax._validation import is_concrete
+from nujax._validation import is_concrete, values
 
 __all__ = ["PARAMETER_NAMES", "AUX_NAMES", "Observation", "split_observation", "as_data",
            "nominal_params", "merge_params", "check_aux", "gaussian_constraints",
@@ -83,13 +83,14 @@ def merge_params(model, params) -> dict:
         Supplies ``default_params()``, ``parameter_names()``, ``n_sources``, ``directional`` and
         ``pe_scalable``.
     params : dict or None
-        Values to override.
+        Values to override (concrete values must be finite).
 
     Raises
     ------
     ValueError
         Unknown names, ``mu2`` together with ``mu_1e11`` or on a directional model, ``pe`` on a
-        model that cannot rescale it, a ``norm`` of the wrong shape, a ``pe`` outside [0, 1].
+        model that cannot rescale it, a ``norm`` of the wrong shape, a ``pe`` outside [0, 1], a
+        NaN or infinite value (``TypeError`` for a value that is not a number).
     """
     params = dict(params or {})
     known = model.parameter_names()
@@ -103,6 +104,10 @@ def merge_params(model, params) -> dict:
     if "pe" in params and not model.pe_scalable:
         raise ValueError("this model cannot refit 'pe': build it with a Dirac moment, one constant "
                          "Pe in (0, 1) (≤ 1 without azimuth bins) and no pe_fn")
+    for k, v in params.items():
+        vals = values(f"parameter {k!r}", v)
+        if vals is not None and not np.all(np.isfinite(vals)):
+            raise ValueError(f"parameter {k!r} must be finite, got {v!r}")
     p = model.default_params()
     if "mu2" in params:
         del p["mu_1e11"]

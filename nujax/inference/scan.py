@@ -30,15 +30,17 @@ Cheap axes only rescale the model's templates (no template is recomputed):
 The factors define the true model; its nuisance parameters stay nominal (1) with their constraints.
 Template axes recompute the templates inside the vmapped function (``build_model`` is traceable in
 the detector leaves and ``pe``) and need a :class:`TemplateSpec`: ``threshold_keV`` [keV] and
-``pe`` (active-species probability). Charge-radius and anapole axes are refused: those
-parameters live in the quadratic EM models (:func:`nujax.inference.quadratic_em_model`), whose
-profiles and limits go through :func:`nujax.inference.fit_mle` and the Fisher matrix; the
-closed-form Newton profiling here covers the magnetic-moment templates only.
+``pe`` (active-species probability). EM axes: the parameters of a quadratic EM model
+(:func:`nujax.inference.density_matrix_em_model`: entries of μ, ⟨r²⟩, a and q_ν, named by the
+model's ``em_names``) are cheap axes too (the counts are their exact quadratic form, seed 002);
+``q_asimov`` tests the point against the Asimov data at all EM parameters 0, ``z_discovery`` the
+reverse. The generic names ``charge_radius``, ``anapole`` … are refused with a pointer to them.
 
 Memory and devices
 ------------------
 The flattened grid is evaluated in host-side chunks of ``chunk_size`` points (every chunk padded to
-the same shape, so one compilation serves all); inside a chunk ``jax.lax.map(..., batch_size=)``
+the same shape, so one compilation serves all; by default the size follows the grid and a time
+target, :func:`auto_chunk_size`, so an interrupt loses about two seconds of work); inside a chunk ``jax.lax.map(..., batch_size=)``
 bounds the device memory to ``batch_size`` points at a time. With ``sharded=True`` each chunk is
 split over all local devices with ``jax.shard_map`` on a one-axis ``Mesh`` (chunk padded to a
 multiple of the device count). On several hosts, call ``jax.distributed.initialize()`` (coordinator
@@ -68,7 +70,7 @@ from nujax.inference.scan_store import ChunkStore
 from nujax.sources import as_spectra
 
 __all__ = ["SCAN_PARAMETERS", "QUANTITIES", "NUISANCES", "TemplateSpec", "ScanResult",
-           "parse_axes", "scan", "evaluate_points", "Q90_ONE_SIDED"]
+           "parse_axes", "scan", "evaluate_points", "auto_chunk_size", "Q90_ONE_SIDED"]
 
 #: Scannable parameters: name -> (path, unit/meaning). path "cheap": template rescaling;
 #: "template": the templates are recomputed per point (needs a TemplateSpec).
@@ -84,7 +86,8 @@ SCAN_PARAMETERS = {
     "threshold_keV": ("template", "recoil threshold [keV], >= 0"),
     "pe": ("template", "active-species probability in [0, 1]"),
 }
-_REFUSED = {"anapole", "anapole_1e32", "charge_radius", "charge_radius_1e32", "r2_1e32"}
+_REFUSED = {"anapole", "anapole_1e32", "charge_radius", "charge_radius_1e32", "r2_1e32",
+            "millicharge"}
 QUANTITIES = ("q_asimov", "z_discovery", "z_asymmetry", "limit")
 NUISANCES = ("norm", "eff_scale", "bkg_scale")
 _LOWER = {"mu_1e11": (0.0, True), "exposure": (0.0, False), "exposure_t_yr": (0.0, False),
@@ -168,7 +171,7 @@ def _axis_values(name: str, spec, key: str) -> np.ndarray:
     return np.atleast_1d(arr)
 
 
-def parse_axes(axes: dict, *, prefix: str = "") -> dict:
+def parse_axes(axes: dict, *, prefix: str = "", em_names=()) -> dict:
     """Validate a grid specification and expand it to 1-D float arrays.
 
     Parameters
@@ -178,6 +181,8 @@ def parse_axes(axes: dict, *, prefix: str = "") -> dict:
         ``{"logspace": [lo, hi, n]}`` (end values, geometric spacing).
     prefix : str
         Prepended to the axis name in :class:`~nujax.errors.ConfigError` keys.
+    em_names : tuple of str
+        EM parameters of the model (any real values; module docstring).
 
     Raises
     ------
@@ -193,10 +198,11 @@ def parse_axes(axes: dict, *, prefix: str = "") -> dict:
     out = {}
     for name, spec in axes.items():
         key = f"{prefix}{name}"
-        if name in _REFUSED:
-            raise ConfigError(key, "scans profile the magnetic-moment templates only; fit charge "
-                                   "radii and anapoles with a quadratic EM model (fit_mle, Fisher)")
-        if name not in SCAN_PARAMETERS:
+        if name in _REFUSED and name not in em_names:
+            raise ConfigError(key, "charge radii, anapoles and millicharges are scanned as the "
+                                   "entries of a quadratic EM model (density_matrix_em_model): "
+                                   "use its em_names as axes")
+        if name not in SCAN_PARAMETERS and name not in em_names:
             raise ConfigError(key, f"unknown scan parameter; known: {', '.join(SCAN_PARAMETERS)}")
         v = _axis_values(name, spec, key)
         if v.ndim != 1:
@@ -226,18 +232,36 @@ def _h(x):
     return jnp.where(small, series, jnp.where(x <= -1.0, jnp.inf, xs - jnp.log1p(xs)))
 
 
-def _templates(model, v, ref):
-    """(W, M, C, S, B) of the true model at the point: cheap rescalings of the templates."""
+def _signal_factor(model, v, ref):
+    """(exposure, exposure × norm × eff_scale) of the point: the cheap signal rescaling."""
     one = jnp.ones((), model.weak.dtype)
     expo = v.get("exposure", one)
     if "exposure_t_yr" in v:
         expo = expo * v["exposure_t_yr"] / ref["exposure_t_yr"]
-    f = expo * v.get("norm", one) * v.get("eff_scale", one)
+    return expo, expo * v.get("norm", one) * v.get("eff_scale", one)
+
+
+def _templates(model, v, ref):
+    """(W, M, C, S, B) of the true model at the point: cheap rescalings of the templates."""
+    one = jnp.ones((), model.weak.dtype)
+    expo, f = _signal_factor(model, v, ref)
     damp = one
     if "sigma_phi" in v:   # e^{−σ²/2} modulation damping (nujax.detector, angular resolution)
         damp = azimuth_damping(v["sigma_phi"]) / azimuth_damping(ref["sigma_phi"])
     return (f * model.weak, f * model.em, f * damp * model.int_cos, f * damp * model.int_sin,
             expo * v.get("bkg_scale", one) * model.background)
+
+
+def _with_em(tpl, model, v, ref):
+    """``tpl`` with the exact quadratic EM form at the point's EM values added to the weak
+    template (inference.em_quadratic), scaled like it."""
+    if not model.em_names:
+        return tpl
+    zero = jnp.zeros((), model.weak.dtype)
+    th = jnp.stack([v.get(k, zero) for k in model.em_names])
+    dw = (jnp.einsum("p,sp...->s...", th, model.em_lin)
+          + 0.5 * jnp.einsum("p,q,spq...->s...", th, th, model.em_quad))
+    return (tpl[0] + _signal_factor(model, v, ref)[1] * dw,) + tuple(tpl[1:])
 
 
 def _constraint_weights(model, S):
@@ -325,15 +349,16 @@ def _point(model, spec_dyn, vals, *, names, base, quantity, idx, n_profile, z, r
     phi = v.get("phi_B", jnp.zeros((), vals.dtype))
     if quantity == "limit":
         return _fisher_limit(tpl, phi, cw, idx, S, z, model.directional)
-    mu = v["mu_1e11"]
+    mu = v.get("mu_1e11", jnp.zeros((), vals.dtype))
     one = jnp.ones(S + 2, vals.dtype)
+    sig = _with_em(tpl, model, v, ref)        # EM parameters at the point (tpl: all 0)
     if quantity == "q_asimov":            # data: μ = 0; test μ
         n, _, _ = _lam(tpl, 0.0, phi, 1.0, one, S)
-        return _q_profiled(tpl, n, mu, phi, 1.0, cw, idx, S, n_profile)
-    n, _, _ = _lam(tpl, mu, phi, 1.0, one, S)
+        return _q_profiled(sig, n, mu, phi, 1.0, cw, idx, S, n_profile)
+    n, _, _ = _lam(sig, mu, phi, 1.0, one, S)
     if quantity == "z_discovery":         # data: μ; test μ = 0
         return jnp.sqrt(_q_profiled(tpl, n, 0.0, phi, 1.0, cw, idx, S, n_profile))
-    return jnp.sqrt(_q_profiled(tpl, n, mu, phi, 0.0, cw, idx, S, n_profile))   # no modulation
+    return jnp.sqrt(_q_profiled(sig, n, mu, phi, 0.0, cw, idx, S, n_profile))   # no modulation
 
 
 _STATIC = ("names", "quantity", "idx", "n_profile", "z", "ref_items", "spec_static", "batch_size",
@@ -377,27 +402,37 @@ def _prepare(model, axes, *, quantity, fixed, nuisances, n_profile, cl, spec, ba
     if quantity not in QUANTITIES:
         raise ConfigError(f"{prefix}quantity", f"unknown quantity {quantity!r}; known: {', '.join(QUANTITIES)}")
     apre = f"{prefix}axes." if prefix else ""
-    ax = parse_axes(axes, prefix=apre)
+    if spec is not None and model is None:
+        model = spec.build()
+    em = tuple(getattr(model, "em_names", ()) or ())
+    ax = parse_axes(axes, prefix=apre, em_names=em)
     fixed = dict(fixed or {})
     for k in fixed:
         if k in ax:
             raise ConfigError(f"{prefix}fixed.{k}", "is also a scan axis")
-    fx = parse_axes({k: [v] for k, v in fixed.items()}, prefix=f"{prefix}fixed.") if fixed else {}
+    fx = parse_axes({k: [v] for k, v in fixed.items()}, prefix=f"{prefix}fixed.",
+                    em_names=em) if fixed else {}
     allp = {**ax, **fx}
     dt = jnp.dtype(dtype or jnp.result_type(float))
-    if spec is not None and model is None:
-        model = spec.build()
+    if quantity in ("limit", "z_asymmetry") and any(k in em for k in allp):
+        raise ConfigError(f"{prefix}quantity", f"{quantity} concerns the magnetic-moment templates; "
+                                               "scan EM parameters with q_asimov or z_discovery")
     if quantity == "limit" and "mu_1e11" in allp:
         raise ConfigError(f"{apre}mu_1e11" if "mu_1e11" in ax else f"{prefix}fixed.mu_1e11",
                           "the 'limit' quantity is evaluated at mu = 0; scan mu with q_asimov")
-    if quantity != "limit" and "mu_1e11" not in allp:
-        raise ConfigError(f"{apre}mu_1e11", f"{quantity} needs a signal moment: give mu_1e11 "
-                                                   "as an axis or a fixed value")
+    if quantity != "limit" and "mu_1e11" not in allp and not any(k in em for k in allp):
+        raise ConfigError(f"{apre}mu_1e11", f"{quantity} needs a signal: give mu_1e11 (or an EM "
+                                            "parameter of the model) as an axis or a fixed value")
     if quantity == "z_asymmetry" and not model.directional:
         raise ConfigError(f"{prefix}quantity", "z_asymmetry needs a model with azimuth bins")
+    if em and any(SCAN_PARAMETERS.get(k, ("",))[0] == "template" for k in allp):
+        raise ConfigError(f"{prefix}axes", "template axes rebuild magnetic-moment templates; a "
+                                           "quadratic EM model takes cheap axes only")
     ref = {"pe": float(spec.pe) if spec is not None else 1.0}
     for name in allp:
         where = f"{apre}{name}" if name in ax else f"{prefix}fixed.{name}"
+        if name in em:
+            continue
         if SCAN_PARAMETERS[name][0] == "template" and spec is None:
             raise ConfigError(where, "changes the templates: the scan needs a TemplateSpec")
         if name == "sigma_phi":
@@ -421,7 +456,7 @@ def _prepare(model, axes, *, quantity, fixed, nuisances, n_profile, cl, spec, ba
         if x in nuisances:
             idx += list(range(S)) if x == "norm" else [S if x == "eff_scale" else S + 1]
     spec_dyn, spec_static = None, None
-    if spec is not None and any(SCAN_PARAMETERS[n][0] == "template" for n in allp):
+    if spec is not None and any(SCAN_PARAMETERS.get(n, ("",))[0] == "template" for n in allp):
         ns = tuple(np.broadcast_to(np.asarray(spec.norm_sigma, float), (len(as_spectra(spec.spectra)),)).tolist())
         spec_static = (ns, float(spec.eff_sigma), spec.bkg_sigma, tuple(sorted(spec.template_kw.items())))
         spec_dyn = (spec.spectra, spec.detector, jnp.asarray(spec.T_edges), None if spec.phi_edges is None
@@ -456,10 +491,47 @@ def evaluate_points(plan: _Plan, pts, *, sharded=False):
     return np.asarray(fn(plan.model, plan.spec_dyn, pts, plan.base_vals))[:n]
 
 
+def _round_chunk(cs: int, n_tot: int, n_dev: int) -> int:
+    """A chunk size ≤ the grid, a multiple of the device count."""
+    cs = max(1, min(int(cs), n_tot))
+    return cs + (-cs) % n_dev
+
+
+def auto_chunk_size(plan: _Plan, axes: dict, chunk_seconds: float = 2.0, *, sharded=False):
+    """Chunk size from the grid and a time target: (points per chunk, measured seconds per point).
+
+    A probe of max(2 × ``batch_size``, 512) points is compiled, then timed (best of two); the chunk holds the points
+    evaluated in about ``chunk_seconds``, rounded down to whole rows of the last axis when it
+    spans at least one, to a multiple of ``batch_size`` otherwise (at least one batch, at most
+    the grid). The probe's shape differs from the chunk's, so this costs one extra compilation.
+    """
+    import time
+
+    shape = tuple(len(a) for a in axes.values())
+    n_tot = int(np.prod(shape))
+    n_dev = jax.local_device_count() if sharded else 1
+    bs = int(plan.static["batch_size"])
+    probe = _round_chunk(min(max(2 * bs, 512), n_tot), n_tot, n_dev)   # ≫ dispatch overhead
+    pts = _points(axes, 0, min(probe, n_tot), plan.dtype)
+    pts = np.concatenate([pts, np.repeat(pts[-1:], probe - len(pts), axis=0)])   # device multiple
+    evaluate_points(plan, pts, sharded=sharded)         # compile
+    best = float("inf")
+    for _ in range(2):                                  # best of two: less noise from other load
+        t0 = time.perf_counter()
+        evaluate_points(plan, pts, sharded=sharded)
+        best = min(best, time.perf_counter() - t0)
+    per_point = max(best, 1e-9) / probe
+    cs = int(chunk_seconds / per_point)
+    row = shape[-1] if shape else 1
+    cs = (cs // row) * row if cs >= row else max(bs, (cs // bs) * bs)
+    return _round_chunk(max(cs, min(bs, n_tot)), n_tot, n_dev), per_point
+
+
 def scan(model: BinnedModel | None, axes: dict, *, quantity="q_asimov", fixed=None,
          nuisances=("norm", "bkg_scale"), n_profile=4, cl=0.9, spec: TemplateSpec | None = None,
-         exposure_t_yr=None, batch_size=None, chunk_size=65536, sharded=False, dtype=None,
-         out_path=None, force=False, progress=False, meta=None, callback=None) -> ScanResult:
+         exposure_t_yr=None, batch_size=None, chunk_size=None, chunk_seconds=2.0, sharded=False,
+         dtype=None, out_path=None, force=False, progress=False, meta=None, callback=None,
+         check=None) -> ScanResult:
     """Evaluate a sensitivity quantity on the Cartesian product of ``axes``.
 
     Parameters
@@ -486,8 +558,12 @@ def scan(model: BinnedModel | None, axes: dict, *, quantity="q_asimov", fixed=No
     batch_size : int, optional
         Points evaluated at once by ``jax.lax.map`` (bounds device memory). Default: 8 on CPU
         (the per-point arrays then stay in cache, measured fastest), 4096 on accelerators.
-    chunk_size : int
-        Points per host-side chunk (one stored file each when ``out_path`` is given).
+    chunk_size : int, optional
+        Points per host-side chunk (one stored file each when ``out_path`` is given). Default
+        (None): from the grid and ``chunk_seconds`` (:func:`auto_chunk_size`), so that an
+        interrupted scan loses about ``chunk_seconds`` of work at most.
+    chunk_seconds : float
+        Target wall time of one chunk [s] for the automatic chunk size.
     sharded : bool
         Split each chunk over all local devices.
     dtype : dtype, optional
@@ -502,6 +578,11 @@ def scan(model: BinnedModel | None, axes: dict, *, quantity="q_asimov", fixed=No
         Extra metadata recorded in the result (e.g. the configuration).
     callback : callable, optional
         ``callback(i, n_chunks)`` after chunk ``i`` is finished (and stored).
+    check : callable, optional
+        ``check(n_points, seconds)`` before the first chunk is evaluated, with the number of
+        points still to evaluate and the estimated time [s] (None when not measured: an explicit
+        ``chunk_size`` or a resumed run); it may raise to refuse the job (the size guard of
+        ``nujax scan``).
 
     Returns
     -------
@@ -515,20 +596,32 @@ def scan(model: BinnedModel | None, axes: dict, *, quantity="q_asimov", fixed=No
     shape = tuple(len(a) for a in ax.values())
     n_tot = int(np.prod(shape))
     n_dev = jax.local_device_count() if sharded else 1
-    cs = min(int(chunk_size), n_tot)
-    cs += (-cs) % n_dev
-    n_chunks = -(-n_tot // cs)
     dev = jax.devices()[0]
     info = {"quantity": quantity, "axis_names": list(ax), "fixed": {k: float(v[0]) for k, v in fx.items()},
             "nuisances": list(nuisances), "n_profile": int(n_profile), "cl": float(cl),
             "dtype": str(plan.dtype), "nujax_version": __version__, "jax_version": jax.__version__,
             "device": {"platform": dev.platform, "kind": getattr(dev, "device_kind", str(dev)),
                        "n_devices": n_dev}, "meta": meta or {}}
-    store = None
+    store, cs, per_point = None, None, None
     if out_path is not None:
-        key = {**info, "axes": {k: v.tolist() for k, v in ax.items()}, "chunk_size": cs}
-        store = ChunkStore(out_path, key, n_chunks, force=force)
+        # the fingerprint is the content of the scan; the chunking is recorded next to it
+        key = {**info, "axes": {k: v.tolist() for k, v in ax.items()}}
+        store = ChunkStore(out_path, key, force=force)
+        cs = store.chunk_size
+    if cs is None and chunk_size is not None:
+        cs = _round_chunk(int(chunk_size), n_tot, n_dev)
+    if cs is None:
+        cs, per_point = auto_chunk_size(plan, ax, chunk_seconds, sharded=sharded)
+    if store is not None:
+        store.start(cs, -(-n_tot // cs))
+        if chunk_size is not None and store.chunk_size != _round_chunk(int(chunk_size), n_tot, n_dev):
+            raise ValueError(f"{store.parts} holds a partial run of a different scan chunking "
+                             f"(chunk_size {store.chunk_size}); pass force=True to discard it")
+    n_chunks = -(-n_tot // cs)
     done = store.done() if store is not None else set()
+    if check is not None:
+        left = n_tot - sum(min(cs, n_tot - i * cs) for i in done)
+        check(left, None if per_point is None else per_point * left)
     parts = [None] * n_chunks
     from rich.progress import Progress
     with Progress(disable=not progress, transient=True) as bar:

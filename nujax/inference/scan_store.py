@@ -5,7 +5,8 @@ Chunked, resumable scan output: one atomic ``.npy`` per chunk, then one determin
 Layout for a result file ``out.npz``:
 
 ``out.npz.parts/manifest.json``
-    fingerprint of the scan (configuration, grid, quantity, chunking), number of chunks;
+    fingerprint of the scan's content (configuration, grid, quantity), chunk size and number of
+    chunks (a resumed run keeps them);
 ``out.npz.parts/chunk_000000.npy`` …
     the values of each finished chunk, each written atomically (temporary file + rename), so a
     killed run leaves only complete chunks behind;
@@ -92,18 +93,20 @@ class ChunkStore:
     path : path-like
         Final result file (``.npz``).
     key : dict
-        Everything that identifies the scan (a resumed run must match it exactly).
-    n_chunks : int
-        Number of chunks of the flattened grid.
+        Everything that identifies the scan: its content, not how it is chunked nor where its
+        configuration file lies (a resumed run must match it exactly).
     force : bool
         Discard an existing result or partial run instead of refusing (result) or resuming (parts).
+
+    ``chunk_size`` is the chunking of a partial run found on disk (None for a new scan); call
+    :meth:`start` with the chunking before storing chunks.
     """
 
-    def __init__(self, path, key: dict, n_chunks: int, *, force: bool = False):
+    def __init__(self, path, key: dict, *, force: bool = False):
         self.path = Path(path)
         self.parts = self.path.with_name(self.path.name + ".parts")
-        self.n_chunks = int(n_chunks)
         self.fp = fingerprint(key)
+        self.chunk_size = self.n_chunks = None
         if force:
             self.path.unlink(missing_ok=True)
             shutil.rmtree(self.parts, ignore_errors=True)
@@ -112,13 +115,19 @@ class ChunkStore:
         manifest = self.parts / "manifest.json"
         if manifest.exists():
             old = json.loads(manifest.read_text())
-            if old.get("fingerprint") != self.fp or old.get("n_chunks") != self.n_chunks:
+            if old.get("fingerprint") != self.fp:
                 raise ValueError(f"{self.parts} holds a partial run of a different scan; "
                                  "pass force=True to discard it")
-        else:
-            with atomic_path(manifest) as tmp:
-                tmp.write_text(json.dumps({"fingerprint": self.fp, "n_chunks": self.n_chunks},
-                                          indent=1) + "\n")
+            self.chunk_size, self.n_chunks = int(old["chunk_size"]), int(old["n_chunks"])
+
+    def start(self, chunk_size: int, n_chunks: int) -> None:
+        """Record the chunking of a new scan (a resumed one keeps the chunking on disk)."""
+        if self.chunk_size is not None:
+            return
+        self.chunk_size, self.n_chunks = int(chunk_size), int(n_chunks)
+        with atomic_path(self.parts / "manifest.json") as tmp:
+            tmp.write_text(json.dumps({"fingerprint": self.fp, "chunk_size": self.chunk_size,
+                                       "n_chunks": self.n_chunks}, indent=1) + "\n")
 
     def _chunk(self, i: int) -> Path:
         return self.parts / f"chunk_{i:06d}.npy"

@@ -8,6 +8,9 @@ Submodules
 :mod:`nujax.propagation.msw`
     Three-flavor adiabatic MSW-LMA conversion of solar neutrinos, averaged over each source's
     production region (flavor and mass-eigenstate content at Earth).
+:mod:`nujax.propagation.earth`
+    Earth-matter (day–night) regeneration of solar neutrinos: PREM shells, exact evolution per
+    shell, one chord or a detector's exposure.
 
 The public names of :mod:`nujax.propagation.rsfp` are re-exported here unchanged, so
 ``from nujax.propagation import solve_rsfp, pe_lz, p_lz, RSFPParams`` keeps working.

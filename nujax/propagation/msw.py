@@ -5,9 +5,11 @@ What is computed
 A ν_e produced at radius r (electron density n_e(r)) with energy E leaves the Sun adiabatically as
 the incoherent mixture of mass eigenstates with probabilities P_i = |U^m_ei(n_e)|², the matter
 mixing at the production point; the ν_i travel to Earth as decoherent wave packets, so at the
-detector P_α = Σ_i P_i |U_αi|² with the vacuum PMNS matrix U (:func:`nujax.em.pmns`). Earth matter
-(day–night regeneration) is **not** included: the result is the day-time (and the night-time to
-the ≲ 3 % ⁸B day–night asymmetry) content.
+detector P_α = Σ_i P_i |U_αi|² with the vacuum PMNS matrix U (:func:`nujax.em.pmns`). This is the
+day-time content, and the default. Earth matter (day–night regeneration) is an option, ``earth=``:
+the ν_i then cross the Earth on the chords of a nadir angle or of a detector's exposure and
+P_α = Σ_i P_i R_αi (:mod:`nujax.propagation.earth`, PREM shells with exact evolution per shell);
+for ⁸B at 10 MeV the night-time P_ee is ≈ 3 % above the day-time one, for pp and ⁷Be < 10⁻³.
 
 Matter angles (two-step diagonalisation for Δm²21 ≪ Δm²31; PDG 2024 Review "Neutrino masses,
 mixing and oscillations" §14.8 (solar neutrinos); S. Goswami and A. Yu. Smirnov, PRD 72 (2005)
@@ -68,6 +70,8 @@ import numpy as np
 from nujax._validation import is_concrete
 from nujax.constants import G_F, HBARC_MEV_CM, N_A
 from nujax.em import NUFIT60_NO, pmns
+from nujax.propagation._nufit import NUFIT60_NO_DM2
+from nujax.propagation.earth import earth_amplitudes, earth_paths, regeneration_matrix
 from nujax.state import SpinFlavorState
 
 __all__ = [
@@ -81,9 +85,6 @@ __all__ = [
     "solar_arrival_state",
 ]
 
-#: NuFIT 6.0 normal-ordering best-fit splittings [eV²] (I. Esteban et al., JHEP 12 (2024) 216,
-#: with SK atmospheric data): Δm²21 = 7.49e-5, Δm²31 = +2.513e-3.
-NUFIT60_NO_DM2: dict = {"dm2_21": 7.49e-5, "dm2_31": 2.513e-3}
 
 #: Sources with a production distribution (B16-GS98).
 SOLAR_PRODUCTION_COMPONENTS: tuple[str, ...] = ("pp", "pep", "7Be", "8B", "hep", "13N", "15O", "17F")
@@ -187,7 +188,7 @@ def solar_mass_probabilities(component: str, energies, *, sin2_12=None, sin2_13=
 
 
 def solar_arrival(component: str, energies, *, sin2_12=None, sin2_13=None, sin2_23=None,
-                  delta_deg=None, dm2_21=None, dm2_31=None, order: int = 12):
+                  delta_deg=None, dm2_21=None, dm2_31=None, order: int = 12, earth=None):
     """Flavor and mass-eigenstate content at Earth of solar ``component`` neutrinos (adiabatic MSW).
 
     Parameters
@@ -202,13 +203,17 @@ def solar_arrival(component: str, energies, *, sin2_12=None, sin2_13=None, sin2_
         Δm²21, Δm²31 [eV²] (default NuFIT 6.0 NO).
     order : int
         Production-region quadrature order (12 or 6).
+    earth : None or dict
+        Earth-matter regeneration (:func:`nujax.propagation.earth.earth_paths`): None (default, no
+        Earth: day), ``{"nadir_deg": η}`` or ``{"latitude_deg": λ, "period": "year"|"night"|"day"}``.
 
     Returns
     -------
     flavor : array (N, 3)
-        (P_ee, P_eμ, P_eτ) = Σ_i P_i |U_αi|² (vacuum U); rows sum to 1.
+        (P_ee, P_eμ, P_eτ) at the detector: Σ_i P_i |U_αi|² (vacuum U), or Σ_i P_i R_αi with the
+        Earth; rows sum to 1.
     mass : array (N, 3)
-        (P_1, P_2, P_3).
+        (P_1, P_2, P_3) reaching the Earth (before any Earth crossing).
 
     >>> f, m = solar_arrival("8B", [10.0])
     >>> round(float(f[0, 0]), 3)
@@ -216,11 +221,23 @@ def solar_arrival(component: str, energies, *, sin2_12=None, sin2_13=None, sin2_
     """
     mass = solar_mass_probabilities(component, energies, sin2_12=sin2_12, sin2_13=sin2_13,
                                     dm2_21=dm2_21, dm2_31=dm2_31, order=order)
+    if _crosses_earth(earth):
+        e = jnp.asarray(energies, mass.dtype)
+        r = regeneration_matrix(e.reshape(-1), earth, sin2_12=sin2_12, sin2_13=sin2_13,
+                                sin2_23=sin2_23, delta_deg=delta_deg, dm2_21=dm2_21, dm2_31=dm2_31)
+        r = r.reshape(e.shape + (3, 3))
+        return jnp.einsum("...i,...ai->...a", mass, r), mass  # P_α = Σ_i P_i R_αi (Earth)
     U = pmns(*(NUFIT60_NO[k] if v is None else v for k, v in
                (("sin2_12", sin2_12), ("sin2_13", sin2_13), ("sin2_23", sin2_23),
                 ("delta_deg", delta_deg))))
     u2 = (U * U.conj()).real.astype(mass.dtype)  # |U_αi|²
     return jnp.einsum("...i,ai->...a", mass, u2), mass  # P_α = Σ_i P_i |U_αi|²
+
+
+def _crosses_earth(earth) -> bool:
+    """True when the ``earth`` option has at least one chord through the Earth (validates it)."""
+    paths = earth_paths(earth)
+    return paths is not None and paths.cos_nadir.size > 0
 
 
 def _component_of(spectrum) -> str:
@@ -238,13 +255,17 @@ def _arrival_grid(spectrum):
     return np.unique(np.concatenate(parts))
 
 
-def oscillate_solar(spectrum, component: str | None = None, **mixing):
+def oscillate_solar(spectrum, component: str | None = None, *, earth=None, **mixing):
     """The solar ``spectrum`` with its arriving MSW flavor and mass content (``Spectrum.arrival``).
 
     The content is tabulated on the spectrum's continuum grid plus its line energies (so lines are
     exact and the continuum is interpolated linearly between grid points). ``component`` defaults
     to the one in the spectrum's name ("solar 8B" → "8B"). ``mixing``: keyword arguments of
-    :func:`solar_arrival` (jnp arrays are differentiable leaves).
+    :func:`solar_arrival` (jnp arrays are differentiable leaves). ``earth``: Earth-matter
+    regeneration (:func:`solar_arrival`); with it the arrival carries the flavor content only,
+    since after the Earth the state is no longer an incoherent mixture of mass eigenstates (the
+    density-matrix rates with ``state=None`` then use the incoherent flavor content: exact for the
+    weak rate and flavor-diagonal moments; use :func:`solar_arrival_state` for the full state).
     """
     comp = _component_of(spectrum) if component is None else component
     if spectrum.antineutrino:
@@ -253,20 +274,34 @@ def oscillate_solar(spectrum, component: str | None = None, **mixing):
         raise ValueError("oscillate_solar needs a concrete energy grid (trace the mixing parameters, "
                          "not the spectrum's grid)")
     e = _arrival_grid(spectrum)
-    flavor, mass = solar_arrival(comp, e, **mixing)
-    return spectrum.with_arrival(e, flavor, mass)
+    flavor, mass = solar_arrival(comp, e, earth=earth, **mixing)
+    return spectrum.with_arrival(e, flavor, None if _crosses_earth(earth) else mass)
 
 
-def solar_arrival_state(component: str, enu, **mixing) -> SpinFlavorState:
+def solar_arrival_state(component: str, enu, *, earth=None, **mixing) -> SpinFlavorState:
     """The arriving solar neutrino of energy ``enu`` [MeV] as a mass-basis :class:`SpinFlavorState`.
 
     A diagonal, incoherent mixture of left-handed ν_1, ν_2, ν_3 with weights P_i (basis
-    (ν_R block, ν_L block), :mod:`nujax.state`): ρ = diag(0, 0, 0, P_1, P_2, P_3). One energy at
-    a time (scalar ``enu``). ``state_to_flavor_basis(state, pmns(...))`` gives ρ_LL[e, e] = P_ee.
+    (ν_R block, ν_L block), :mod:`nujax.state`): ρ = diag(0, 0, 0, P_1, P_2, P_3). With ``earth``
+    (:func:`solar_arrival`) each ν_i has crossed the Earth: ρ_LL = Σ_p w_p B_p diag(P) B_p† +
+    w_day diag(P), B_p = U† A_p the mass-basis evolution of chord p
+    (:func:`nujax.propagation.earth.earth_amplitudes`), no longer diagonal. One energy at a time
+    (scalar ``enu``). ``state_to_flavor_basis(state, pmns(...))`` gives ρ_LL[e, e] = P_ee.
     """
     e = jnp.asarray(enu)
     if e.ndim != 0:
         raise ValueError(f"solar_arrival_state takes one energy at a time, got shape {e.shape}")
     _, mass = solar_arrival(component, e[None], **mixing)
     p = jnp.diag(mass[0])
-    return SpinFlavorState.from_components(p, zeta_par=-p)  # ρ_RR = 0, ρ_LL = diag(P_i)
+    if _crosses_earth(earth):
+        paths = earth_paths(earth)
+        cdt = jnp.complex64 if mass.dtype == jnp.float32 else jnp.complex128
+        p = p.astype(cdt)
+        mix = {k: mixing.get(k) for k in ("sin2_12", "sin2_13", "sin2_23", "delta_deg")}
+        U = pmns(*(NUFIT60_NO[k] if v is None else v for k, v in mix.items())).astype(cdt)
+        amp = earth_amplitudes(e[None].astype(mass.dtype), paths.cos_nadir, **mix,
+                               dm2_21=mixing.get("dm2_21"), dm2_31=mixing.get("dm2_31"))[0]
+        b = jnp.einsum("aj,pai->pji", jnp.conj(U), amp)          # U† A_p: mass → mass
+        w = jnp.asarray(paths.weights, mass.dtype)
+        p = jnp.einsum("p,pji,ik,plk->jl", w, b, p, jnp.conj(b)) + paths.day_weight * p
+    return SpinFlavorState.from_components(p, zeta_par=-p)  # ρ_RR = 0, ρ_LL = P (mass basis)

@@ -23,7 +23,8 @@ from nujax._validation import check_finite
 from nujax.constants import SIN2_THETA_W
 from nujax.detector.backgrounds import background_counts
 from nujax.detector.core import Detector, azimuth_damping
-from nujax.rates.engine import (Templates, check_inputs, check_phi_edges, dtype, fold_binned)
+from nujax.rates.engine import (Templates, check_edges, check_inputs, check_phi_edges, dtype,
+                                fold_binned)
 from nujax.sources.spectrum import as_spectra
 from nujax.targets import CompactOptions, get_target
 
@@ -109,6 +110,7 @@ def binned_templates(spectra, detector: Detector, T_edges, cos_edges=None, *, ta
     """
     spectra = as_spectra(spectra)
     tgt = resolve_target(target, cos_edges)
+    check_edges(T_edges, cos_edges)
     T_edges = jnp.asarray(T_edges, dtype())
     ce = None if cos_edges is None else jnp.asarray(cos_edges, dtype())
     check_inputs(T_edges, ce, pe if pe_fn is None else None, sin2w)
@@ -124,6 +126,10 @@ def combine(templates: Templates, detector: Detector, T_edges, phi_edges, mu_1e1
     N = (W + μ² M) Δφ + μ I e^{−σ_φ²/2} [sin(φ_b − φ_B) − sin(φ_a − φ_B)] + background, with the
     detector background of :func:`nujax.detector.background_counts`. Shape: templates' shape + (n_φ,).
     """
+    check_phi_edges(phi_edges)
+    check_edges(T_edges, cos_edges)
+    check_finite("mu_1e11", mu_1e11)
+    check_finite("phi_B", phi_B)
     phi_edges = jnp.asarray(phi_edges, dtype())
     T_edges = jnp.asarray(T_edges, dtype())
     dphi = phi_edges[1:] - phi_edges[:-1]
@@ -157,6 +163,8 @@ def expected_counts(spectra, detector, T_edges, phi_edges, mu_1e11=0.0, pe=1.0, 
     check_finite("mu_1e11", mu_1e11)
     check_finite("phi_B", phi_B)
     tgt = get_target(target)
+    check_edges(T_edges, cos_edges)
+    check_phi_edges(phi_edges)
     T_edges, phi_edges = jnp.asarray(T_edges, dtype()), jnp.asarray(phi_edges, dtype())
     ce = None if cos_edges is None else jnp.asarray(cos_edges, dtype())
     resolve_target(tgt, ce)

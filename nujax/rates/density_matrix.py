@@ -39,7 +39,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from nujax._validation import check_probability
+from nujax._validation import check_args, check_probability
 from nujax.constants import SIN2_THETA_W
 from nujax.couplings import parse_flavor
 from nujax.detector.backgrounds import background_counts
@@ -47,7 +47,8 @@ from nujax.detector.core import Detector, azimuth_damping
 from nujax.em import EMProperties
 from nujax.em import pmns as _pmns
 from nujax.rates.binned import resolve_target
-from nujax.rates.engine import check_inputs, check_phi_edges, density_true, dtype, fold_binned
+from nujax.rates.engine import (check_edges, check_inputs, check_phi_edges, density_true, dtype,
+                                fold_binned)
 from nujax.sources.spectrum import as_spectra
 from nujax.state import SpinFlavorState
 from nujax.xsec.common import AzimuthalParts
@@ -223,6 +224,7 @@ def binned_parts_density_matrix(spectra, detector: Detector, T_edges, props: EMP
     """
     spectra, U, tgt = _prepare(spectra, detector, props, state, sin2w, pmns, flavor, target,
                                cos_edges)
+    check_edges(T_edges, cos_edges)
     T_edges = jnp.asarray(T_edges, dtype())
     ce = None if cos_edges is None else jnp.asarray(cos_edges, dtype())
     check_inputs(T_edges, ce, None, sin2w)
@@ -266,7 +268,9 @@ def expected_counts_density_matrix(spectra, detector: Detector, T_edges, phi_edg
     """
     spectra, U, tgt = _prepare(spectra, detector, props, state, sin2w, pmns, flavor, target,
                                cos_edges)
+    check_edges(T_edges, cos_edges)
     T_edges = jnp.asarray(T_edges, dtype())
+    check_phi_edges(phi_edges)
     phi_edges = jnp.asarray(phi_edges, dtype())
     ce = None if cos_edges is None else jnp.asarray(cos_edges, dtype())
     check_inputs(T_edges, ce, None, sin2w)
@@ -295,6 +299,7 @@ def d2N_dT_dphi_density_matrix(spectra, detector: Detector, T, props: EMProperti
     :func:`binned_parts_density_matrix`; ``n_E``, ``n_E_panels`` set the Eν rule.
     """
     spectra, U, tgt = _prepare(spectra, detector, props, state, sin2w, pmns, flavor, target)
+    check_args(T=T)
     return _d2N_jit(spectra, detector, jnp.asarray(T, dtype()), props, state, sin2w, U,
                     target=tgt, flavor=flavor, n_E=n_E, n_E_panels=n_E_panels)
 

@@ -6,7 +6,10 @@ d²N/dT dφ = Σ_c N_c t Σ_i Φ_i ∫_{Eν_min(T)} dEν λ_i(Eν) d²σ_c/dTdφ
 ε(T) × binding steps × Θ(T − T_th). :func:`dN_dT` returns the spectrum in the *measured* energy:
 with ``Detector.smearing`` it is the true spectrum folded with the Gaussian resolution, with the
 efficiency and the threshold applied at the measured energy (module :mod:`nujax.rates.engine`).
-The angular spectra are at the true recoil energy.
+The angular spectra are at the true recoil energy. With a quenching model on the detector
+(:mod:`nujax.detector.quenching`) the measured energy of a nuclear recoil is E_ee = Q(E_nr) E_nr:
+:func:`dN_dT` is then dN/dE_ee = Σ_isotopes dN/dE_nr / (dE_ee/dE_nr) at E_nr(E_ee), and threshold
+and efficiency act on E_ee everywhere.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ import jax
 import jax.numpy as jnp
 
 from nujax import kinematics as kin
+from nujax._validation import check_args
 from nujax.constants import SIN2_THETA_W
 from nujax.detector.core import efficiency, energy_sigma
 from nujax.rates.binned import compact_kernel_for
 from nujax.rates.engine import (BIG_T, Templates, acceptance, continuum_G, density_true, dtype,
-                                scale, smear_floor, spectrum_pdf, stack, step)
+                                measured_energy, scale, smear_floor, spectrum_pdf, stack, step,
+                                true_energy)
 from nujax._numerics import mapped_nodes
 from nujax.sources.spectrum import as_spectra
 from nujax.targets import CompactOptions, get_target
@@ -48,6 +53,7 @@ def density_per_radian(spectra, detector, T, pe=1.0, *, target="electron", sin2w
     seed 000 eq. (12) before the φ integration, with ε(T), binding steps and threshold applied.
     """
     tgt = _two_body(target, "density_per_radian")
+    check_args(T=T, pe=None if pe_fn is not None else pe, sin2w=sin2w)
     return _density_jit(as_spectra(spectra), detector, jnp.asarray(T, dtype()), pe, sin2w,
                         target=tgt, flavor=flavor, kind=kind, partner=partner, pe_fn=pe_fn,
                         n_E=n_E, n_E_panels=n_E_panels)
@@ -65,10 +71,11 @@ def _smeared(spectra, detector, target, kern_for, T, n_E, n_E_panels, n_S, S_pan
     """Measured-energy spectrum (..., 3): ∫dT d(T) N(T'; T, σ(T)) ε(T') Θ(T' − T_th)."""
     dt = T.dtype
     tot = 0.0
-    t_lo = smear_floor(detector, jnp.min(T)[None])
+    e_lo = smear_floor(detector, jnp.min(T)[None])
     for s in spectra:
         for comp in target.components(detector):
             kern = kern_for(s, comp)
+            t_lo = true_energy(detector, comp, e_lo)                       # measured → true floor
             Tn, w = mapped_nodes(t_lo, kin.t_max(s.e_max, comp.mass), n_S, S_panels, log=True,
                                  dtype=dt)                                   # true-T nodes
             x = 0.0
@@ -78,8 +85,9 @@ def _smeared(spectra, detector, target, kern_for, T, n_E, n_E_panels, n_S, S_pan
             if s.grid.shape[0] > 1:
                 x = x + continuum_G(s, kern, Tn, kin.enu_min(Tn, comp.mass), n_E, n_E_panels)
             d = scale(s, detector, comp) * (step(comp, Tn) * w)[..., None] * x   # (n, 3)
-            sig = energy_sigma(detector, Tn)
-            g = jnp.exp(-0.5 * ((T[..., None] - Tn) / sig) ** 2) / (math.sqrt(_TWO_PI) * sig)
+            En = measured_energy(detector, comp, Tn)                       # E_ee if quenched
+            sig = energy_sigma(detector, En)
+            g = jnp.exp(-0.5 * ((T[..., None] - En) / sig) ** 2) / (math.sqrt(_TWO_PI) * sig)
             tot = tot + jnp.einsum("...n,nc->...c", g, d)
     acc = efficiency(detector, T) * (T >= detector.threshold)             # at the measured T
     return acc[..., None] * tot
@@ -93,7 +101,7 @@ def _dN_dT_jit(spectra, detector, T, mu_1e11, pe, sin2w, *, target, flavor, kind
     if detector.smearing:
         w = _smeared(spectra, detector, target, kern_for, T, n_E, n_E_panels, n_S, S_panels)
     else:
-        w = density_true(spectra, detector, target, kern_for, T, n_E, n_E_panels)
+        w = density_true(spectra, detector, target, kern_for, T, n_E, n_E_panels, measured=True)
     w = _TWO_PI * w
     return Templates(w[..., 0], mu_1e11 * mu_1e11 * w[..., 1], jnp.zeros_like(w[..., 2]))
 
@@ -111,6 +119,7 @@ def dN_dT(spectra, detector, T, mu_1e11=0.0, pe=1.0, *, target="electron", sin2w
     measured energy. ``target``: "electron" (default) or "nucleus" (dN/dE_R).
     """
     tgt = _two_body(target, "dN_dT")
+    check_args(T=T, mu_1e11=mu_1e11, pe=None if pe_fn is not None else pe, sin2w=sin2w)
     return _dN_dT_jit(as_spectra(spectra), detector, jnp.asarray(T, dtype()), mu_1e11, pe, sin2w,
                       target=tgt, flavor=flavor, kind=kind, partner=partner, pe_fn=pe_fn,
                       n_E=n_E, n_E_panels=n_E_panels, n_S=n_S, S_panels=S_panels)
@@ -148,6 +157,8 @@ def d2N_dT_dcostheta(spectra, detector, T, costheta, mu_1e11=0.0, pe=1.0, *, tar
     :func:`dN_dcostheta` and the binned counts. Returns Templates(weak, em·μ², 0), true T.
     """
     tgt = _two_body(target, "d2N_dT_dcostheta")
+    check_args(T=T, costheta=costheta, mu_1e11=mu_1e11, pe=None if pe_fn is not None else pe,
+               sin2w=sin2w)
     return _d2N_jit(as_spectra(spectra), detector, jnp.asarray(T, dtype()),
                     jnp.asarray(costheta, dtype()), mu_1e11, pe, sin2w, target=tgt, flavor=flavor,
                     kind=kind, partner=partner, pe_fn=pe_fn)
@@ -171,12 +182,14 @@ def _dN_dcos_jit(spectra, detector, c, mu_1e11, pe, T_max, sin2w, *, target, fla
                 g = acceptance(detector, comp, Tl) * (Tl <= T_max) * jac
                 x = x + jnp.einsum("l,...l,...lc->...c", s.line_weights, g, stack(kern(E, Tl)))
             if s.grid.shape[0] > 1:
-                lo = jnp.maximum(kin.T_from_costheta(c, s.grid[0], M), detector.threshold)
+                lo = jnp.maximum(kin.T_from_costheta(c, s.grid[0], M),
+                                 true_energy(detector, comp, detector.threshold))
                 hi = jnp.minimum(kin.T_from_costheta(c, s.grid[-1], M), T_max)
                 T, w = mapped_nodes(lo, hi, n_T, T_panels, dtype=dtype())
                 e = kin.enu_from_T_costheta(T, c[..., None], M)
                 jac = kin.dEnu_dcostheta(T, c[..., None], M)                   # seed 001 eq. (7)
-                g = w * efficiency(detector, T) * step(comp, T) * spectrum_pdf(s, e) * jac
+                g = w * efficiency(detector, measured_energy(detector, comp, T)) * step(comp, T) \
+                    * spectrum_pdf(s, e) * jac
                 x = x + jnp.einsum("...n,...nc->...c", g, stack(kern(e, T)))
             tot = tot + scale(s, detector, comp) * x
     tot = _TWO_PI * tot
@@ -193,6 +206,8 @@ def dN_dcostheta(spectra, detector, costheta, mu_1e11=0.0, pe=1.0, *, target="el
     which Eν(T, θ) lies on the spectrum grid (u-mapped). Returns Templates(weak, em·μ², 0).
     """
     tgt = _two_body(target, "dN_dcostheta")
+    check_args(costheta=costheta, mu_1e11=mu_1e11, pe=None if pe_fn is not None else pe,
+               T_max=T_max, sin2w=sin2w)
     return _dN_dcos_jit(as_spectra(spectra), detector, jnp.asarray(costheta, dtype()), mu_1e11,
                         pe, T_max, sin2w, target=tgt, flavor=flavor, kind=kind, partner=partner,
                         pe_fn=pe_fn, n_T=n_T, T_panels=T_panels)

@@ -17,6 +17,11 @@ Gauss–Legendre rule of :func:`nujax.sources.fold` on the continuum. Cross sect
 units (MeV⁻ⁿ) and are converted with one host-side factor (ħc)² · N_c per tonne (· 1 yr for a flux,
 · 1 for a fluence, ``Spectrum.fluence``), so nothing underflows in float32.
 
+Quenching (``Detector.quenching``, nuclear components only): the measured energy of a recoil T is
+E(T) = Q(T) T (keV_ee); measured bin edges and the threshold map to true recoil edges through the
+inverse E⁻¹ (:func:`nujax.detector.quenching.nuclear_recoil_energy`, per isotope), and the
+efficiency and resolution act at E(T). Without quenching E(T) = T.
+
 Energy resolution (``Detector.smearing``): the measured T' ~ N(T, σ_T(T)); the counts in a
 measured bin [a, b] are ∫dT (dN/dT) ∫_a^b dT' ε(T') N(T'; T, σ), with the efficiency at the
 *measured* energy: the Gaussian mass of the bin (exact, a difference of normal CDFs) times the
@@ -39,9 +44,12 @@ import numpy as np
 
 from nujax import kinematics as kin
 from nujax._numerics import gauss_legendre, interp_on_grid, mapped_nodes
-from nujax._validation import check_probability, is_concrete
+from nujax._validation import check_edges as _check_edges
+from nujax._validation import check_probability
 from nujax.constants import HBARC2_MEV2_CM2, YEAR_S
 from nujax.detector.core import efficiency, energy_sigma
+from nujax.detector.quenching import dEee_dEnr, electron_equivalent, nuclear_recoil_energy
+from nujax.nuclei import Nucleus
 from nujax.sources.spectrum import continuum_nodes
 
 __all__ = ["Templates", "EVENT_SCALE", "BIG_T"]
@@ -99,9 +107,36 @@ def step(comp, T):
     return jnp.sum(f * (T[..., None] >= B), axis=-1)
 
 
+def _quenched(det, comp):
+    """The detector's quenching model for a nuclear component, else None (no quenching)."""
+    if det.quenching is None or not isinstance(comp.data, Nucleus):
+        return None
+    return det.quenching
+
+
+def measured_energy(det, comp, T):
+    """Measured energy of a true recoil T [MeV]: E_ee = Q(T) T for quenched nuclear recoils."""
+    q = _quenched(det, comp)
+    return T if q is None else electron_equivalent(q, T, comp.data.Z, comp.data.A)
+
+
+def true_energy(det, comp, E):
+    """True recoil energy whose measured energy is ``E`` [MeV] (inverse of measured_energy)."""
+    q = _quenched(det, comp)
+    return E if q is None else nuclear_recoil_energy(q, E, comp.data.Z, comp.data.A)
+
+
+def measured_jacobian(det, comp, T):
+    """dE_measured/dT at true recoil T (1 without quenching)."""
+    q = _quenched(det, comp)
+    return jnp.ones_like(T) if q is None else dEee_dEnr(q, T, comp.data.Z, comp.data.A)
+
+
 def acceptance(det, comp, T):
-    """ε(T) × binding step × Θ(T − T_th) at recoil energy T (no energy smearing)."""
-    return efficiency(det, T) * step(comp, T) * (T >= det.threshold)
+    """ε × binding step × Θ(E − T_th) at true recoil T, with ε and the threshold at the measured
+    energy E (= T unless quenched; no energy smearing)."""
+    E = measured_energy(det, comp, T)
+    return efficiency(det, E) * step(comp, T) * (E >= det.threshold)
 
 
 def spectrum_pdf(spec, e):
@@ -170,10 +205,15 @@ def fold_two_body(spec, det, comp, kern, T_edges, cos_edges, n_T, T_panels, n_E,
     M = comp.mass
     a, b = T_edges[:-1], T_edges[1:]
     K = a.shape[0]
+    if _quenched(det, comp) is not None:           # measured edges (keV_ee) → true recoil edges
+        a, b = true_energy(det, comp, a), true_energy(det, comp, b)
     B, f = shells(comp, dt)
     smear = det.smearing
     if smear:
-        floor = smear_floor(det, T_edges)
+        floor = true_energy(det, comp, smear_floor(det, T_edges))
+
+    def resp(T):                                    # R at the measured energy of true recoil T
+        return response(det, measured_energy(det, comp, T), T_edges, n_eff)
     out = 0.0
     # --- lines: T ranges exact per (shell, cos bin, line) [, bin] ---------------------------------
     if spec.line_energies.shape[0]:
@@ -190,12 +230,12 @@ def fold_two_body(spec, det, comp, kern, T_edges, cos_edges, n_T, T_panels, n_E,
         if smear:
             lo = jnp.maximum(lo, floor)
             T, w = mapped_nodes(lo, hi, n_T, 4 * T_panels, log=True, dtype=dt)  # (S, J, L, n)
-            R = response(det, T, T_edges, n_eff)                           # (S, J, L, n, K)
+            R = resp(T)                                                      # (S, J, L, n, K)
         else:
             lo = jnp.maximum(lo[None], a[:, None, None, None])               # (K, S, J, L)
             hi = jnp.minimum(hi[None], b[:, None, None, None])
             T, w = mapped_nodes(lo, hi, n_T, T_panels, dtype=dt)              # (K, S, J, L, n)
-            R = response(det, T, T_edges, n_eff)[..., 0]
+            R = resp(T)[..., 0]
         vals = stack(kern(E[:, None], T))                                    # (..., L, n, 3)
         wl = spec.line_weights
         if smear:
@@ -211,12 +251,12 @@ def fold_two_body(spec, det, comp, kern, T_edges, cos_edges, n_T, T_panels, n_E,
             lo = jnp.maximum(B, floor)                                       # (S,)
             hi = jnp.broadcast_to(tmc, lo.shape)
             T, w = mapped_nodes(lo, hi, n_T, 4 * T_panels, log=True, dtype=dt)  # (S, n)
-            R = response(det, T, T_edges, n_eff)                           # (S, n, K)
+            R = resp(T)                                                      # (S, n, K)
         else:
             lo = jnp.maximum(a[:, None], B[None, :])                         # (K, S)
             hi = jnp.minimum(b[:, None], tmc)
             T, w = mapped_nodes(lo, hi, n_T, T_panels, dtype=dt)              # (K, S, n)
-            R = response(det, T, T_edges, n_eff)[..., 0]
+            R = resp(T)[..., 0]
         if cos_edges is None:
             H = continuum_G(spec, kern, T, kin.enu_min(T, M), n_E, n_E_panels)[..., None, :]
         else:
@@ -278,45 +318,45 @@ def fold_binned(spectra, detector, target, kern_for, T_edges, ce, polar_smearing
     return tot
 
 
-def density_true(spectra, detector, target, kern_for, T, n_E, n_E_panels):
-    """d²N/dT dφ channels at true recoil energies ``T`` (..., 3), acceptance applied."""
+def density_true(spectra, detector, target, kern_for, T, n_E, n_E_panels, measured=False):
+    """d²N/dT dφ channels at true recoil energies ``T`` (..., 3), acceptance applied.
+
+    ``measured``: ``T`` are measured energies and the result is d²N/dE dφ in them — for quenched
+    nuclear recoils d²N/dE_ee dφ = d²N/dE_nr dφ / (dE_ee/dE_nr) at E_nr(E_ee) (per isotope)."""
     tot = 0.0
+    T_in = T
     for s in spectra:
         for comp in target.components(detector):
             kern = kern_for(s, comp)
+            jac = 1.0
+            if measured and _quenched(detector, comp) is not None:
+                T = true_energy(detector, comp, T_in)
+                jac = 1.0 / measured_jacobian(detector, comp, T)
+            else:
+                T = T_in
             x = 0.0
             if s.line_energies.shape[0]:
                 vals = stack(kern(s.line_energies, T[..., None]))            # (..., L, 3)
                 x = x + jnp.einsum("l,...lc->...c", s.line_weights, vals)
             if s.grid.shape[0] > 1:                                          # seed 000 eq. (11)
                 x = x + continuum_G(s, kern, T, kin.enu_min(T, comp.mass), n_E, n_E_panels)
-            tot = tot + scale(s, detector, comp) * acceptance(detector, comp, T)[..., None] * x
+            tot = tot + (scale(s, detector, comp) * acceptance(detector, comp, T)
+                         * jac)[..., None] * x
     if isinstance(tot, float):
-        tot = jnp.zeros(T.shape + (3,), T.dtype)
+        tot = jnp.zeros(T_in.shape + (3,), T_in.dtype)
     return tot
 
 
 def check_edges(T_edges, cos_edges):
-    """Eager checks of concrete bin edges (``ValueError`` with the reason)."""
-    if is_concrete(T_edges):
-        t = np.asarray(T_edges, float)
-        if (t.ndim != 1 or t.size < 2 or not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0)
-                or np.any(t < 0)):
-            raise ValueError("T_edges must be a 1-D increasing array of ≥ 2 finite, non-negative "
-                             "energies [MeV]")
-    if cos_edges is not None and is_concrete(cos_edges):
-        c = np.asarray(cos_edges, float)
-        if (c.ndim != 1 or c.size < 2 or not np.all(np.isfinite(c)) or np.any(np.diff(c) <= 0)
-                or c[0] < -1 or c[-1] > 1):
-            raise ValueError("cos_edges must be a 1-D increasing array within [-1, 1]")
+    """Eager checks of concrete bin edges (``ValueError`` naming the argument)."""
+    _check_edges("T_edges", T_edges, lo=0.0, unit="MeV")
+    if cos_edges is not None:
+        _check_edges("cos_edges", cos_edges, lo=-1.0, hi=1.0)
 
 
 def check_phi_edges(phi_edges):
-    """Eager check of concrete azimuth edges: 1-D, increasing, finite."""
-    if is_concrete(phi_edges):
-        p = np.asarray(phi_edges, float)
-        if p.ndim != 1 or p.size < 2 or np.any(np.diff(p) <= 0) or not np.all(np.isfinite(p)):
-            raise ValueError("phi_edges must be a 1-D increasing array of ≥ 2 finite angles [rad]")
+    """Eager check of concrete azimuth edges: 1-D, ≥ 2, increasing, finite."""
+    _check_edges("phi_edges", phi_edges, unit="rad")
 
 
 def check_inputs(T_edges, cos_edges, pe, sin2w):

@@ -13,6 +13,7 @@ import math
 import jax.numpy as jnp
 
 from nujax import kinematics as kin
+from nujax._validation import check_args, check_finite
 from nujax.constants import M_E, SIN2_THETA_W
 from nujax._numerics import gauss_legendre, mapped_nodes
 from nujax.rates.engine import BIG_T, dtype
@@ -30,6 +31,7 @@ def iso_ratio(T, costheta, mu_1e11, *, flavor="nuebar", sin2w=SIN2_THETA_W):
     The weak term can vanish at the ν̄_e dynamical zero (seed 001 eq. (3)); C is then capped at
     1e30 instead of dividing by zero.
     """
+    check_args(T=T, costheta=costheta, mu_1e11=mu_1e11, sin2w=sin2w)
     f, p = resolve_species(flavor, "dirac", None)
     gL, gR, _, _ = species_couplings(f, p, sin2w)
     T = jnp.asarray(T, dtype())
@@ -48,6 +50,8 @@ def region_integrals(spectrum: Spectrum, C0, mu_1e11, *, T_min=0.1, T_max=BIG_T,
     (T, Eν) with the moving limit Eν ≥ Eν_min(T) — the indicator makes it first-order accurate in
     the grid spacing (a figure quantity, not a gradient path). Returns (σ_W, σ_mm) [MeV⁻²], shape of C0.
     """
+    check_args(mu_1e11=mu_1e11, T_min=T_min, T_max=T_max, sin2w=sin2w)
+    check_finite("C0", C0)
     fl = flavor if flavor is not None else ("nuebar" if spectrum.antineutrino else "nue")
     f, p = resolve_species(fl, "dirac", None)
     gL, gR, _, _ = species_couplings(f, p, sin2w)

@@ -17,6 +17,24 @@ Agreement (tests/sources/test_sources.py): below m_μ/2 the mean energies of the
 SNS spectra agree with these within 1 % and the shapes within 20 % on 7–51 MeV (digitization).
 Note: in that data set the file labelled ``numub`` holds the νe shape (⟨E⟩ = 31.7 MeV = 0.30 m_μ)
 and the one labelled ``nue`` the ν̄μ shape (⟨E⟩ = 36.7 MeV ≈ 0.35 m_μ): the labels are swapped.
+
+Timing
+------
+A proton on target at time s makes a π⁺ that decays after an exponential time (τ_π), giving the
+prompt νμ; its μ⁺ decays after a second exponential time (τ_μ), giving the delayed ν̄μ and νe.
+The arrival-time distributions (common flight time dropped) are the proton pulse p(s) convolved
+with the decay-time densities, whose CDFs for a pulse at s = 0 are (radioactive-chain law,
+H. Bateman, Proc. Cambridge Phil. Soc. 15 (1910) 423, for a chain of two decays):
+
+    prompt:   F_π(t) = 1 − e^{−t/τ_π},
+    delayed:  F_μ(t) = 1 − (τ_μ e^{−t/τ_μ} − τ_π e^{−t/τ_π})/(τ_μ − τ_π),        t ≥ 0,
+
+with τ_π = 26.033 ns and τ_μ = 2196.9811 ns (Particle Data Group, R. L. Workman et al., PTEP
+2022 083C01 and 2024 update). The pulse is an input: a set of (time, weight) samples of any
+shape (:func:`gaussian_pulse` builds a Gaussian; a measured profile can be given as samples),
+so F(t) = Σ_j w_j F(t − s_j) exactly for that sampled pulse. :func:`pidar_time_fractions`
+returns the fraction of each of the three :func:`pidar_spectra` components in time bins; the
+energy × time templates are :func:`nujax.rates.timing.binned_templates_timed`.
 """
 
 from __future__ import annotations
@@ -26,14 +44,21 @@ import math
 import jax.numpy as jnp
 import numpy as np
 
+from nujax._validation import is_concrete
 from nujax.sources.spectrum import Spectrum, continuum_spectrum, line_spectrum
 
-__all__ = ["M_PI_CHARGED", "M_MU", "E_NU_MU_PROMPT", "michel_numubar", "michel_nue", "pidar_spectra"]
+__all__ = ["M_PI_CHARGED", "M_MU", "E_NU_MU_PROMPT", "TAU_PI_NS", "TAU_MU_NS", "michel_numubar",
+           "michel_nue", "pidar_spectra", "gaussian_pulse", "pidar_time_cdf",
+           "pidar_time_fractions"]
 
 #: Charged-pion mass [MeV], PDG 2024.
 M_PI_CHARGED: float = 139.57039
 #: Muon mass [MeV], PDG 2024.
 M_MU: float = 105.6583755
+#: Charged-pion mean life [ns], PDG 2024 (τ = 2.6033 × 10⁻⁸ s).
+TAU_PI_NS: float = 26.033
+#: Muon mean life [ns], PDG 2024 (τ = 2.1969811 × 10⁻⁶ s).
+TAU_MU_NS: float = 2196.9811
 #: Prompt νμ energy from π⁺ → μ⁺ νμ at rest [MeV] (two-body kinematics).
 E_NU_MU_PROMPT: float = (M_PI_CHARGED**2 - M_MU**2) / (2.0 * M_PI_CHARGED)
 
@@ -82,3 +107,76 @@ def pidar_spectra(pot_per_s=None, distance_cm=None, *, nu_per_flavor_per_pot: fl
                                  antineutrino=True, name="pidar nubar_mu")
     nue = continuum_spectrum(grid, michel_nue(g), flux=flux, name="pidar nu_e")
     return prompt, numubar, nue
+
+
+def gaussian_pulse(sigma_ns: float = 250.0, n: int = 201, n_sigma: float = 5.0):
+    """A Gaussian proton pulse sampled at ``n`` equally spaced times on ±``n_sigma`` σ [ns].
+
+    Returns (times [ns], weights) with weights summing to 1 (midpoint masses of the Gaussian).
+    The default σ = 250 ns puts ±2σ on the ~1 μs SNS pulse length at the target ("beam pulse
+    length (extr., target): 1 μs", SNS Harp System design brochure; "sub-μs 60 Hz pulses",
+    Blokland et al., AccApp'13): a modelling choice, not a fit to the published SNS
+    proton-on-target profile (give that profile as samples where it matters).
+    """
+    if not (sigma_ns > 0 and n >= 1 and n_sigma > 0):
+        raise ValueError("gaussian_pulse needs sigma_ns > 0, n ≥ 1 and n_sigma > 0")
+    edges = np.linspace(-n_sigma, n_sigma, n + 1)
+    from scipy.special import ndtr
+
+    w = np.diff(ndtr(edges))
+    return 0.5 * (edges[1:] + edges[:-1]) * sigma_ns, w / w.sum()
+
+
+def _chain_cdf(t, delayed):
+    """Decay-time CDF of the prompt (π) or delayed (π → μ) neutrinos for a pulse at 0 (docstring)."""
+    ok = t > 0
+    ts = jnp.where(ok, t, 0.0)
+    ep = jnp.exp(-ts / TAU_PI_NS)
+    if not delayed:
+        f = 1.0 - ep                                                     # F_π
+    else:
+        em = jnp.exp(-ts / TAU_MU_NS)                                    # Bateman, two decays
+        f = 1.0 - (TAU_MU_NS * em - TAU_PI_NS * ep) / (TAU_MU_NS - TAU_PI_NS)
+    return jnp.where(ok, f, 0.0)
+
+
+def _pulse(pulse):
+    if pulse is None:
+        pulse = gaussian_pulse()
+    times, weights = pulse
+    t = np.atleast_1d(np.asarray(times, float)) if not isinstance(times, jnp.ndarray) else times
+    w = np.atleast_1d(np.asarray(weights, float)) if not isinstance(weights, jnp.ndarray) else weights
+    if isinstance(w, np.ndarray):
+        if w.shape != np.shape(t) or np.any(w < 0) or not w.sum() > 0:
+            raise ValueError("pulse must be (times [ns], weights ≥ 0) of one shape, weights not all 0")
+        w = w / w.sum()
+    return jnp.asarray(t), jnp.asarray(w)
+
+
+def pidar_time_cdf(t_ns, delayed: bool, pulse=None):
+    """Fraction of prompt (``delayed`` False) or delayed neutrinos arriving before ``t_ns``.
+
+    ``pulse``: (times [ns], weights) samples of the proton pulse (default :func:`gaussian_pulse`);
+    ``((0.0,), (1.0,))`` is an instantaneous pulse.
+    """
+    s, w = _pulse(pulse)
+    t = jnp.asarray(t_ns, dtype=jnp.result_type(float))
+    return jnp.sum(w * _chain_cdf(t[..., None] - s, bool(delayed)), axis=-1)
+
+
+def pidar_time_fractions(t_edges_ns, pulse=None):
+    """Fractions of the (prompt νμ, delayed ν̄μ, delayed νe) of :func:`pidar_spectra` in each
+    time bin [ns], shape (3, n_t) (module docstring).
+
+    >>> f = pidar_time_fractions([0.0, 1000.0, 6000.0], pulse=((0.0,), (1.0,)))
+    >>> round(float(f[0, 0]), 6), round(float(f[2, 0]), 4)
+    (1.0, 0.3581)
+    """
+    e = jnp.asarray(t_edges_ns, dtype=jnp.result_type(float))
+    if is_concrete(t_edges_ns):
+        a = np.asarray(t_edges_ns, float)
+        if a.ndim != 1 or a.size < 2 or np.any(np.diff(a) <= 0) or not np.all(np.isfinite(a)):
+            raise ValueError("t_edges_ns must be a 1-D increasing array of ≥ 2 finite times [ns]")
+    p, d = (pidar_time_cdf(e, flag, pulse) for flag in (False, True))
+    fp, fd = jnp.diff(p), jnp.diff(d)
+    return jnp.stack([fp, fd, fd])

@@ -37,7 +37,8 @@ Oscillations: ``solar_component(name, oscillation="msw")`` attaches the arriving
 adiabatic MSW-LMA flavor and mass content (:mod:`nujax.propagation.msw`, production-region averaged
 with the B16-GS98 distributions, NuFIT 6.0 NO by default); the default ``oscillation=None`` keeps
 pure ν_e (the seed reproductions). How the seed-000 spin flip (RSFP, a separate ``pe`` factor in the
-compact rates) combines with MSW is described in :mod:`nujax.propagation.msw`.
+compact rates) combines with MSW is described in :mod:`nujax.propagation.msw`. ``earth=`` adds the
+Earth-matter (day–night) regeneration (:mod:`nujax.propagation.earth`); off by default.
 
 Agreement with published tabulations (tests/sources/test_sources_solar.py; both tables normalized to 1; bulk =
 central 90 % of the table's probability), measured max relative shape deviation in the bulk /
@@ -207,7 +208,7 @@ def _check_name(name: str) -> str:
 
 def solar_component(name: str, *, flux: float | None = None, model: dict | None = None,
                     n_grid: int = 401, oscillation: str | None = None,
-                    mixing: dict | None = None, shape: str | None = None) -> Spectrum:
+                    mixing: dict | None = None, shape: str | None = None, earth=None) -> Spectrum:
     """One solar neutrino component as a normalized :class:`Spectrum` with its SSM flux.
 
     Parameters
@@ -232,6 +233,12 @@ def solar_component(name: str, *, flux: float | None = None, model: dict | None 
         PRC 54 (1996) 411, shipped as package data (:mod:`nujax.sources.b8`, ⟨Eν⟩ = 6.735 MeV);
         ``"theory"``: the β-theory shape with the single-level R-matrix ⁸Be* (:func:`b8_shape`,
         ⟨Eν⟩ = 7.08 MeV; module docstring). Other components have only the computed shape.
+    earth : None or dict
+        With ``oscillation="msw"``: Earth-matter (day–night) regeneration,
+        :mod:`nujax.propagation.earth`. ``None`` (default): no Earth crossing (day-time content);
+        ``{"nadir_deg": η}``: one chord; ``{"latitude_deg": λ, "period": "year"|"night"|"day"}``:
+        the exposure of a detector at latitude λ over a year (day and night), the nights or the
+        days.
 
     >>> s = solar_component("7Be")
     >>> [round(float(x), 4) for x in s.line_energies], f"{float(s.flux):.3g}"
@@ -242,11 +249,13 @@ def solar_component(name: str, *, flux: float | None = None, model: dict | None 
         raise ValueError(f"solar {name}: oscillation must be None or 'msw', got {oscillation!r}")
     if mixing is not None and oscillation is None:
         raise ValueError(f"solar {name}: mixing= needs oscillation='msw'")
+    if earth is not None and oscillation is None:
+        raise ValueError(f"solar {name}: earth= needs oscillation='msw'")
     if shape not in (None, "measured", "theory") or (shape == "measured" and name != "8B"):
         raise ValueError(f"solar {name}: shape must be None, 'theory' or (8B only) 'measured', got {shape!r}")
     spectrum = _unoscillated(name, flux, model, n_grid, shape)
     if oscillation == "msw":
-        return oscillate_solar(spectrum, name, **(mixing or {}))
+        return oscillate_solar(spectrum, name, earth=earth, **(mixing or {}))
     return spectrum
 
 
@@ -270,11 +279,11 @@ def _unoscillated(name, flux, model, n_grid, shape=None) -> Spectrum:
 
 
 def solar_spectra(components=SOLAR_COMPONENTS, *, model: dict | None = None, n_grid: int = 401,
-                  oscillation: str | None = None, mixing: dict | None = None):
+                  oscillation: str | None = None, mixing: dict | None = None, earth=None):
     """The solar components as a tuple of :class:`Spectrum` (same order as ``components``);
-    ``oscillation`` and ``mixing`` as in :func:`solar_component`."""
-    return tuple(solar_component(c, model=model, n_grid=n_grid, oscillation=oscillation, mixing=mixing)
-                 for c in components)
+    ``oscillation``, ``mixing`` and ``earth`` as in :func:`solar_component`."""
+    return tuple(solar_component(c, model=model, n_grid=n_grid, oscillation=oscillation, mixing=mixing,
+                                 earth=earth) for c in components)
 
 
 def solar_flux_uncertainties(components=SOLAR_COMPONENTS, *, model: dict | None = None):

@@ -13,7 +13,8 @@ helicity-independent; the interference (seed 002 eq. (15), K ∝ Tr[μκ†]) is
 for φ_B = 0 and vanishes for a longitudinal beam (Pe = 1). The three channels are computed from
 separate traces, so no channel is a small difference of large ones (float32 safe). At tree level
 the vector coupling of a spin-0 nucleus is the same for every flavor and for ν and ν̄ (seed 002
-eq. (16)), so ``flavor`` only fixes the sign convention of the moment (a Dirac ν̄ carries −μ).
+eq. (16)), so ``flavor`` only fixes the sign convention of the moment (a Dirac ν̄ carries −μ);
+with the radiative weak charges (default, ``weak_charges``) g_V^p depends on the flavor.
 """
 
 from __future__ import annotations
@@ -23,12 +24,11 @@ import dataclasses
 import jax.numpy as jnp
 
 from nujax.constants import MU_SCALE
-from nujax.em import anapole_natural, mu_bohr, r2_natural
 from nujax.nuclei import get_nucleus
 from nujax.state import SpinFlavorState
 from nujax.targets.base import CompactOptions, Component
-from nujax.xsec.nucleon import flavor_traces
-from nujax.xsec.nucleus import nucleus_form_factors, nucleus_terms
+from nujax.xsec.nucleon import flavor_traces, props_traces
+from nujax.xsec.nucleus import nucleus_form_factors, nucleus_terms, weak_offset
 
 __all__ = ["NucleusTarget"]
 
@@ -42,9 +42,13 @@ class NucleusTarget:
     skin_fm : float
         Neutron-skin thickness r_n − r_p [fm] of the weak (neutron) Helm form factor (0: equal
         to the charge one).
+    weak_charges : {"radiative", "tree"}
+        Nucleon weak couplings (:mod:`nujax.xsec.nucleus`): with SM radiative corrections
+        (default, flavor dependent) or tree level.
     """
 
     skin_fm: float = 0.0
+    weak_charges: str = "radiative"
     name: str = "nucleus"
     two_body: bool = True
     directional: bool = True
@@ -57,14 +61,19 @@ class NucleusTarget:
         return tuple(out)
 
     def _form_factors(self, component, t, sin2w):
-        return nucleus_form_factors(component.data, t, sin2w=sin2w, skin_fm=self.skin_fm)  # eq. (16)
+        return nucleus_form_factors(component.data, t, sin2w=sin2w, skin_fm=self.skin_fm,  # eq. (16)
+                                    weak_charges=self.weak_charges)
 
     def _terms(self, component, e, t, ff, tr, majorana, antineutrino=False):
         return nucleus_terms(e, t, component.mass, *ff, tr, majorana=majorana,   # seed 002 eq. (15)
                              antineutrino=antineutrino)
 
     def kernel(self, component, spectrum, pe, sin2w, options: CompactOptions):
-        """(Eν, T) ↦ (weak, em/μ², int/μ) [MeV⁻³ rad⁻¹] for a Dirac beam (module docstring)."""
+        """(Eν, T) ↦ (weak, em/μ², int/μ) [MeV⁻³ rad⁻¹] for a Dirac beam (module docstring).
+
+        With radiative weak charges the couplings depend on the flavor: ``options.flavor`` fixes
+        it, otherwise the spectrum's flavor content at each Eν weighs ν_e, ν_μ, ν_τ (as for
+        electrons)."""
         if options.kind != "dirac":
             raise ValueError("the compact nuclear-recoil kernel takes Dirac moments; use the "
                              "density-matrix rates for Majorana transition moments")
@@ -75,29 +84,47 @@ class NucleusTarget:
         rho = SpinFlavorState.from_pe_dirac(pe, 0.0, n=1).rho
         one = jnp.ones((1, 1), rho.dtype) * MU_SCALE                  # μ = 10⁻¹¹ μ_B
         zero = jnp.zeros((1, 1), jnp.real(rho).dtype)
-        tr = flavor_traces(one, zero, zero, rho)
-        z = jnp.zeros((), tr.tL0.dtype)
-        tr_weak = tr._replace(mu2=z, kZ=0.0 * tr.kZ, kL=0.0 * tr.kL, kR=0.0 * tr.kR)
-        tr_em = tr._replace(tL0=z, tL1=z, tL2=z, tR0=z, tR1=z, tR2=z)
         sign = -1.0 if anti else 1.0                                   # Dirac ν̄ carries −μ
 
-        def kern(e, t):
-            ff = self._form_factors(component, t, sin2w)                   # once per (Eν, T) node
-            w = self._terms(component, e, t, ff, tr_weak, False).A
-            m = self._terms(component, e, t, ff, tr_em, False)
+        def traces(flavor):
+            off = weak_offset(1, flavor=flavor, weak_charges=self.weak_charges, dtype=zero.dtype)
+            tr = flavor_traces(one, zero, zero, rho, weak_offset=off)
+            z = jnp.zeros((), tr.tL0.dtype)
+            return (tr._replace(mu2=z, kZ=0.0 * tr.kZ, kL=0.0 * tr.kL, kR=0.0 * tr.kR),
+                    tr._replace(tL0=z, tL1=z, tL2=z, tR0=z, tR1=z, tR2=z))
+
+        def terms(e, t, ff, trs):
+            w = self._terms(component, e, t, ff, trs[0], False).A
+            m = self._terms(component, e, t, ff, trs[1], False)
             return w, m.A, sign * m.Bc
 
-        return kern
+        if options.flavor is not None or self.weak_charges == "tree":
+            trs = traces(options.flavor or "nue")
+
+            def kern(e, t):
+                return terms(e, t, self._form_factors(component, t, sin2w), trs)  # once per node
+
+            return kern
+        flavors = [traces(f) for f in ("nue", "numu", "nutau")]
+
+        def kern_mix(e, t):
+            ff = self._form_factors(component, t, sin2w)
+            w = spectrum.flavor_probabilities(e)
+            parts = [terms(e, t, ff, trs) for trs in flavors]
+            return tuple(sum(w[..., k] * p[i] for k, p in enumerate(parts)) for i in range(3))
+
+        return kern_mix
 
     def density_matrix_kernel(self, component, props, state, sin2w, U, flavor, antineutrino=False):
         """(Eν, T) ↦ (Ã, B̃s, B̃c) [MeV⁻³ rad⁻¹] (seed 002 eq. (15)); traces computed once.
 
-        The vector coupling of a spin-0 nucleus is flavor-universal, so ``U`` and ``flavor`` are
-        not needed: the traces are basis-invariant when ``props`` and ``state`` share a basis.
+        Tree level the vector coupling of a spin-0 nucleus is flavor-universal; the radiative
+        couplings add the flavor-diagonal D of :func:`nujax.xsec.nucleus.weak_offset` (in the
+        basis of ``props``, with ``U``; ``flavor`` labels an N = 1 state).
         ``antineutrino``: a ν̄ beam (:func:`nujax.xsec.nucleon.flavor_traces`)."""
-        del U, flavor
-        tr = flavor_traces(mu_bohr(props), r2_natural(props), anapole_natural(props), state.rho,
-                           majorana=props.majorana, antineutrino=antineutrino)
+        off = weak_offset(props.n_flavors, basis=props.basis, U=U, flavor=flavor or "nue",
+                          weak_charges=self.weak_charges, dtype=jnp.real(props.r2).dtype)
+        tr = props_traces(props, state, antineutrino=antineutrino, weak_offset=off)
 
         def kern(e, t):
             ff = self._form_factors(component, t, sin2w)

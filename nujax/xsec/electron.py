@@ -13,7 +13,8 @@ d²σ/dT dφ = (weak) + (em) + (interference) · cos(φ − φ_B)               
 Conventions and decisions
 -------------------------
 * Units: energies in MeV; the kernels return MeV⁻³ rad⁻¹ (d²σ/dTdφ), MeV⁻³ (dσ/dT) or MeV⁻² (dσ/dcosθ);
-  :func:`nujax.constants.cm2_from_natural` converts. μ_ν enters as ``mu_1e11`` = μ_ν/(10⁻¹¹ μ_B).
+  :func:`nujax.xsec.common.to_cm2` converts on the host in float64 (float32 cm² values underflow).
+  μ_ν enters as ``mu_1e11`` = μ_ν/(10⁻¹¹ μ_B).
 * The Majorana interference bracket of seed 000 eq. (9) equals 2 [D(g_ℓ) + D(g_ℓ')], where
   D(g) = g_L + g_R (1 − T/Eν) is the Dirac bracket of eq. (5) evaluated with the effective
   couplings of each species (for ν̄_μR: g_L → g_R, g_R → g_μL). So eq. (8) is the sum of the two
@@ -34,7 +35,8 @@ Conventions and decisions
   every pair, which is the magnetic-type transition dipole of the spinor check; the general
   density-matrix formula with a CP-conserving, purely imaginary μ_eμ shows the same pattern turned by
   π/2. A sign flip is equivalent to φ_B → φ_B + π and never changes |𝒜| or any φ-integrated number.
-* Physical region 0 < T ≤ T_max(Eν). Outside it every term is exactly 0; at T = T_max the
+* Physical region T_MIN ≤ T ≤ T_max(Eν) (:func:`nujax.kinematics.is_physical`, shared by every
+  kernel). Outside it every term is exactly 0; at T = T_max the
   interference vanishes (|p| sinθ = 0). Square roots are guarded so gradients with respect to
   μ_ν, Pe and sin²θ_W are finite everywhere. At Pe ∈ {0, 1} the derivative of |ξ⊥| is unbounded;
   the guarded kernel returns 0 there, so fits should keep Pe in the open interval.
@@ -52,9 +54,10 @@ import numpy as np
 
 from nujax import kinematics as kin
 from nujax._vectorize import pointwise
-from nujax._validation import check_energy, check_finite, check_probability
+from nujax._validation import check_energy, check_finite, check_probability, is_concrete
 from nujax.constants import ALPHA, G_F, M_E, MU_SCALE, SIN2_THETA_W
 from nujax.couplings import Flavor, electron_couplings, parse_flavor
+from nujax.em import MILLICHARGE_SCALE
 
 __all__ = [
     "XsecParts",
@@ -72,6 +75,8 @@ __all__ = [
 ]
 
 _TWO_PI = 2.0 * math.pi
+#: ½ √2πα/(G_F m_e) [MeV]: half the millicharge shift of g_V per unit q_ν/T (electron_terms).
+_Q_SHIFT = 0.5 * math.sqrt(2.0) * math.pi * ALPHA / (G_F * M_E)
 
 
 class XsecParts(NamedTuple):
@@ -89,7 +94,7 @@ class XsecParts(NamedTuple):
 
 
 def electron_terms(enu, T, mu_1e11, pe, gL, gR, gLp, gRp, *, majorana: bool, antineutrino: bool = False,
-                   xp=jnp):
+                   q_e=0.0, xp=jnp):
     """Per-unit-azimuth weak, em and cos(φ − φ_B)-amplitude of d²σ/dT dφ [MeV⁻³ rad⁻¹].
 
     The one closed-form kernel behind every ν e cross section in nujax, written against the array
@@ -113,26 +118,32 @@ def electron_terms(enu, T, mu_1e11, pe, gL, gR, gLp, gRp, *, majorana: bool, ant
     antineutrino : bool
         Active species is an antineutrino: for Dirac moments the interference changes sign
         (the ν̄ moment is −μ_ν; see the module docstring).
+    q_e : array_like
+        Dirac millicharge q_ν in units of e (default 0). Photon exchange f_Q/q² (nujax.em) shifts
+        the vector coupling, g_V → g_V − √2πα q_ν/(G_F m_e T), i.e. g_L and g_R by half of it, for
+        ν and ν̄ alike (q_ν is C-odd like ⟨r²⟩, nujax.xsec.electron_density_matrix); the sterile
+        helicity (1 − Pe) scatters through it alone; the interference is unchanged (the vector
+        parts of both helicities cancel in it, as for ⟨r²⟩). Majorana: 0 only.
     """
-    # physical region 0 < T ≤ T_max = 2Eν²/(m_e + 2Eν), written without a division
-    ok = (enu > 0) & (T > 0) & (T * (M_E + 2.0 * enu) <= 2.0 * enu * enu)
-    e = xp.where(ok, enu, 1.0)
-    t = xp.where(ok, T, 0.1)
+    ok, e, t = kin.physical_point(enu, T, M_E, xp=xp)                      # the one physical region
     inv_e = 1.0 / e
     inv_t = 1.0 / t
     y = 1.0 - t * inv_e
     kappa = mu_1e11 * MU_SCALE
     weak_norm = G_F * G_F * M_E / (math.pi * math.pi)                       # seed 000 eq. (2) prefactor
     mt_e2 = M_E * t * inv_e * inv_e
-    weak = pe * (gL * gL + gR * gR * y * y - gL * gR * mt_e2)                 # seed 000 eq. (2)
+    half = -_Q_SHIFT * q_e * inv_t                                            # ½ δg_V, Q² = 2 m_e T
+    gLq, gRq = gL + half, gR + half
+    weak = pe * (gLq * gLq + gRq * gRq * y * y - gLq * gRq * mt_e2)           # seed 000 eq. (2)
+    if not majorana:
+        weak = weak + (1.0 - pe) * half * half * (1.0 + y * y - mt_e2)        # sterile ν_R: photon only
     if majorana:
         weak = weak + (1.0 - pe) * (gLp * gLp + gRp * gRp * y * y - gLp * gRp * mt_e2)  # seed 000 eq. (7)
     weak = weak_norm * weak
     em = (ALPHA * ALPHA / (2.0 * M_E * M_E)) * kappa * kappa * (inv_t - inv_e)    # seed 000 eq. (3)
     # |ξ⊥| = 2√(Pe(1 − Pe)) (Dirac, seed 000 below eq. (5)); 2√(Pe P_μ̄), P_μ̄ = 1 − Pe (Majorana, eq. (10))
     xi = 2.0 * kin._safe_sqrt(xp, pe * (1.0 - pe))
-    # |p| sinθ = √(2 m_e T (1 − T/T_max)) = √(m_e T (2 − T (m_e + 2Eν)/Eν²))            seed 000 eq. (6)
-    p_perp = kin._safe_sqrt(xp, M_E * t * (2.0 - t * (M_E + 2.0 * e) * inv_e * inv_e))
+    p_perp = kin.p_sin_theta(t, e, M_E, xp=xp)                   # |p| sinθ = √(2m_eT(1 − T/T_max)), seed 000 eq. (6)
     bracket = gL + gR * y                                                     # seed 000 eq. (5)
     if majorana:
         bracket = bracket + gLp + gRp * y                                     # seed 000 eq. (9) = 2[D + D']
@@ -192,13 +203,13 @@ def _validate(enu, T, mu_1e11, pe, sin2w, costheta=None):
 
 
 @functools.partial(jax.jit, static_argnames=("flavor", "partner", "majorana", "mode"))
-def _parts_jit(enu, T, phi, mu_1e11, pe, phi_B, sin2w, *, flavor, partner, majorana, mode):
+def _parts_jit(enu, T, phi, mu_1e11, pe, phi_B, sin2w, q_e=0.0, *, flavor, partner, majorana, mode):
     """mode: 'amplitude' (cos coefficient), 'phi' (value at φ) or 'integrated' (∫dφ)."""
     gL, gR, gLp, gRp = species_couplings(flavor, partner, sin2w)
 
     def point(e, t, ph, mu, p, phb):
         w, m, i = electron_terms(e, t, mu, p, gL, gR, gLp, gRp, majorana=majorana,
-                                 antineutrino=flavor.is_antineutrino)
+                                 antineutrino=flavor.is_antineutrino, q_e=q_e)
         if mode == "phi":
             i = i * jnp.cos(ph - phb)
         elif mode == "integrated":
@@ -209,27 +220,38 @@ def _parts_jit(enu, T, phi, mu_1e11, pe, phi_B, sin2w, *, flavor, partner, major
     return XsecParts(*pointwise(point, enu, T, phi, mu_1e11, pe, phi_B))
 
 
-def _call(mode, enu, T, phi, mu_1e11, pe, phi_B, flavor, kind, partner, sin2w):
+def _millicharge(q_1e12, kind):
+    """q_ν [e] from ``millicharge_1e12`` (scalar, Dirac only)."""
+    check_finite("millicharge_1e12", q_1e12)
+    if kind == "majorana" and is_concrete(q_1e12) and np.any(np.asarray(q_1e12) != 0):
+        raise ValueError("millicharge_1e12: a Majorana neutrino has no diagonal millicharge; use the "
+                         "density-matrix cross sections for transition millicharges")
+    return q_1e12 * MILLICHARGE_SCALE
+
+
+def _call(mode, enu, T, phi, mu_1e11, pe, phi_B, flavor, kind, partner, sin2w, q_1e12=0.0):
     _validate(enu, T, mu_1e11, pe, sin2w)
     check_finite("phi", phi)
     check_finite("phi_B", phi_B)
     f, p = resolve_species(flavor, kind, partner)
-    return _parts_jit(enu, T, phi, mu_1e11, pe, phi_B, sin2w, flavor=f, partner=p,
+    q_e = _millicharge(q_1e12, kind)
+    return _parts_jit(enu, T, phi, mu_1e11, pe, phi_B, sin2w, q_e, flavor=f, partner=p,
                       majorana=kind == "majorana", mode=mode)
 
 
 def d2sigma_dT_dphi_amplitudes(enu, T, mu_1e11=0.0, pe=1.0, *, flavor="nue", kind="dirac",
-                               partner=None, sin2w=SIN2_THETA_W) -> XsecParts:
+                               partner=None, sin2w=SIN2_THETA_W, millicharge_1e12=0.0) -> XsecParts:
     """(weak, em, interference amplitude) of d²σ/dT dφ [MeV⁻³ rad⁻¹]; see :func:`d2sigma_dT_dphi`.
 
     The interference entry is the coefficient of cos(φ − φ_B) (n_int of seed 000 eq. (12) per
     electron and unit flux).
     """
-    return _call("amplitude", enu, T, 0.0, mu_1e11, pe, 0.0, flavor, kind, partner, sin2w)
+    return _call("amplitude", enu, T, 0.0, mu_1e11, pe, 0.0, flavor, kind, partner, sin2w,
+                 millicharge_1e12)
 
 
 def d2sigma_dT_dphi(enu, T, phi, mu_1e11=0.0, pe=1.0, phi_B=0.0, *, flavor="nue", kind="dirac",
-                    partner=None, sin2w=SIN2_THETA_W) -> XsecParts:
+                    partner=None, sin2w=SIN2_THETA_W, millicharge_1e12=0.0) -> XsecParts:
     """Double differential cross section d²σ/dT dφ [MeV⁻³ rad⁻¹], split into its three parts.
 
     seed 000 eq. (1): weak (eq. 2 or 7) + em (eq. 3) + interference (eqs. 4–6 or 8–10) · cos(φ − φ_B).
@@ -256,12 +278,14 @@ def d2sigma_dT_dphi(enu, T, phi, mu_1e11=0.0, pe=1.0, phi_B=0.0, *, flavor="nue"
         Majorana partner species; default ν̄_μ for ν_e (seed 000), ν̄_e otherwise.
     sin2w : array_like
         sin²θ_W; default the low-energy MS-bar value (:data:`nujax.constants.SIN2_THETA_W`).
+    millicharge_1e12 : array_like, optional
+        Dirac millicharge q_ν [10⁻¹² e] (:func:`electron_terms`); default 0.
 
     Returns
     -------
     XsecParts
         ``weak``, ``em``, ``interference`` [MeV⁻³ rad⁻¹]; ``.total`` is their sum. Exactly 0
-        outside 0 < T ≤ T_max(Eν).
+        outside T_MIN ≤ T ≤ T_max(Eν) (:func:`nujax.kinematics.is_physical`).
 
     Examples
     --------
@@ -271,11 +295,12 @@ def d2sigma_dT_dphi(enu, T, phi, mu_1e11=0.0, pe=1.0, phi_B=0.0, *, flavor="nue"
     >>> bool(parts.interference > 0)
     True
     """
-    return _call("phi", enu, T, phi, mu_1e11, pe, phi_B, flavor, kind, partner, sin2w)
+    return _call("phi", enu, T, phi, mu_1e11, pe, phi_B, flavor, kind, partner, sin2w,
+                 millicharge_1e12)
 
 
 def dsigma_dT(enu, T, mu_1e11=0.0, pe=1.0, *, flavor="nue", kind="dirac", partner=None,
-              sin2w=SIN2_THETA_W) -> XsecParts:
+              sin2w=SIN2_THETA_W, millicharge_1e12=0.0) -> XsecParts:
     """dσ/dT [MeV⁻³] = 2π × (weak + em) of seed 000; the interference integrates to 0 over φ.
 
     Identical to seed 001 eqs. (1)–(2) (normalization 2 m_e G_F²/π and π α² μ²/m_e²).
@@ -287,7 +312,8 @@ def dsigma_dT(enu, T, mu_1e11=0.0, pe=1.0, *, flavor="nue", kind="dirac", partne
     >>> f"{float(cm2_from_natural(sig.weak)):.3e}"
     '9.471e-45'
     """
-    return _call("integrated", enu, T, 0.0, mu_1e11, pe, 0.0, flavor, kind, partner, sin2w)
+    return _call("integrated", enu, T, 0.0, mu_1e11, pe, 0.0, flavor, kind, partner, sin2w,
+                 millicharge_1e12)
 
 
 def d2sigma_dcostheta_dphi(enu, costheta, phi, mu_1e11=0.0, pe=1.0, phi_B=0.0, *, flavor="nue",
@@ -297,7 +323,7 @@ def d2sigma_dcostheta_dphi(enu, costheta, phi, mu_1e11=0.0, pe=1.0, phi_B=0.0, *
     The recoil energy is fixed by the angle, T = T(cosθ, Eν) (seed 001 eq. (4)); the Jacobian is
     |dT/dcosθ| = Eν √(T (T+2m_e)³)/(m_e (Eν + m_e)). Zero for cosθ ≤ 0 (electrons recoil forward).
     """
-    check_finite("costheta", costheta)
+    _validate(enu, None, mu_1e11, pe, sin2w, costheta)
     T = kin.T_from_costheta(costheta, enu, M_E)
     jac = kin.dT_dcostheta(T, enu, M_E)
     parts = d2sigma_dT_dphi(enu, T, phi, mu_1e11, pe, phi_B, flavor=flavor, kind=kind,
@@ -308,7 +334,7 @@ def d2sigma_dcostheta_dphi(enu, costheta, phi, mu_1e11=0.0, pe=1.0, phi_B=0.0, *
 def dsigma_dcostheta(enu, costheta, mu_1e11=0.0, pe=1.0, *, flavor="nue", kind="dirac",
                      partner=None, sin2w=SIN2_THETA_W) -> XsecParts:
     """dσ/dcosθ [MeV⁻²] for a monochromatic neutrino: dσ/dT · |dT/dcosθ| (seed 001 eq. (5))."""
-    check_finite("costheta", costheta)
+    _validate(enu, None, mu_1e11, pe, sin2w, costheta)
     T = kin.T_from_costheta(costheta, enu, M_E)
     jac = kin.dT_dcostheta(T, enu, M_E)
     parts = dsigma_dT(enu, T, mu_1e11, pe, flavor=flavor, kind=kind, partner=partner, sin2w=sin2w)

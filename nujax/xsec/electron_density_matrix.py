@@ -74,7 +74,7 @@ Under C the vector and tensor bilinears are odd and the axial one even,
   unconditionally for an antineutrino spectrum.
 
 Units: energies MeV; results MeV⁻³ rad⁻¹ (d²σ/dTdφ) or MeV⁻² sr⁻¹ (dσ/dΩ). Exactly 0 outside
-0 < T ≤ T_max; square roots guarded so gradients in every EM and state leaf are finite, also at T_max.
+T_MIN ≤ T ≤ T_max (:func:`nujax.kinematics.is_physical`); square roots guarded so gradients in every EM and state leaf are finite, also at T_max.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ from nujax import kinematics as kin
 from nujax._validation import check_energy, check_finite, check_probability
 from nujax.constants import ALPHA, G_F, HBARC2_MEV2_CM2, M_E, MU_SCALE, R2_SCALE_CM2, SIN2_THETA_W
 from nujax.couplings import parse_flavor
-from nujax.em import EMProperties
+from nujax.em import MILLICHARGE_SCALE, EMProperties
 from nujax.em import pmns as _pmns
 from nujax.state import SpinFlavorState
 from nujax.xsec.common import AzimuthalParts
@@ -118,8 +118,24 @@ def _tr(x, xp):
     return xp.trace(x, axis1=-2, axis2=-1)
 
 
+def _blocks(gV, gA, qL, qR, *, majorana, antineutrino, xp):
+    """(V_L, A_L, V_R, A_R) from the weak (ĝ_V, ĝ_A) and EM (Q^L, Q^R) couplings of the ν field
+    (module docstring); linear in all four, so it also maps the millicharge parts alone."""
+    VL = gV + qL
+    AL = gA + 0.0 * qL
+    if majorana or antineutrino:
+        VR = xp.swapaxes(VL, -1, -2)                                # ν̄ block: g_L ↔ g_R
+        AR = -xp.swapaxes(AL, -1, -2)                               # (seed 001 below eq. (1))
+        if not majorana:                                             # Dirac ν̄ = particles of ν^c
+            VL = -xp.swapaxes(qR, -1, -2)                           # sterile ν̄_L: −(Q^R)ᵀ
+            AL = 0.0 * VL
+        return VL, AL, VR, AR
+    VR = -qR                                                        # −Q^R (Dirac ν_R)
+    return VL, AL, VR, 0.0 * VR
+
+
 def electron_coupling_matrices(mu, r2, anapole, *, majorana, basis, sin2w, n, U=None,
-                               flavor="nue", xp=jnp, antineutrino=False):
+                               flavor="nue", xp=jnp, antineutrino=False, millicharge=None):
     """Coupling matrices (V_L, A_L, V_R, A_R) and μ [μ_B] for :func:`electron_trace_coefficients`.
 
     ``mu`` [10⁻¹¹ μ_B], ``r2`` and ``anapole`` [10⁻³² cm²] are the raw :class:`~nujax.em.EMProperties`
@@ -127,6 +143,10 @@ def electron_coupling_matrices(mu, r2, anapole, *, majorana, basis, sin2w, n, U=
     ν̄_e, 0 otherwise). ``antineutrino`` (static): the state describes a Dirac ν̄ beam (active ν̄_R
     in the R block, sterile ν̄_L in the L block); the returned μ is then the ν̄ moment −μᵀ. Ignored
     for Majorana. See the module docstring for the formulas.
+
+    ``millicharge`` [10⁻¹² e] (optional): two more matrices (Y_L, Y_R) are returned, the
+    coefficients of 1/Q² (Q² = 2 m_e T) in V_L, V_R: the charge form factor gives
+    Q^h → Q^h − (2√2πα/G_F) q_ν/Q² (:mod:`nujax.em`; Giunti & Studenikin, RMP 87 (2015) 531).
     """
     rdt = xp.real(mu).dtype                                         # keep float32 inputs float32
     one = xp.eye(n, dtype=rdt)
@@ -144,28 +164,26 @@ def electron_coupling_matrices(mu, r2, anapole, *, majorana, basis, sin2w, n, U=
     r2n = r2 * _R2_NAT
     an = anapole * _R2_NAT
     qL = _C_RADIUS * (r2n / 6.0 - an)                               # seed 002 eq. (14): Q^L
-    VL = gV + qL
-    AL = gA + 0.0 * qL
     qR = _C_RADIUS * (r2n / 6.0 + an)                               # Q^R (module docstring)
-    if majorana:
-        VR = xp.swapaxes(VL, -1, -2)                                # ν̄ block: g_L ↔ g_R
-        AR = -xp.swapaxes(AL, -1, -2)
-    elif antineutrino:                                               # Dirac ν̄ = particles of ν^c
-        VR = xp.swapaxes(VL, -1, -2)                                # active ν̄_R: (ĝ_V + Q^L)ᵀ
-        AR = -xp.swapaxes(AL, -1, -2)                               # −ĝ_Aᵀ (seed 001 below eq. (1))
-        VL = -xp.swapaxes(qR, -1, -2)                               # sterile ν̄_L: −(Q^R)ᵀ
-        AL = 0.0 * VL
-        return VL, AL, VR, AR, -xp.swapaxes(mu, -1, -2) * MU_SCALE  # ν̄ moment −μᵀ (C-odd σ^{μν})
-    else:
-        VR = -qR                                                    # −Q^R (Dirac ν_R)
-        AR = 0.0 * VR
-    return VL, AL, VR, AR, mu * MU_SCALE
+    kw = dict(majorana=majorana, antineutrino=antineutrino and not majorana, xp=xp)
+    mats = _blocks(gV, gA, qL, qR, **kw)
+    mu_b = mu * MU_SCALE
+    if antineutrino and not majorana:
+        mu_b = -xp.swapaxes(mu, -1, -2) * MU_SCALE                  # ν̄ moment −μᵀ (C-odd σ^{μν})
+    if millicharge is None:
+        return (*mats, mu_b)
+    x = -_C_RADIUS * MILLICHARGE_SCALE * millicharge               # Q^h ⊃ −X/Q², vector (L = R)
+    YL, _, YR, _ = _blocks(0.0 * gV, 0.0 * gA, x, x, **kw)
+    return (*mats, mu_b, YL, YR)
 
 
-def electron_trace_coefficients(VL, AL, VR, AR, mu_b, rho_LL, rho_RR, kappa, *, xp=jnp):
+def electron_trace_coefficients(VL, AL, VR, AR, mu_b, rho_LL, rho_RR, kappa, YL=None, YR=None, *,
+                                xp=jnp):
     """Flavor traces (seed 002 eq. (26)): weak C's of both blocks, Tr-weighted |μ|², K_V and K_A.
 
     Returns a tuple (cV_L, cA_L, cVA_L, cV_R, cA_R, cVA_R, mu2, KV, KA); the first seven real.
+    With the millicharge matrices (Y_L, Y_R) (V_h → V_h + Y_h/Q²) seven more follow: the 1/Q² and
+    1/Q⁴ coefficients (cV_L¹, cV_L², cVA_L¹, cV_R¹, cV_R², cVA_R¹, KV¹).
     """
     def block(V, A, r):
         cv = _tr(V @ V @ r, xp).real
@@ -180,18 +198,35 @@ def electron_trace_coefficients(VL, AL, VR, AR, mu_b, rho_LL, rho_RR, kappa, *, 
     kd = _dag(kappa, xp)
     KV = _tr(VL @ mu_b @ kd, xp) + _tr(mu_b @ VR @ kd, xp)                   # K_{μ,Z⁰}+K_{μ,W}−2c K_{μ,a}
     KA = _tr(AL @ mu_b @ kd, xp) + _tr(mu_b @ AR @ kd, xp)
-    return cvl, cal, cval, cvr, car, cvar, mu2, KV, KA
+    out = (cvl, cal, cval, cvr, car, cvar, mu2, KV, KA)
+    if YL is None:
+        return out
+
+    def qblock(V, A, Y, r):                                          # V → V + Y/Q²
+        return (_tr((V @ Y + Y @ V) @ r, xp).real, _tr(Y @ Y @ r, xp).real,
+                -0.5 * _tr((A @ Y + Y @ A) @ r, xp).real)
+
+    cvl1, cvl2, cval1 = qblock(VL, AL, YL, rho_LL)
+    cvr1, cvr2, cvar1 = qblock(VR, AR, YR, rho_RR)
+    KV1 = _tr(YL @ mu_b @ kd, xp) + _tr(mu_b @ YR @ kd, xp)
+    return out + (cvl1, cvl2, cval1, cvr1, cvr2, cvar1, KV1)
 
 
 def electron_density_matrix_terms(coeffs, enu, T, *, xp=jnp):
     """Ã, B̃s, B̃c [MeV⁻³ rad⁻¹] at (Eν, T) from :func:`electron_trace_coefficients` (seed 002 eq. (25)).
 
-    Elementwise in ``enu`` and ``T``; exactly 0 outside 0 < T ≤ T_max.
+    Elementwise in ``enu`` and ``T``; exactly 0 outside T_MIN ≤ T ≤ T_max.
     """
-    cvl, cal, cval, cvr, car, cvar, mu2, KV, KA = coeffs
-    ok = (enu > 0) & (T > 0) & (T <= kin.t_max(enu, M_E, xp=xp))
-    e = xp.where(ok, enu, 1.0)
-    t = xp.where(ok, T, 0.5 * kin.t_max(e, M_E, xp=xp))
+    cvl, cal, cval, cvr, car, cvar, mu2, KV, KA = coeffs[:9]
+    ok, e, t = kin.physical_point(enu, T, M_E, xp=xp)               # the one physical region
+    if len(coeffs) > 9:                                              # millicharge: 1/Q², Q² = 2m_eT
+        cvl1, cvl2, cval1, cvr1, cvr2, cvar1, KV1 = coeffs[9:]
+        g = 1.0 / (2.0 * M_E * t)
+        cvl = cvl + g * cvl1 + g * g * cvl2
+        cvr = cvr + g * cvr1 + g * g * cvr2
+        cval = cval + g * cval1
+        cvar = cvar + g * cvar1
+        KV = KV + g * KV1
     y = t / e
     yb = 1.0 - y
     r = M_E * t / (e * e)
@@ -219,9 +254,10 @@ def density_matrix_coefficients(props, state, sin2w, U, flavor, xp=jnp, antineut
     n = props.n_flavors
     mats = electron_coupling_matrices(props.mu, props.r2, props.anapole, majorana=props.majorana,
                                       basis=props.basis, sin2w=sin2w, n=n, U=U, flavor=flavor, xp=xp,
-                                      antineutrino=antineutrino)
+                                      antineutrino=antineutrino, millicharge=props.millicharge)
     rho = state.rho
-    return electron_trace_coefficients(*mats, rho[n:, n:], rho[:n, :n], rho[n:, :n], xp=xp)
+    return electron_trace_coefficients(*mats[:5], rho[n:, n:], rho[:n, :n], rho[n:, :n], *mats[5:],
+                                       xp=xp)
 
 
 @functools.partial(jax.jit, static_argnames=("flavor", "domega", "antineutrino"))
@@ -336,7 +372,7 @@ def numpy_electron_density_matrix_parts(props: EMProperties, state: SpinFlavorSt
     U = _prepare(props, state, enu, T, sin2w, pmns, flavor, "T", antineutrino)
     U = None if U is None else np.asarray(U)
     p_np = EMProperties(np.asarray(props.mu), np.asarray(props.r2), np.asarray(props.anapole),
-                        majorana=props.majorana, basis=props.basis)
+                        np.asarray(props.millicharge), majorana=props.majorana, basis=props.basis)
     s_np = SpinFlavorState(np.asarray(state.rho))
     coeffs = density_matrix_coefficients(p_np, s_np, sin2w, U, flavor, np, antineutrino)
     with np.errstate(divide="ignore", invalid="ignore"):

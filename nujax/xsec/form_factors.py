@@ -160,17 +160,31 @@ def _isospin(target):
 
 
 # --- nuclear form factors ---------------------------------------------------------------------
+#: Taylor coefficients of 3 j₁(x)/x = Σ_k (−1)^k 3 (2k+2) x^{2k}/(2k+3)! (from the sine series),
+#: k = 0 … 9: with |x| < 1 the first omitted term is below 1.1e-20 (float64-exact).
+_J1_SERIES = tuple((-1) ** k * 3.0 * (2 * k + 2) / math.factorial(2 * k + 3) for k in range(10))
+#: Switch from the series to the closed form. The closed form loses ≈ 3 ε/x² relative to the
+#: cancellation in sin x − x cos x (float32 ε = 6e-8: 8e-5 at x = 0.05, 2e-7 at x = 1), so the
+#: series covers |x| < 1, where it converges to full precision in float32 and float64.
+_J1_SWITCH = 1.0
+
+
 def spherical_j1_over_x(x, *, xp=jnp):
-    """3 j₁(x)/x = 3 (sin x − x cos x)/x³, equal to 1 at x = 0; series below x = 0.05 (grad-safe).
+    """3 j₁(x)/x = 3 (sin x − x cos x)/x³, equal to 1 at x = 0; Taylor series below |x| = 1 (grad-safe).
+
+    The series (10 terms, Horner in x²) avoids the cancellation of the closed form at small x, so
+    float32 values are within ~2e-7 relative of float64 for all x (tested).
 
     >>> round(float(spherical_j1_over_x(0.0)), 12), round(float(spherical_j1_over_x(1.0)), 6)
     (1.0, 0.903506)
     """
-    small = xp.abs(x) < 0.05
+    small = xp.abs(x) < _J1_SWITCH
     xs = xp.where(small, 1.0, x)                                      # guard the input (GUIDE §4.6)
     exact = 3.0 * (xp.sin(xs) - xs * xp.cos(xs)) / (xs * xs * xs)
-    x2 = x * x
-    series = 1.0 - x2 / 10.0 + x2 * x2 / 280.0 - x2 * x2 * x2 / 15120.0
+    x2 = xp.where(small, x, 0.0) ** 2
+    series = 0.0 * x2
+    for c in reversed(_J1_SERIES):                                    # Horner in x²
+        series = series * x2 + c
     return xp.where(small, series, exact)
 
 

@@ -45,13 +45,13 @@ import jax.numpy as jnp
 import numpy as np
 
 from nujax import kinematics as kin
-from nujax._validation import check_energy
+from nujax._validation import check_energy, check_probability
 from nujax.constants import ALPHA, G_F, M_E, M_N, M_P, SIN2_THETA_W
-from nujax.em import EMProperties, anapole_natural, mu_bohr, r2_natural
+from nujax.em import EMProperties, anapole_natural, millicharge_e, mu_bohr, r2_natural
 from nujax.xsec.common import AzimuthalParts
 from nujax.xsec.form_factors import nucleon_form_factors
 
-__all__ = ["FlavorTraces", "flavor_traces", "helicity_blocks", "Q_FACTOR", "NUCLEON_MASS",
+__all__ = ["FlavorTraces", "flavor_traces", "props_traces", "chiral_charges", "helicity_blocks", "Q_FACTOR", "NUCLEON_MASS",
            "nucleon_terms", "nucleon_parts", "nucleon_dsigma_domega", "numpy_nucleon_parts"]
 
 #: 2√2πα/G_F [MeV²]: converts ⟨r²⟩/6 − a [MeV⁻²] into the coupling shift Q^L (seed 002 eq. (14)).
@@ -64,7 +64,11 @@ class FlavorTraces(NamedTuple):
 
     tL = (Tr ρ_LL, Tr[Q^L ρ_LL], Tr[Q^L Q^L ρ_LL]), tR likewise with ρ_RR and Q^R; ``mu2`` =
     Tr[μ ρ_RR μ†] + Tr[μ† ρ_LL μ]; complex ``kZ`` = Tr[μ κ†], ``kL`` = Tr[Q^L μ κ†],
-    ``kR`` = Tr[μ Q^R κ†] (μ in μ_B, Q dimensionless).
+    ``kR`` = Tr[μ Q^R κ†] (μ in μ_B, Q dimensionless). Q^h here is the momentum-independent part
+    (⟨r²⟩, a); the millicharge part of the coupling, −X^h/Q² with X^h = (2√2πα/G_F) q_ν^h [MeV²]
+    (:mod:`nujax.em`), has its own traces ``tLq1`` = Tr[X^L ρ_LL], ``tLq2`` = Tr[(Q^L X^L + X^L Q^L)
+    ρ_LL], ``tLqq`` = Tr[X^L X^L ρ_LL] (R likewise), ``kLq`` = Tr[X^L μ κ†], ``kRq`` = Tr[μ X^R κ†];
+    :meth:`at_momentum_transfer` folds them in at a given Q². They default to 0 (no millicharge).
     """
 
     tL0: object
@@ -77,6 +81,27 @@ class FlavorTraces(NamedTuple):
     kZ: object
     kL: object
     kR: object
+    tLq1: object = 0.0
+    tLq2: object = 0.0
+    tLqq: object = 0.0
+    tRq1: object = 0.0
+    tRq2: object = 0.0
+    tRqq: object = 0.0
+    kLq: object = 0.0
+    kRq: object = 0.0
+
+    def at_momentum_transfer(self, Q2) -> "FlavorTraces":
+        """The traces with Q^h → Q^h − X^h/Q² at the squared four-momentum transfer Q² = −q² [MeV²].
+
+        f_Q(q²)/q² = q_ν/q² + ⟨r²⟩/6 (Giunti & Studenikin, RMP 87 (2015) 531; module docstring of
+        :mod:`nujax.em`); the returned traces have zero millicharge parts. ``Q2`` must be > 0
+        (callers pass the guarded recoil, 2 m T).
+        """
+        g = -1.0 / Q2
+        return FlavorTraces(
+            self.tL0, self.tL1 + g * self.tLq1, self.tL2 + g * self.tLq2 + g * g * self.tLqq,
+            self.tR0, self.tR1 + g * self.tRq1, self.tR2 + g * self.tRq2 + g * g * self.tRqq,
+            self.mu2, self.kZ, self.kL + g * self.kLq, self.kR + g * self.kRq)
 
 
 def helicity_blocks(rho, *, xp=jnp):
@@ -89,8 +114,26 @@ def _tr(a, b, *, xp=jnp):
     return xp.einsum("...ij,...ji->...", a, b)
 
 
+def chiral_charges(r2_nat, a_nat, *, majorana: bool = False, antineutrino: bool = False,
+                   weak_offset=None, xp=jnp):
+    """(Q^L, Q^R) = (2√2πα/G_F)(⟨r²⟩/6 ∓ a) for a ν beam, with the Majorana and Dirac-ν̄ rules of
+    :func:`flavor_traces` (seed 002 eq. (14)); ``a_nat`` None: a vector coupling (Q^L = Q^R,
+    the millicharge matrix is passed here as ``r2_nat`` = 6 q_ν). ``weak_offset`` (N×N,
+    dimensionless) is subtracted from Q^L only (the weakly active ν_L; nujax.xsec.nucleus)."""
+    a = 0.0 if a_nat is None else a_nat
+    qL = Q_FACTOR * (r2_nat / 6.0 - a)                               # seed 002 eq. (14)
+    if weak_offset is not None:
+        qL = qL - weak_offset
+    if majorana:
+        return qL, -xp.swapaxes(qL, -1, -2)                            # ν̄ block (Majorana)
+    qR = Q_FACTOR * (r2_nat / 6.0 + a)                               # opposite chirality of a
+    if antineutrino:                                                   # ν^c: C-odd γ^μ
+        qL, qR = -xp.swapaxes(qR, -1, -2), -xp.swapaxes(qL, -1, -2)
+    return qL, qR
+
+
 def flavor_traces(mu_b, r2_nat, a_nat, rho, *, majorana: bool = False, antineutrino: bool = False,
-                  xp=jnp) -> FlavorTraces:
+                  q_e=None, weak_offset=None, xp=jnp) -> FlavorTraces:
     """All flavor traces the nucleon/nucleus/electron-like formulas need (seed 002 eqs. (14), (23)).
 
     Parameters
@@ -102,25 +145,36 @@ def flavor_traces(mu_b, r2_nat, a_nat, rho, *, majorana: bool = False, antineutr
         minus the transposed ν vertex), = (2√2πα/G_F)(⟨r²⟩/6 + a) for ⟨r²⟩ = 0 and real a.
     antineutrino : bool — ``rho`` is a Dirac ν̄ beam (module docstring): the traces are those of
         the conjugate field, Q^L → −(Q^R)ᵀ, Q^R → −(Q^L)ᵀ, μ → −μᵀ. Ignored for Majorana.
+    q_e : (N, N), optional — millicharge matrix q_ν in units of e; a vector coupling like ⟨r²⟩
+        (same ν̄/Majorana rules), giving the ``*q*`` traces of :class:`FlavorTraces`.
+    weak_offset : (N, N), optional — flavor-dependent part of the weak coupling of a spin-0
+        nucleus in units of 𝓕_Q (radiative corrections, :func:`nujax.xsec.nucleus.weak_offset`),
+        subtracted from Q^L.
     """
     rLL, rRR, kap = helicity_blocks(rho, xp=xp)
-    qL = Q_FACTOR * (r2_nat / 6.0 - a_nat)                           # seed 002 eq. (14)
-    if majorana:
-        qR = -xp.swapaxes(qL, -1, -2)                                  # ν̄ block (Majorana)
-    else:
-        qR = Q_FACTOR * (r2_nat / 6.0 + a_nat)                       # opposite chirality of a
-        if antineutrino:                                               # ν^c: C-odd γ^μ and σ^{μν}
-            qL, qR = -xp.swapaxes(qR, -1, -2), -xp.swapaxes(qL, -1, -2)
-            mu_b = -xp.swapaxes(mu_b, -1, -2)                          # ν̄ moment −μᵀ
+    qL, qR = chiral_charges(r2_nat, a_nat, majorana=majorana, antineutrino=antineutrino,
+                            weak_offset=weak_offset, xp=xp)
+    if antineutrino and not majorana:
+        mu_b = -xp.swapaxes(mu_b, -1, -2)                              # ν̄ moment −μᵀ (C-odd σ^{μν})
     kdag = xp.conj(xp.swapaxes(kap, -1, -2))
     mud = xp.conj(xp.swapaxes(mu_b, -1, -2))
     re = xp.real
-    return FlavorTraces(
+    out = FlavorTraces(
         re(xp.trace(rLL, axis1=-2, axis2=-1)), re(_tr(qL, rLL, xp=xp)), re(_tr(qL @ qL, rLL, xp=xp)),
         re(xp.trace(rRR, axis1=-2, axis2=-1)), re(_tr(qR, rRR, xp=xp)), re(_tr(qR @ qR, rRR, xp=xp)),
         re(_tr(mu_b @ rRR, mud, xp=xp) + _tr(mud @ rLL, mu_b, xp=xp)),
         _tr(mu_b, kdag, xp=xp), _tr(qL @ mu_b, kdag, xp=xp), _tr(mu_b @ qR, kdag, xp=xp),
     )
+    if q_e is None:
+        return out
+    # X^h = (2√2πα/G_F) q_ν^h [MeV²]: f_Q/q² = q_ν/q² + ⟨r²⟩/6 (nujax.em), so q_ν is ⟨r²⟩ = 6 q_ν/q²
+    xL, xR = chiral_charges(6.0 * q_e, None, majorana=majorana, antineutrino=antineutrino, xp=xp)
+    return out._replace(
+        tLq1=re(_tr(xL, rLL, xp=xp)), tLq2=re(_tr(qL @ xL + xL @ qL, rLL, xp=xp)),
+        tLqq=re(_tr(xL @ xL, rLL, xp=xp)),
+        tRq1=re(_tr(xR, rRR, xp=xp)), tRq2=re(_tr(qR @ xR + xR @ qR, rRR, xp=xp)),
+        tRqq=re(_tr(xR @ xR, rRR, xp=xp)),
+        kLq=_tr(xL @ mu_b, kdag, xp=xp), kRq=_tr(mu_b @ xR, kdag, xp=xp))
 
 
 def _quad(t0, t1, t2, a1, b1, a2, b2):
@@ -152,13 +206,13 @@ def nucleon_terms(enu, T, m, ff, tr: FlavorTraces, *, majorana: bool, antineutri
     ``ff`` = (F1, F2, G_A, F_Q, F_M) at Q² = 2mT (arrays broadcasting with ``enu``, ``T``); ``tr``
     from :func:`flavor_traces` (with the same ``antineutrino``). ``antineutrino``: Dirac ν̄ beam,
     weak couplings in the R block, the L block sterile (module docstring); ignored for Majorana.
-    Elementwise; exactly 0 outside 0 < T ≤ T_max, gradient-safe.
+    Elementwise; exactly 0 outside the physical region (:func:`nujax.kinematics.is_physical`),
+    gradient-safe.
     Setting F2 = F_M = G_A = 0 gives the spin-0 nucleus of eq. (15) up to its T/m terms.
     """
     F1, F2, GA, FQ, FM = ff
-    ok = (enu > 0) & (T > 0) & (T <= kin.t_max(enu, m, xp=xp))
-    e = xp.where(ok, enu, 1.0)
-    t = xp.where(ok, T, 0.5 * kin.t_max(e, m, xp=xp))
+    ok, e, t = kin.physical_point(enu, T, m, xp=xp)                   # the one physical region
+    tr = tr.at_momentum_transfer(2.0 * m * t)                         # millicharge: Q² = 2mT
     zero = 0.0 * F1
     # helicity-conserving couplings (a·𝟙 + b·Q) for V1 (γ), V2 (σq), A (γγ5)
     vL = ((-F1, FQ), (F2, -FM), (GA, zero))                           # seed 002 eq. (23)
@@ -204,19 +258,29 @@ def _matrices(props, state, xp=jnp):
     return f(mu_bohr(props)), f(r2_natural(props)), f(anapole_natural(props)), f(rho)
 
 
+def props_traces(props, state, *, antineutrino=False, weak_offset=None, xp=jnp) -> FlavorTraces:
+    """:func:`flavor_traces` of an :class:`~nujax.em.EMProperties` (all four matrices) and a state."""
+    q = millicharge_e(props)
+    return flavor_traces(*_matrices(props, state, xp), majorana=props.majorana,
+                         antineutrino=antineutrino, q_e=q if xp is jnp else np.asarray(q),
+                         weak_offset=weak_offset, xp=xp)
+
+
 def _as_float(x):
     """Array of ``x`` keeping a floating dtype (float32 stays float32), ints → default float."""
     x = jnp.asarray(x)
     return x if jnp.issubdtype(x.dtype, jnp.floating) else x.astype(float)
 
 
-def _check(props, state, enu, T):
+def _check(props, state, enu, T, sin2w=None):
     if isinstance(props, EMProperties):
         props.validate()
     if hasattr(state, "validate"):
         state.validate()
     check_energy("enu", enu)
     check_energy("T", T)
+    if sin2w is not None:
+        check_probability("sin2w", sin2w)
 
 
 def _mass(target):
@@ -228,7 +292,7 @@ def _mass(target):
 @functools.partial(jax.jit, static_argnames=("target", "delta_s", "antineutrino"))
 def _parts_jit(props, state, enu, T, sin2w, *, target, delta_s, antineutrino=False):
     m = NUCLEON_MASS[target]
-    tr = flavor_traces(*_matrices(props, state), majorana=props.majorana, antineutrino=antineutrino)
+    tr = props_traces(props, state, antineutrino=antineutrino)
     ff = nucleon_form_factors(2.0 * m * T, target, sin2w=sin2w, delta_s=delta_s)
     return nucleon_terms(enu, T, m, ff, tr, majorana=props.majorana, antineutrino=antineutrino)
 
@@ -265,10 +329,10 @@ def nucleon_parts(props, state, enu, T, *, target="p", sin2w=SIN2_THETA_W, delta
     Returns
     -------
     AzimuthalParts
-        (A, Bs, Bc), exactly 0 outside 0 < T ≤ T_max.
+        (A, Bs, Bc), exactly 0 outside T_MIN ≤ T ≤ T_max.
     """
     _mass(target)
-    _check(props, state, enu, T)
+    _check(props, state, enu, T, sin2w)
     enu, T = jnp.broadcast_arrays(_as_float(enu), _as_float(T))
     return _parts_jit(props, state, enu, T, sin2w, target=target, delta_s=float(delta_s),
                       antineutrino=_check_anti(antineutrino))
@@ -294,6 +358,6 @@ def numpy_nucleon_parts(props, state, enu, T, *, target="p", sin2w=SIN2_THETA_W,
     m = _mass(target)
     anti = _check_anti(antineutrino)
     enu, T = np.broadcast_arrays(np.asarray(enu, float), np.asarray(T, float))
-    tr = flavor_traces(*_matrices(props, state, np), majorana=props.majorana, antineutrino=anti, xp=np)
+    tr = props_traces(props, state, antineutrino=anti, xp=np)
     ff = nucleon_form_factors(2.0 * m * T, target, sin2w=sin2w, delta_s=delta_s, xp=np)
     return nucleon_terms(enu, T, m, ff, tr, majorana=props.majorana, antineutrino=anti, xp=np)

@@ -15,9 +15,17 @@ Decisions
 * Helicity blocks, the right-handed helicity-conserving term (Q^R = (2√2πα/G_F)(⟨r²⟩/6 + a)), the
   Majorana right-helicity couplings and the matrix ordering are as in :mod:`nujax.xsec.nucleon`;
   for a spin-0 target the formula is exactly Tr[M ρ M†] with the amplitude matrix M, hence ≥ 0.
-* Form factors (eq. (16)): 𝓕_Q(q) = Z F_p(q), 𝓕₁(q) = Z g_V^p F_p(q) + N g_V^n F_n(q), with
-  g_V^p = ½ − 2 sin²θ_W, g_V^n = −½ (F1^N(0), Table 1), F_p, F_n Helm form factors at the
-  three-momentum transfer |q| = √(T² + 2MT). F_p uses the measured rms charge radius
+* Form factors (eq. (16)): 𝓕_Q(q) = Z F_p(q), 𝓕₁(q) = Z g_V^p F_p(q) + N g_V^n F_n(q), F_p, F_n
+  Helm form factors at the three-momentum transfer |q| = √(T² + 2MT). Weak couplings
+  (``weak_charges``): "radiative" (default) the low-energy couplings with SM radiative
+  corrections of :data:`nujax.nuclei.NUCLEON_COUPLINGS_RC`; "tree" g_V^p = ½ − 2 sin²θ_W,
+  g_V^n = −½ (F1^N(0), seed 002 Table 1; seed reproductions). With radiative corrections g_V^p
+  depends on the flavor (through the SM charge radii): 𝓕₁ uses the ν_μ value and the
+  difference D_ℓ = g_V^p(ν_ℓ) − g_V^p(ν_μ), flavor-diagonal, enters like a charge radius,
+  Q^L → Q^L − D (since the proton part of 𝓕₁ has the charge form factor, −𝓕₁ − 𝓕_Q D is the
+  coupling with g_V^p(ν_ℓ)); :func:`weak_offset` builds D in the basis of the EM matrices.
+  Do not add the SM charge radii of :meth:`nujax.em.EMProperties.sm_charge_radii` on top of the
+  radiative couplings: they are included. F_p uses the measured rms charge radius
   (:mod:`nujax.nuclei`), F_n the radius plus ``skin_fm`` (neutron skin; 0 by default), so the weak
   and charge form factors differ as soon as a skin is given.
 * Dirac antineutrino beams (``antineutrino=True``; derivation in
@@ -44,13 +52,15 @@ import numpy as np
 
 from nujax import kinematics as kin
 from nujax.constants import ALPHA, G_F, M_E, SIN2_THETA_W
-from nujax.nuclei import get_nucleus
+from nujax.couplings import parse_flavor
+from nujax.em import pmns as _pmns
+from nujax.nuclei import get_nucleus, nucleon_vector_couplings
 from nujax.xsec.common import AzimuthalParts
 from nujax.xsec.form_factors import HELM_S_FM, helm_form_factor, helm_r0_from_rms
-from nujax.xsec.nucleon import FlavorTraces, _as_float, _check, _check_anti, _matrices, flavor_traces
+from nujax.xsec.nucleon import FlavorTraces, _as_float, _check, _check_anti, props_traces
 
-__all__ = ["nucleus_terms", "nucleus_form_factors", "nucleus_parts", "nucleus_dsigma_domega",
-           "numpy_nucleus_parts", "cevns_sm_dsigma_dT"]
+__all__ = ["nucleus_terms", "nucleus_form_factors", "weak_offset", "nucleus_parts",
+           "nucleus_dsigma_domega", "numpy_nucleus_parts", "cevns_sm_dsigma_dT"]
 
 
 def nucleus_terms(enu, T, M, FQ, F1, tr: FlavorTraces, *, majorana: bool, antineutrino: bool = False,
@@ -59,11 +69,10 @@ def nucleus_terms(enu, T, M, FQ, F1, tr: FlavorTraces, *, majorana: bool, antine
 
     ``FQ``, ``F1`` are 𝓕_Q and 𝓕₁ of eq. (16) at the point (arrays broadcasting with ``enu``, ``T``);
     ``tr`` from :func:`nujax.xsec.nucleon.flavor_traces` with the same ``antineutrino`` (Dirac ν̄
-    beam, module docstring; ignored for Majorana). Exactly 0 outside 0 < T ≤ T_max.
+    beam, module docstring; ignored for Majorana). Exactly 0 outside T_MIN ≤ T ≤ T_max.
     """
-    ok = (enu > 0) & (T > 0) & (T <= kin.t_max(enu, M, xp=xp))
-    e = xp.where(ok, enu, 1.0)
-    t = xp.where(ok, T, 0.5 * kin.t_max(e, M, xp=xp))
+    ok, e, t = kin.physical_point(enu, T, M, xp=xp)                   # the one physical region
+    tr = tr.at_momentum_transfer(2.0 * M * t)                         # millicharge: Q² = 2MT
     y = t / e
     # helicity-conserving vector couplings a·𝟙 + b·Q^h (seed 002 eq. (16))
     dirac_bar = antineutrino and not majorana
@@ -85,34 +94,71 @@ def nucleus_terms(enu, T, M, FQ, F1, tr: FlavorTraces, *, majorana: bool, antine
     return AzimuthalParts(xp.where(ok, A_w + A_m, z), xp.where(ok, Bs, z), xp.where(ok, Bc, z))
 
 
-def nucleus_form_factors(iso, T, *, sin2w=SIN2_THETA_W, skin_fm=0.0, s_fm=HELM_S_FM, xp=jnp):
-    """(𝓕_Q, 𝓕₁) of seed 002 eq. (16) for one isotope at recoil T [MeV] (Helm, module docstring)."""
+def nucleus_form_factors(iso, T, *, sin2w=SIN2_THETA_W, skin_fm=0.0, s_fm=HELM_S_FM,
+                         weak_charges="radiative", xp=jnp):
+    """(𝓕_Q, 𝓕₁) of seed 002 eq. (16) for one isotope at recoil T [MeV] (Helm, module docstring);
+    𝓕₁ with the ν_μ couplings of ``weak_charges`` (flavor differences: :func:`weak_offset`)."""
     q = kin.p_recoil(T, iso.mass, xp=xp)
     fp = helm_form_factor(q, helm_r0_from_rms(iso.r_charge_fm, s_fm, xp=xp), s_fm, xp=xp)
     fn = helm_form_factor(q, helm_r0_from_rms(iso.r_charge_fm + skin_fm, s_fm, xp=xp), s_fm, xp=xp)
-    gvp, gvn = 0.5 - 2.0 * sin2w, -0.5                                # seed 002 Table 1
+    gvp, gvn = nucleon_vector_couplings("numu", weak_charges, sin2w)  # seed 002 Table 1 / RC
     return iso.Z * fp, iso.Z * gvp * fp + iso.N * gvn * fn            # seed 002 eq. (16)
 
 
-def _sum_isotopes(nuc, enu, T, tr, majorana, sin2w, skin_fm, xp, antineutrino=False):
+def weak_offset(n, *, basis="flavor", U=None, flavor="nue", weak_charges="radiative", dtype=None,
+                xp=jnp):
+    """D = diag_ℓ(g_V^p(ν_ℓ) − g_V^p(ν_μ)) in the basis of the EM matrices (N×N; None at tree level).
+
+    N = 1: the entry of ``flavor``; mass basis: U† D U with ``U`` (default :func:`nujax.em.pmns`).
+    ``dtype``: real dtype of the EM matrices (float32 stays float32).
+    """
+    if weak_charges == "tree":
+        nucleon_vector_couplings("numu", weak_charges)               # validates the name
+        return None
+    ref = nucleon_vector_couplings("numu", weak_charges)[0]
+    d = [nucleon_vector_couplings(f, weak_charges)[0] - ref for f in ("nue", "numu", "nutau")]
+    if n == 1:
+        return xp.asarray([[d[parse_flavor(flavor).index]]], dtype=dtype)
+    D = xp.diag(xp.asarray(d, dtype=dtype))
+    if basis == "mass":
+        U = xp.asarray(_pmns() if U is None else U)
+        U = U.astype(xp.result_type(D.dtype, xp.complex64))
+        return xp.conj(U).T @ D @ U
+    return D
+
+
+def _sum_isotopes(nuc, enu, T, tr, majorana, sin2w, skin_fm, xp, antineutrino=False,
+                  weak_charges="radiative"):
     total = None
     for iso, w in nuc.isotopes:
-        FQ, F1 = nucleus_form_factors(iso, T, sin2w=sin2w, skin_fm=skin_fm, xp=xp)
+        FQ, F1 = nucleus_form_factors(iso, T, sin2w=sin2w, skin_fm=skin_fm,
+                                      weak_charges=weak_charges, xp=xp)
         p = nucleus_terms(enu, T, iso.mass, FQ, F1, tr, majorana=majorana, antineutrino=antineutrino,
                           xp=xp).scale(w)
         total = p if total is None else AzimuthalParts(*(a + b for a, b in zip(total, p)))
     return total
 
 
-@functools.partial(jax.jit, static_argnames=("nucleus", "skin_fm", "antineutrino"))
-def _parts_jit(props, state, enu, T, sin2w, *, nucleus, skin_fm, antineutrino=False):
+@functools.partial(jax.jit, static_argnames=("nucleus", "skin_fm", "antineutrino", "weak_charges",
+                                             "flavor"))
+def _parts_jit(props, state, enu, T, sin2w, U=None, *, nucleus, skin_fm, antineutrino=False,
+               weak_charges="radiative", flavor="nue"):
     nuc = get_nucleus(nucleus)
-    tr = flavor_traces(*_matrices(props, state), majorana=props.majorana, antineutrino=antineutrino)
-    return _sum_isotopes(nuc, enu, T, tr, props.majorana, sin2w, skin_fm, jnp, antineutrino)
+    off = weak_offset(props.n_flavors, basis=props.basis, U=U, flavor=flavor,
+                      weak_charges=weak_charges, dtype=jnp.real(props.r2).dtype)
+    tr = props_traces(props, state, antineutrino=antineutrino, weak_offset=off)
+    return _sum_isotopes(nuc, enu, T, tr, props.majorana, sin2w, skin_fm, jnp, antineutrino,
+                         weak_charges)
+
+
+def _flavor_label(flavor):
+    if flavor is None:
+        return "nue"
+    return parse_flavor(flavor).value
 
 
 def nucleus_parts(props, state, enu, T, *, nucleus="Ar40", sin2w=SIN2_THETA_W, skin_fm=0.0,
-                  antineutrino=False):
+                  antineutrino=False, weak_charges="radiative", flavor="nue", pmns=None):
     """d²σ/dT dφ = Ã + B̃s sin φ + B̃c cos φ for CEνNS on a spin-0 nucleus [MeV⁻³ rad⁻¹].
 
     Parameters
@@ -134,6 +180,12 @@ def nucleus_parts(props, state, enu, T, *, nucleus="Ar40", sin2w=SIN2_THETA_W, s
         ``state`` is a ν̄ beam (active ν̄_R in the R block, e.g.
         ``SpinFlavorState.right_handed("nuebar", n)``); changes Dirac props only (module
         docstring). Default False.
+    weak_charges : {"radiative", "tree"}
+        Weak couplings of the nucleons (module docstring); default "radiative".
+    flavor : str
+        N = 1 only: the flavor of the single state (sets the radiative g_V^p); default ν_e.
+    pmns : array (3, 3), optional
+        Mixing matrix for mass-basis props (radiative couplings are flavor diagonal).
 
     >>> from nujax.em import EMProperties
     >>> rho = jnp.diag(jnp.array([0.0, 1.0 + 0j]))        # one left-handed flavor
@@ -142,14 +194,18 @@ def nucleus_parts(props, state, enu, T, *, nucleus="Ar40", sin2w=SIN2_THETA_W, s
     (True, True)
     """
     name = get_nucleus(nucleus).name                                  # clear error if unknown
-    _check(props, state, enu, T)
+    _check(props, state, enu, T, sin2w)
+    weak_offset(1, weak_charges=weak_charges, flavor=flavor)           # clear errors
     enu, T = jnp.broadcast_arrays(_as_float(enu), _as_float(T))
-    return _parts_jit(props, state, enu, T, sin2w, nucleus=name, skin_fm=float(skin_fm),
-                      antineutrino=_check_anti(antineutrino))
+    U = None if pmns is None else jnp.asarray(pmns)
+    return _parts_jit(props, state, enu, T, sin2w, U, nucleus=name, skin_fm=float(skin_fm),
+                      antineutrino=_check_anti(antineutrino), weak_charges=weak_charges,
+                      flavor=_flavor_label(flavor))
 
 
 def nucleus_dsigma_domega(props, state, enu, costheta, *, nucleus="Ar40", sin2w=SIN2_THETA_W,
-                          skin_fm=0.0, antineutrino=False):
+                          skin_fm=0.0, antineutrino=False, weak_charges="radiative", flavor="nue",
+                          pmns=None):
     """dσ/dΩ = A(θ) + Bs sin φ + Bc cos φ [MeV⁻² sr⁻¹] (seed 002 eqs. (9), (12)); single isotopes only.
 
     A natural element has no single T(θ) (each isotope its own mass), so it raises ``ValueError``.
@@ -160,18 +216,21 @@ def nucleus_dsigma_domega(props, state, enu, costheta, *, nucleus="Ar40", sin2w=
     enu, c = jnp.broadcast_arrays(_as_float(enu), _as_float(costheta))
     T = kin.T_from_costheta(c, enu, nuc.mass)
     parts = nucleus_parts(props, state, enu, T, nucleus=nuc.name, sin2w=sin2w, skin_fm=skin_fm,
-                          antineutrino=antineutrino)
+                          antineutrino=antineutrino, weak_charges=weak_charges, flavor=flavor,
+                          pmns=pmns)
     return parts.scale(kin.dT_dcostheta(T, enu, nuc.mass))            # seed 002 eq. (12)
 
 
 def numpy_nucleus_parts(props, state, enu, T, *, nucleus="Ar40", sin2w=SIN2_THETA_W, skin_fm=0.0,
-                        antineutrino=False):
+                        antineutrino=False, weak_charges="radiative", flavor="nue", pmns=None):
     """numpy baseline of :func:`nucleus_parts` (the same kernel with ``xp=numpy``)."""
     nuc = get_nucleus(nucleus)
     anti = _check_anti(antineutrino)
     enu, T = np.broadcast_arrays(np.asarray(enu, float), np.asarray(T, float))
-    tr = flavor_traces(*_matrices(props, state, np), majorana=props.majorana, antineutrino=anti, xp=np)
-    return _sum_isotopes(nuc, enu, T, tr, props.majorana, sin2w, skin_fm, np, anti)
+    off = weak_offset(props.n_flavors, basis=props.basis, U=None if pmns is None else np.asarray(pmns),
+                      flavor=flavor, weak_charges=weak_charges, dtype=float, xp=np)
+    tr = props_traces(props, state, antineutrino=anti, weak_offset=off, xp=np)
+    return _sum_isotopes(nuc, enu, T, tr, props.majorana, sin2w, skin_fm, np, anti, weak_charges)
 
 
 def cevns_sm_dsigma_dT(enu, T, nucleus="Ar40", *, sin2w=SIN2_THETA_W):
@@ -181,6 +240,6 @@ def cevns_sm_dsigma_dT(enu, T, nucleus="Ar40", *, sin2w=SIN2_THETA_W):
     q → 0 normalisation of eq. (15) (it drops the T/Eν term and the form factor)."""
     nuc = get_nucleus(nucleus)
     qw = nuc.Z * (1.0 - 4.0 * sin2w) - nuc.N
-    ok = (T > 0) & (T <= kin.t_max(enu, nuc.mass))
+    ok = kin.is_physical(enu, T, nuc.mass)
     val = G_F ** 2 * nuc.mass * qw ** 2 / (4.0 * math.pi) * (1.0 - nuc.mass * T / (2.0 * enu ** 2))
     return jnp.where(ok, val, 0.0)

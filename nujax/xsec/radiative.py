@@ -5,13 +5,15 @@ Physical region (eqs. (27)–(29)): 0 < x < 1, 0 < y < (1 + m x/(2Eν))⁻¹, ω
 
 How the triple-differential cross section is computed
 -----------------------------------------------------
-The kernel evaluates the spin-summed squared amplitudes of seed 004 **eqs. (10) and (13)**
-(written with four-vector dot products) and integrates over the unobservable azimuth φ of the
-(e, γ) plane around q⃗ = p⃗' + k⃗ (the variable s₁ of eq. (15)) *exactly*: both |T|² are quadratic
+The spin-summed squared amplitudes of seed 004 **eqs. (10) and (13)** (written with four-vector
+dot products) are integrated over the unobservable azimuth φ of the (e, γ) plane around q⃗ = p⃗' + k⃗ (the variable s₁ of eq. (15)) *exactly*: both |T|² are quadratic
 in the outgoing-neutrino momentum and only K cos φ enters the dot products, so the φ average is
 the mean of the two values at K cos φ = ±K/√2. With the textbook phase space (eq. (14)) this gives
 
     d³σ/dx dy dω = √(Eν y/(Eν y + 2 m x)) / (64 (2π)³) · ⟨Σ|T|²⟩_φ            (derived here)
+
+It is evaluated through the appendix polynomials eqs. (40)–(43) with four misprints corrected
+(below), which equal it to ~1e-12 without its cancellations at small x and in float32.
 
 Verification and decisions
 --------------------------
@@ -35,8 +37,16 @@ Verification and decisions
   4. eq. (43) W3, ω³ term: +2(1−x) y g_A² ω³ must read **−2(1−x)** y g_A² ω³.
 
   With these four corrections :func:`appendix_eq40_43` (``corrected=True``) equals the kernel to
-  ~1e-12 relative (tested). The kernel below stays the computation used for numbers; the printed
-  form (``corrected=False``) is kept so the misprints stay visible and testable.
+  ~1e-12 relative (tested); the printed form (``corrected=False``) is kept so the misprints stay
+  visible and testable.
+* Which form gives the numbers: the spin sums of eqs. (10) and (13) cancel at small x (the
+  magnetic bracket is O(Q²) over −Q², losing ≈ ε/x relative: negative and growing like 1/x below
+  x ≈ 1e-12 in float64, a factor 2 off at x = 1e-6 in float32; the x-derivative of the weak part
+  is lost below x ≈ ε) and in float32 at large Eν (weak part off by up to 10² near the region's
+  edges at Eν = 100 MeV). The corrected polynomials of eqs. (40)–(43) are the same function without
+  those cancellations (within 1e-9 of a 60-digit evaluation of eqs. (10)/(13) in float64, x down to
+  1e-14; float32 within 1e-5 at small x, tests), so :func:`radiative_terms` evaluates them; the
+  spin-sum form stays available (``form="traces"``) as their independent check.
 * Low-x limits (eqs. (30)–(36)): the x = 0 terms W g_A² and M, the Klein–Nishina term V g_V²
   (eq. (33)) and the interference I g_V g_A agree with the full result; the printed A(y, ω) of
   eq. (31) and N(y, ω) of eq. (35) (their m/Eν corrections) do not, and are not used.
@@ -60,7 +70,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from nujax._validation import check_energy, check_finite
+from nujax._validation import check_args, check_energy
 from nujax.constants import ALPHA, G_F, M_E, MU_SCALE, SIN2_THETA_W
 from nujax.couplings import electron_couplings, parse_flavor
 
@@ -149,7 +159,7 @@ def _phi_average(fn, K):
     return 0.5 * (fn(h) + fn(-h))
 
 
-def radiative_terms(x, y, w, enu, gV, gA, mu_muB, *, xp=jnp):
+def radiative_terms(x, y, w, enu, gV, gA, mu_muB, *, form="eq40", xp=jnp):
     """d³σ/dx dy dω [MeV⁻²] (weak, magnetic) at one point, written against the namespace ``xp``.
 
     Parameters
@@ -162,12 +172,20 @@ def radiative_terms(x, y, w, enu, gV, gA, mu_muB, *, xp=jnp):
         Couplings of eq. (32) (antineutrino: g_A already sign-flipped).
     mu_muB : array_like
         μν in Bohr magnetons.
+    form : {"eq40", "traces"}
+        Static. ``"eq40"`` (default): the corrected polynomials of eqs. (40)–(43), which keep full
+        precision as x → 0 and in float32 (module docstring). ``"traces"``: the φ-averaged
+        spin sums of eqs. (10) and (13), the same function evaluated with cancellations (the
+        magnetic part loses ≈ ε/x relative, the x-derivative of the weak part is lost below
+        x ≈ ε); kept as the independent check of the polynomials.
 
     Returns
     -------
     RadiativeParts
         Exactly 0 outside the physical region.
     """
+    if form not in ("eq40", "traces"):
+        raise ValueError(f"form must be 'eq40' or 'traces', got {form!r}")
     m = M_E
     ok = is_physical(x, y, w, enu, xp=xp)
     # interior stand-in point (double where): x = ½, y = ½ y_max, ω mid-range
@@ -176,6 +194,9 @@ def radiative_terms(x, y, w, enu, gV, gA, mu_muB, *, xp=jnp):
     y = xp.where(ok, y, 0.5 * y_max(0.5, enu, xp=xp))
     wm, wp = omega_limits(x, y, enu, xp=xp)
     w = xp.where(ok, w, 0.5 * (wm + wp))
+    if form == "eq40":
+        r = appendix_eq40_43(x, y, w, enu, gV, gA, mu_muB, corrected=True, xp=xp)
+        return RadiativeParts(xp.where(ok, r.weak, 0.0), xp.where(ok, r.magnetic, 0.0))
 
     nu = enu * y
     eg = enu * w
@@ -270,10 +291,8 @@ def d3sigma_dx_dy_dw(x, y, w, enu, mu_1e11=0.0, *, flavor="nuebar", sin2w=SIN2_T
     >>> float(d3sigma_dx_dy_dw(1.2, 0.5, 0.2, 1.0).weak)   # outside the region: exactly 0
     0.0
     """
-    for name, v in (("enu", enu),):
-        check_energy(name, v, allow_zero=False)
-    check_finite("mu_1e11", mu_1e11)
-    check_finite("sin2w", sin2w)
+    check_energy("enu", enu, allow_zero=False)
+    check_args(x=x, y=y, w=w, mu_1e11=mu_1e11, sin2w=sin2w)
     f = parse_flavor(flavor)
     dt = _float_dtype(x, y, w, enu)
     args = jnp.broadcast_arrays(*(jnp.asarray(a, dtype=dt) for a in (x, y, w, enu)))
@@ -319,6 +338,8 @@ def d3sigma_dT_dEg_dcostheta(T, eg, costheta, enu, mu_1e11=0.0, *, flavor="nueba
 
     θ is the electron–photon opening angle; Q² from seed 004 eq. (19); 0 where unphysical.
     """
+    check_args(T=T, costheta=costheta)
+    check_energy("eg", eg)
     dt = _float_dtype(T, eg, costheta, enu)
     T, eg, costheta, enu = jnp.broadcast_arrays(*(jnp.asarray(a, dtype=dt) for a in (T, eg, costheta, enu)))
     okT = (T > 0) & (eg > 0)
@@ -362,7 +383,10 @@ def appendix_eq40_43(x, y, w, enu, gV, gA, mu_muB, *, corrected=False, xp=jnp) -
             + 2*y**2*(x-1)**2*(-x*(1-x)*y**2+(x**2-6*x+1)*(1-y)))
     M3 = x/E*(-(1-x)*(x+3)*y**2-8*(1-y))*(w-y*(1-x))**2
     root = xp.sqrt(E*y/(E*y+2*m*x))
-    mag = (ALPHA**3/(4*m**2)*mu_muB**2/(1-x)**2/(2*m*x+E*y)**2*root/(y**3*w**2)  # eq. (40)
+    # prefactors as products of reciprocals (not one division by (1−x)²y³ω²), so neither the value
+    # nor its gradient passes through an over- or underflowing intermediate in float32
+    ix, iD, iy, iw = 1/(1-x), 1/(2*m*x+E*y), 1/y, 1/w
+    mag = (ALPHA**3/(4*m**2)*mu_muB**2*(ix*ix)*(iD*iD)*root*(iy*iy*iy)*(iw*iw)  # eq. (40)
            * (M0+m*M1+m**2*M2+m**3*M3))
     S, I, D, V2, A2 = gV**2+gA**2, gV*gA, (gV-gA)**2, gV**2, gA**2
     W0 = x*(1-x)*E**3*y**2*(y**2*(x**2+1)*(-y*(2-y)*D+2*S)*w  # eq. (43)
@@ -390,6 +414,6 @@ def appendix_eq40_43(x, y, w, enu, gV, gA, mu_muB, *, corrected=False, xp=jnp) -
                + (-y**2*((11*x**2-10*x-1)*V2+(-9*x**2+14*x+3)*A2)-8*(1-y)*S-8*y*(2-y)*x*I)*w**2
                + (1-2*c4)*2*(1-x)*y*A2*w**3)  # correction 4: sign of the g_A² ω³ term
     W4 = 4*x**3*y/E*(w-y*(1-x))**2*(V2-A2)
-    weak = (G_F**2*m/(4*math.pi**2)*ALPHA/(1-x)**2/(2*m*x+E*y)**2*root/(y**2*w**2)  # eq. (42)
+    weak = (G_F**2*m/(4*math.pi**2)*ALPHA*(ix*ix)*(iD*iD)*root*(iy*iy)*(iw*iw)  # eq. (42)
             * (W0+m*W1+m**2*W2+m**3*W3+m**4*W4))
     return RadiativeParts(weak, mag)

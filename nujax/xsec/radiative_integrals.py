@@ -25,7 +25,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from nujax._validation import check_energy, check_finite
+from nujax._validation import check_args, check_energy, values
 from nujax.constants import M_E, MU_SCALE, SIN2_THETA_W
 from nujax.couplings import parse_flavor
 from nujax.sources.spectrum import Spectrum, fold, gauss_legendre
@@ -100,9 +100,7 @@ def d2sigma_dx_dnu(x, nu, enu, mu_1e11=0.0, *, flavor="nuebar", sin2w=SIN2_THETA
     True
     """
     check_energy("enu", enu, allow_zero=False)
-    check_energy("eg_min", eg_min)
-    check_energy("T_min", T_min)
-    check_finite("mu_1e11", mu_1e11)
+    check_args(x=x, nu=nu, eg_min=eg_min, T_min=T_min, mu_1e11=mu_1e11, sin2w=sin2w)
     dt = _float_dtype(x, nu, enu)
     x, nu, enu = jnp.broadcast_arrays(*(jnp.asarray(a, dt) for a in (x, nu, enu)))
     return _inclusive_jit(x, nu, enu, jnp.asarray(mu_1e11, dt), jnp.asarray(sin2w, dt),
@@ -143,12 +141,14 @@ def sigma_region(enu, mu_1e11=0.0, *, x_range=(0.0, 1.0), nu_range=(0.0, None), 
     An upper x limit of 1 needs ``eg_min > 0`` (the soft-photon divergence, eq. (44)).
     """
     check_energy("enu", enu, allow_zero=False)
-    x_lo, x_hi = (float(v) for v in x_range)
+    check_args(eg_min=eg_min, T_min=T_min, mu_1e11=mu_1e11, sin2w=sin2w)
+    x_lo, x_hi = (float(v) for v in values("x_range", x_range))
     if not 0.0 <= x_lo < x_hi <= 1.0:
         raise ValueError(f"x_range must satisfy 0 ≤ x_lo < x_hi ≤ 1, got {x_range!r}")
-    nu_lo = float(nu_range[0])
-    nu_hi = float(nu_range[1]) if nu_range[1] is not None else float(np.max(np.asarray(enu))) * 2.0
-    if nu_lo < 0 or nu_hi <= nu_lo:
+    nu_lo = float(values("nu_range[0]", nu_range[0]))
+    nu_hi = (float(values("nu_range[1]", nu_range[1])) if nu_range[1] is not None
+             else float(np.max(np.asarray(enu))) * 2.0)
+    if not (0.0 <= nu_lo < nu_hi < np.inf):
         raise ValueError(f"nu_range must satisfy 0 ≤ ν_lo < ν_hi, got {nu_range!r}")
     if x_hi == 1.0 and float(eg_min) <= 0.0:
         raise ValueError("integrating up to x = 1 needs an infrared cut eg_min > 0 (seed 004 eq. (44))")

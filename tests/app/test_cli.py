@@ -136,35 +136,14 @@ def test_device_option():
 # ---------------------------------------------------------------------------------------------
 # demo (the main job) and figures
 # ---------------------------------------------------------------------------------------------
-def test_demo_quick_end_to_end(tmp_path):
-    out = tmp_path / "demo"
-    res = invoke("demo", "--quick", "--out", out, "--mu", "3", "--pe", "0.5")
-    assert res.exit_code == 0, res.output
-    for name in ("summary.json", "posterior.nc", "spectrum.png", "dndphi.png", "posterior.png"):
-        assert (out / name).stat().st_size > 0, name
-    assert (out / "spectrum.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert (out / "posterior.nc").read_bytes()[:4] == b"\x89HDF"
-    summary = json.loads((out / "summary.json").read_text())
-    det = nujax.preset("hellaz", background=50.0)
-    # the demo is seed 000's beam: the emitted ν_e with the spin flip Pe (no MSW)
-    spectra = nujax.get_source("pp", oscillation=None) + nujax.get_source("7Be", oscillation=None)
-    coeffs = nujax.azimuthal_coefficients(spectra, det, 3.0, 0.5)
-    assert summary["asymmetry_A"] == pytest.approx(float(nujax.max_asymmetry(coeffs)), rel=1e-10)
-    assert summary["events_weak"] == pytest.approx(float(2 * math.pi * coeffs[0]), rel=1e-10)
-    assert f"{float(nujax.max_asymmetry(coeffs)):.4g}" in res.output
-    # nothing is overwritten without --force: exit 2 naming the file, before any computation
-    before = (out / "summary.json").read_bytes()
-    res = invoke("demo", "--quick", "--out", out)
-    assert res.exit_code == 2
-    assert "summary.json" in res.output and "--force" in res.output
-    assert (out / "summary.json").read_bytes() == before
+# test_demo_quick_end_to_end: tests/app/test_cli_precision.py (one float64 demo run for both)
 
 
 def test_demo_bad_option_exits_2(tmp_path):
     res = invoke("demo", "--quick", "--pe", "1.5", "--out", tmp_path)
-    assert res.exit_code == 2 and "pe must lie in [0, 1]" in res.output
+    assert res.exit_code == 2 and "error: --pe: must be ≤ 1.0, got 1.5" in res.output
     res = invoke("demo", "--quick", "--data", "real", "--out", tmp_path)
-    assert res.exit_code == 2 and "data must be" in res.output
+    assert res.exit_code == 2 and "error: --data: must be one of toy, asimov" in res.output
     assert not any(tmp_path.iterdir())
 
 
@@ -281,9 +260,12 @@ def test_bench_runs_run_all_main(tmp_path, monkeypatch):
     script = tmp_path / "run_all.py"
     script.write_text("def main(argv=None):\n    print('ARGV', argv)\n    return 0\n")
     monkeypatch.setattr(cli, "_find_bench", lambda: script)
-    res = invoke("bench", "--quick", "--only", "xsec")
+    res = invoke("bench", "--quick", "--only", "xsec", "--out", tmp_path / "o")
     assert res.exit_code == 0, res.output
-    assert "ARGV ['--quick', '--only', 'xsec']" in res.output
+    # results go to <out>/benchmarks unless --update-results: the committed tables stay as they are
+    assert f"ARGV ['--quick', '--only', 'xsec', '--out', '{tmp_path / 'o' / 'benchmarks'}']" in res.output
+    res = invoke("bench", "--update-results")
+    assert res.exit_code == 0 and "ARGV ['--update-results']" in res.output
     monkeypatch.setattr(cli, "_find_bench", lambda: None)
     res = invoke("bench")
     assert res.exit_code == 2 and "run_all.py not found" in res.output
@@ -314,3 +296,41 @@ def test_figures_seed001_and_004_data_match_the_library(tmp_path):
     import nujax.constants as c
     wm, wp = omega_limits(0.5, d["r"] * c.M_E, 1.0, xp=np)
     np.testing.assert_allclose(d["limits/0.5"], np.stack([wm, wp]) / c.M_E, rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# help texts, deprecated options, compilation cache
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("command, unit", [("xsec", "[MeV]"), ("xsec", "[cm²/MeV]"),
+                                           ("rate", "[keV]"), ("asymmetry", "[keV]"),
+                                           ("demo", "[rad]"), ("demo", "[keV]"),
+                                           ("scan", "[s]")])
+def test_help_keeps_bracketed_units_and_shows_no_bool_placeholder(command, unit):
+    res = invoke(command, "--help")
+    assert res.exit_code == 0
+    assert unit in res.output and "<bool>" not in res.output
+
+
+def test_demo_threshold_in_mev_is_a_deprecated_alias(tmp_path):
+    (tmp_path / "file").write_text("x")
+    res = invoke("demo", "--threshold", "0.1", "--out", tmp_path / "file")
+    assert "--threshold [MeV] is deprecated; use --threshold-keV" in res.output
+    assert res.exit_code == 2 and "error: --out:" in res.output      # and it goes on to the options
+
+
+def test_compilation_cache_folder_env_and_switch(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    def run(*args, cache):
+        env = {**os.environ, "NUJAX_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
+        proc = subprocess.run([sys.executable, "-m", "nujax.cli", *args, "xsec", "--enu", "1",
+                               "--T", "0.2"], env=env, capture_output=True, text=True, cwd=ROOT)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    a = run(cache=tmp_path / "on")
+    assert any((tmp_path / "on").iterdir())                       # compiled programs stored
+    assert run("--no-compile-cache", cache=tmp_path / "off") == a
+    assert not (tmp_path / "off").exists()

@@ -90,3 +90,22 @@ def test_profile_limit_matches_the_library(tmp_path):
     up = profile_upper_limit(sc.model, data, nuisances=("norm", "bkg_scale"),
                              mu_max=cfg["fit"]["mu_max"])
     np.testing.assert_allclose(s["limit_profile"], up.limit, rtol=1e-4)
+
+
+def test_cevns_scenario_keys_are_validated():
+    """[detector] quenching needs a nuclear target and a known model; a time window needs π-DAR."""
+    from nujax.errors import ConfigError
+
+    raw = load_config(FITS / "coherent_csi.toml")
+    raw["scenario"].pop("origin")
+    assert raw["binning"]["time_window_ns"] == [-1000.0, 6000.0]
+    bad = {**raw, "scenario": {**raw["scenario"], "target": "electron"},
+           "detector": {**raw["detector"], "quenching": "csi"}}
+    with pytest.raises(ConfigError, match="detector.quenching"):
+        load_config(bad)
+    bad = {**raw, "detector": {**raw["detector"], "quenching": "lindhard:-1"}}
+    with pytest.raises(ConfigError, match="detector.quenching"):
+        load_config(bad)
+    bad = {**raw, "source": [{"name": "8B"}]}
+    with pytest.raises(ConfigError, match="time window"):
+        load_config(bad)

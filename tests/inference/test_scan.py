@@ -188,3 +188,52 @@ def test_resume_after_interruption_gives_identical_file(model, tmp_path):
     with pytest.raises(ValueError, match="different scan"):
         scan(model, ax, chunk_size=5, out_path=tmp_path / "c.npz")
     scan(model, ax, chunk_size=5, out_path=tmp_path / "c.npz", force=True)
+
+
+def test_auto_chunk_size_follows_the_grid_and_the_time_target(model):
+    ax = parse_axes({"mu_1e11": np.geomspace(0.3, 10, 40), "exposure": np.geomspace(0.5, 20, 25)})
+    _, _, plan = scan_mod._prepare(model, ax, quantity="q_asimov", fixed=None, nuisances=NUIS,
+                                   n_profile=4, cl=0.9, spec=None, batch_size=8, dtype=None,
+                                   exposure_t_yr=None)
+    big, per_point = scan_mod.auto_chunk_size(plan, ax, chunk_seconds=1e6)
+    assert big == 1000 and per_point > 0                       # the whole grid in one chunk
+    tiny, _ = scan_mod.auto_chunk_size(plan, ax, chunk_seconds=1e-9)
+    assert tiny == 8                                           # one batch at least
+    mid, per_point = scan_mod.auto_chunk_size(plan, ax, chunk_seconds=200 * per_point)
+    assert mid % 25 == 0 and 25 <= mid <= 1000                 # whole rows of the last axis
+
+
+def test_auto_chunks_resume_into_the_same_bytes(model, tmp_path):
+    """An interrupted scan with automatic chunks resumes with its recorded chunking and writes the
+    bytes of a scan chunked differently (the chunking is not part of the result)."""
+    ax = {"mu_1e11": np.geomspace(0.3, 10, 6), "exposure": np.geomspace(0.5, 20, 5)}
+    scan(model, ax, chunk_size=30, out_path=tmp_path / "a.npz")
+    seen = []
+
+    def stop(i, n):
+        seen.append((i, n))
+        if i == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        scan(model, ax, chunk_seconds=1e-9, batch_size=4, out_path=tmp_path / "b.npz", callback=stop)
+    assert seen[0][1] == 8                                     # 30 points in chunks of 4
+    checks = []
+    scan(model, ax, chunk_seconds=100.0, batch_size=4, out_path=tmp_path / "b.npz",
+         check=lambda n, s: checks.append((n, s)))
+    assert checks == [(22, None)]                              # recorded chunking: no new probe
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
+
+
+def test_check_can_refuse_before_the_grid_runs(model, tmp_path):
+    ax = {"mu_1e11": np.geomspace(0.3, 10, 6), "exposure": np.geomspace(0.5, 20, 5)}
+    got = []
+
+    def refuse(n, seconds):
+        got.append((n, seconds))
+        raise ValueError("too long")
+
+    with pytest.raises(ValueError, match="too long"):
+        scan(model, ax, out_path=tmp_path / "c.npz", check=refuse)
+    assert got[0][0] == 30 and got[0][1] > 0
+    assert not list((tmp_path / "c.npz.parts").glob("chunk_*.npy"))

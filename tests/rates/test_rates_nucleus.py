@@ -46,8 +46,10 @@ def _true_spectrum(det, spec, T, props=PROPS0, n_e=600):
             emin = np.maximum(np.asarray(enu_min(T, iso.mass)) * (1 + 1e-12), grid[0])  # inside T ≤ T_max
             u = np.linspace(0.0, 1.0, n_e)
             E = emin[:, None] + (grid[-1] - emin[:, None]) * u             # (nT, n_e)
-            A = np.asarray(nucleus_parts(props, LEFT, E, np.broadcast_to(T[:, None], E.shape),
-                                         nucleus=iso.name, sin2w=SIN2_THETA_W).A)
+            fl = np.asarray(spec.flavor_probabilities(E))                 # radiative g_V^p(ν_ℓ)
+            A = sum(fl[..., k] * np.asarray(nucleus_parts(
+                props, LEFT, E, np.broadcast_to(T[:, None], E.shape), nucleus=iso.name,
+                sin2w=SIN2_THETA_W, flavor=f).A) for k, f in enumerate(("nue", "numu", "nutau")))
             lam = np.interp(E, grid, dens, left=0.0, right=0.0)
             sig = 2 * math.pi * np.trapezoid(lam * A, E, axis=1)           # ∫dEν λ dσ/dT
             n_t = ab * n_per_t * float(det.mass_t)
@@ -133,7 +135,7 @@ def test_density_matrix_nucleus_path_equals_the_compact_kernel():
     edges = np.linspace(0.001, 0.004, 4)
     phi = np.linspace(0.0, 2 * np.pi, 5)
     pe, mu, phb = 0.6, 200.0, 0.4
-    compact = rates.expected_counts(B8, det, edges, phi, mu, pe, phb, target="nucleus")
+    compact = rates.expected_counts(B8, det, edges, phi, mu, pe, phb, target="nucleus", flavor="nue")
     dm = rates.expected_counts_density_matrix(B8, det, edges, phi, EMProperties.from_effective(mu, n=1),
                                               SpinFlavorState.from_pe_dirac(pe, phb, n=1),
                                               target="nucleus")

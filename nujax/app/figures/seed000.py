@@ -129,7 +129,7 @@ def make_figures(out_dir) -> list[Path]:
     ax.plot(d5["We"], d5["constant"], "-", label="Pe = 0.5")
     for dm2, b in LZ_CASES:
         ax.plot(d5["We"], d5[(dm2, b)], "--", label=f"LZ: Δm² = {dm2:g} eV², B = {b:g} kG")
-    ax.set(xlabel="W_e [MeV]", ylabel="A", title="seed 000 Fig. 5: Majorana pp, μ12 = 1e-11 μB")
+    ax.set(xlabel=r"$W_e$ [MeV]", ylabel="A", title="seed 000 Fig. 5: Majorana pp, μ12 = 1e-11 μB")
     ax.legend()
     paths.append(save_figure(fig, out_dir / "seed000_fig5.png"))
     return paths

@@ -113,7 +113,7 @@ def _plot_fig1(d):
     fig, ax = new_figure(1, 3, width=4.6)
     deg = np.degrees(d["theta"])
     ax[0].semilogy(deg, d["unpolarized_sm"][:, 0], label="unpolarized, SM")
-    ax[0].semilogy(deg, d["unpolarized_mu"][:, 0], "--", label="unpolarized, μ = 10⁻¹¹ μ_B")
+    ax[0].semilogy(deg, d["unpolarized_mu"][:, 0], "--", label=r"unpolarized, $\mu = 10^{-11}\,\mu_B$")
     ax[0].set(xlabel="θ [deg]", ylabel="dσ/dΩ [MeV⁻² sr⁻¹]", title="proton, Eν = 10 MeV")
     ax[0].legend(fontsize=8)
     for a, key, title in [(ax[1], "mu", "transverse − unpolarized (μ)"),
@@ -138,7 +138,7 @@ def _plot_fig2(d):
 
 def _plot_fig3(d):
     fig, ax = new_figure(1, 2, width=5.0)
-    for a, flavor, label in zip(ax, ("nue", "numu"), ("ν_e", "ν_μ,τ")):
+    for a, flavor, label in zip(ax, ("nue", "numu"), (r"$\nu_e$", r"$\nu_{\mu,\tau}$")):
         for j, phi in enumerate(d["phi"]):
             a.loglog(d["T"], d[f"{flavor}_transverse"][:, j], label=f"transverse, φ = {np.degrees(phi):.0f}°")
         a.loglog(d["T"], d[f"{flavor}_unpolarized"][:, 0], "k--", label="unpolarized")

@@ -88,7 +88,9 @@ def figure_data_inclusive(enu=1.0, flavor="nuebar", mu_1e11=10.0, eg_min=0.0, T_
     nus = np.linspace(0.005, 2 * enu**2 / (2 * enu) * 0.999, n)
     X, N = np.meshgrid(xs, nus, indexing="ij")
     r = d2sigma_dx_dnu(X, N, enu, mu_1e11, flavor=flavor, sin2w=S2, eg_min=eg_min, T_min=T_min, n_omega=n_omega)
-    return dict(x=xs, nu=nus, weak=np.asarray(cm2_from_natural(r.weak)), magnetic=np.asarray(cm2_from_natural(r.magnetic)))
+    # cm² on the host in float64 (10⁻⁵⁰ cm² underflows float32)
+    return dict(x=xs, nu=nus, weak=cm2_from_natural(np.asarray(r.weak, np.float64)),
+                magnetic=cm2_from_natural(np.asarray(r.magnetic, np.float64)))
 
 
 def figure_data_reactor(mu_1e11=10.0, n=30, n_e=6, n_panels=5, n_omega=24, spectrum=None):

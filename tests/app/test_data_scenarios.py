@@ -1,0 +1,114 @@
+"""Scenarios with [[background]] components and observed data files (``[scenario] data``)."""
+
+import numpy as np
+import pytest
+
+from nujax.app.plots import plot_fit_residuals
+from nujax.app.scenario_config import load_config
+from nujax.app.scenarios import build_scenario
+from nujax.data_io import ObservedSpectrum, write_spectrum_csv
+from nujax.errors import ConfigError
+from nujax.inference import asimov_data, fit_mle
+
+TOML = """
+[scenario]
+name = "xe_components"
+{data}
+
+[[source]]
+name = "pp"
+
+[detector]
+preset = "xenon_tpc"
+background_per_t_yr_MeV = 0.0
+smearing = false
+
+[binning]
+T_keV = {{ min = 5.0, max = 105.0, n = 10 }}
+
+[[background]]
+name = "pb214"
+shape = "beta"
+isotope = "Pb214"
+rate_per_t_yr = 400.0
+constraint = "gaussian"
+sigma = 0.1
+
+[[background]]
+name = "xray"
+shape = "gaussian"
+mean_keV = 30.0
+width_keV = 1.0
+rate_per_t_yr = 30.0
+constraint = "lognormal"
+sigma = 0.5
+float = ["mean"]
+
+[truth]
+mu_1e11 = 0.0
+"""
+
+
+def _write(tmp_path, data_line=""):
+    p = tmp_path / "sc.toml"
+    p.write_text(TOML.format(data=data_line))
+    return p
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory):
+    return build_scenario(load_config(_write(tmp_path_factory.mktemp("sc"))))
+
+
+def test_background_tables_build_components(scenario):
+    sc = scenario
+    m = sc.model
+    assert m.parameter_names()[-3:] == ("bkg_pb214", "bkg_xray", "bkg_xray_mean")
+    assert sc.free[-3:] == ("bkg_pb214", "bkg_xray", "bkg_xray_mean")
+    # the X-ray peak: 30/(t yr) × 1.16 t yr at 30 keV in the 25–35 keV bin (±5σ), no smearing
+    assert float(m.templates[1][2]) == pytest.approx(30.0 * 1.16, rel=1e-6)
+    assert sc.data is None
+    # exposure scaling (run_fit's sensitivity curve) doubles every part, floated shapes too
+    two, p = m.scaled(2.0), {"bkg_xray_mean": 0.031}
+    np.testing.assert_allclose(two.expected(p), 2.0 * np.asarray(m.expected(p)), rtol=1e-12)
+
+
+def test_data_file_replaces_the_toy(tmp_path, scenario):
+    sc = scenario
+    counts = np.round(np.asarray(asimov_data(sc.model, {"mu_1e11": 0.0, "bkg_xray": 1.5})))
+    edges = sc.meta["T_edges_MeV"]
+    write_spectrum_csv(ObservedSpectrum(edges, counts, 1.16 / 5.9, 1.16), tmp_path / "obs.csv")
+    sc2 = build_scenario(load_config(_write(tmp_path, 'data = "obs.csv"')))
+    np.testing.assert_array_equal(sc2.data, counts)
+    r = fit_mle(sc2.model, sc2.data, free=sc2.free, tol=1e-6)
+    assert bool(r.converged)
+    assert float(r.params["bkg_xray"]) == pytest.approx(1.5, rel=0.15)   # rounded counts
+    png = plot_fit_residuals(tmp_path / "fit.png", edges * 1e3, sc2.data,
+                             sc2.model.expected(r.params), title="xe")
+    assert png.stat().st_size > 1000
+
+
+@pytest.mark.parametrize("edit,key", [
+    (lambda s: s.replace('isotope = "Pb214"', 'isotope = "U238"'), "background[0]"),
+    (lambda s: s.replace('float = ["mean"]', 'float = ["slope"]'), "background[1].float[0]"),
+    (lambda s: s.replace('name = "xray"', 'name = "pb214"'), "background[1].name"),
+    (lambda s: s.replace("rate_per_t_yr = 30.0", "rate_per_t_yr = -1.0"), "background[1].rate_per_t_yr"),
+])
+def test_bad_background_tables_name_the_key(tmp_path, edit, key):
+    p = tmp_path / "bad.toml"
+    p.write_text(edit(TOML.format(data="")))
+    with pytest.raises(ConfigError) as err:
+        build_scenario(load_config(p))
+    assert err.value.key == key
+
+
+def test_bad_data_files_are_config_errors(tmp_path):
+    edges = np.linspace(5.0, 105.0, 11) * 1e-3
+    write_spectrum_csv(ObservedSpectrum(edges[:-1], np.ones(9), 0.2, 1.16), tmp_path / "few.csv")
+    write_spectrum_csv(ObservedSpectrum(edges, np.ones(10), 0.2, 2.0), tmp_path / "expo.csv")
+    (tmp_path / "broken.csv").write_text("E_lo_keV,E_hi_keV,counts\n5,15,-1\n")
+    for name, why in (("few.csv", "bin edges"), ("expo.csv", "exposure"),
+                      ("broken.csv", "broken.csv:2"), ("missing.csv", "cannot read")):
+        with pytest.raises(ConfigError, match=why) as err:
+            build_scenario(load_config(_write(tmp_path, f'data = "{name}"')))
+        assert err.value.key == "scenario.data"
