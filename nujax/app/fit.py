@@ -38,28 +38,37 @@ def _g(x) -> str:
 
 def output_files(nuts: bool) -> list[str]:
     """Names of the files :func:`run_fit` writes (with the NUTS outputs when ``nuts``)."""
-    names = ["summary.json", "profile.png", "exposure.png", "data.png"]
+    names = ["summary.json", "summary.nc", "limit.nc", "profile.png", "exposure.png", "data.png"]
     return names + (["corner.png", "posterior.nc"] if nuts else [])
 
 
-def limit_step(model, data, *, nuisances, cl=0.9, mu_max=50.0, n_grid=49):
-    """The ``cl`` profile-likelihood upper limit on |μ_ν| of the demo study and of the fits.
+def limit_step(model, data, *, nuisances, cl=0.9, mu_max=50.0, n_grid=49, method="profile",
+               key=None, n_toys=1000):
+    """The ``cl`` upper limit on |μ_ν| of the demo study and of the fits.
 
-    One call of :func:`nujax.inference.profile_upper_limit` (q̃ of Cowan et al., EPJC 71 (2011)
-    1554, eq. (16), solved for q̃(μ_up) = Φ⁻¹(cl)²), so ``nujax demo`` and ``nujax fit`` quote
-    limits by one algorithm. Returns its ``UpperLimit(limit, mu_hat, grid, q, converged, note)``.
+    ``method="profile"``: one call of :func:`nujax.inference.profile_upper_limit` (q̃ of Cowan
+    et al., EPJC 71 (2011) 1554, eq. (16), solved for q̃(μ_up) = Φ⁻¹(cl)²), so ``nujax demo`` and
+    ``nujax fit`` quote limits by one algorithm; any other name of
+    :data:`nujax.inference.METHODS` goes through :func:`nujax.inference.upper_limit` (``key``
+    and ``n_toys`` for the toy methods). Returns an :class:`~nujax.inference.UpperLimit`.
     """
-    from nujax.inference import profile_upper_limit
+    from nujax.inference import profile_upper_limit, upper_limit
 
-    return profile_upper_limit(model, data, nuisances=tuple(nuisances), cl=float(cl),
-                               mu_max=float(mu_max), n_grid=int(n_grid))
+    kw = dict(nuisances=tuple(nuisances), cl=float(cl), mu_max=float(mu_max), n_grid=int(n_grid))
+    if method == "profile":
+        return profile_upper_limit(model, data, **kw)
+    return upper_limit(model, data, method=method, key=key, n_toys=int(n_toys), **kw)
 
 
-def fit_limit(model, data, nuisances, fit: dict, quick: bool = False):
+def fit_limit(model, data, nuisances, fit: dict, quick: bool = False, *, method="profile",
+              key=None):
     """The limit step of :func:`run_fit`: :func:`limit_step` with the ``[fit]`` settings
-    (``cl``, ``mu_max``; a coarser first grid with ``quick``)."""
+    (``cl``, ``mu_max``, ``toys`` for the toy methods (default 1000); a coarser first grid and
+    at most 100 toys with ``quick``) by ``method``."""
+    n_toys = fit.get("toys") or 1000
     return limit_step(model, data, nuisances=nuisances, cl=fit["cl"], mu_max=fit["mu_max"],
-                      n_grid=25 if quick else 49)
+                      n_grid=25 if quick else 49, method=method, key=key,
+                      n_toys=min(n_toys, 100) if quick else n_toys)
 
 
 def sensitivity_step(model, factors, *, nuisances, cl, phi_B) -> np.ndarray:
@@ -105,7 +114,8 @@ def run_fit(cfg: dict, out_dir, *, force=False, quick=False, progress=True, seed
     Steps: templates (:func:`build_scenario`); Asimov data at the truth and one Poisson toy data
     set ("observed"); optax MLE of the free parameters on both; 1σ errors from the Fisher
     matrix at the truth; the ``fit.cl`` profile-likelihood upper limit on |μ_ν| from the toy data
-    (:func:`limit_step`); the median expected (Asimov, μ = 0) Fisher limit and its scaling with
+    (:func:`limit_step`) and, when ``fit.method`` names another method, its limit too
+    (``limit_<method>``; ``limit`` is the limit of ``fit.method``); the median expected (Asimov, μ = 0) Fisher limit and its scaling with
     exposure; NUTS when ``[fit] nuts`` is given; a toy-based Neyman limit when ``fit.toys`` > 0.
 
     Parameters
@@ -114,7 +124,9 @@ def run_fit(cfg: dict, out_dir, *, force=False, quick=False, progress=True, seed
         Validated configuration (:func:`nujax.app.load_config`).
     out_dir : str or os.PathLike
         Folder for summary.json, profile.png, exposure.png, data.png (+ corner.png and
-        posterior.nc when NUTS ran); files are written atomically.
+        posterior.nc when NUTS ran), and the labelled netCDF files summary.nc (the summary's
+        numbers with units) and limit.nc (the ``fit.method`` limit with its statistic on its μ
+        grid and failed fits; :mod:`nujax.inference.export`); files are written atomically.
     force : bool
         Overwrite existing output files (else FileExistsError naming the first one found).
     quick : bool
@@ -204,6 +216,15 @@ def run_fit(cfg: dict, out_dir, *, force=False, quick=False, progress=True, seed
             notes += [f"profile limit: {up.note}"] if up.note else []
             lim = float(up.limit)
             summary["limit_profile"] = json_float(lim)
+            method = fit.get("method", "profile")
+            summary["limit_method"] = method
+            um = up
+            if method != "profile":
+                um = fit_limit(model, data, nuis, fit, quick, method=method,
+                               key=jax.random.fold_in(key, 4))
+                notes += [f"{method} limit: {um.note}"] if um.note else []
+                summary[f"limit_{method}"] = json_float(um.limit)
+            summary["limit"] = summary[f"limit_{method}"]
             prof_nuis = tuple(p for p in nuis if p != "phi_B")
             factors = np.asarray(fit["exposure_factors"], float)
             if quick:
@@ -248,6 +269,10 @@ def run_fit(cfg: dict, out_dir, *, force=False, quick=False, progress=True, seed
 
             plot_posterior(out / "corner.png", post.samples, sc.name)
             save_netcdf(post.idata, out / "posterior.nc")
+        from nujax.inference.export import limit_to_dataset, summary_to_dataset, write_netcdf
+
+        write_netcdf(limit_to_dataset(um, config=cfg), out / "limit.nc")
+        write_netcdf(summary_to_dataset(summary, config=cfg), out / "summary.nc")
         with atomic_path(out / "summary.json") as tmp:
             tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     log(f"wrote {out}")

@@ -30,7 +30,10 @@ A scenario file has the sections::
                 :func:`nujax.sources.accelerator.pidar_time_fractions`, default pulse);
 ``[truth]``     mu_1e11, phi_B [rad], pe, norm, eff_scale, bkg_scale;
 ``[fit]``       free parameters, ``eff_sigma``, ``bkg_sigma`` (number or "free"), ``cl``,
-                ``mu_max``, ``nuts = {chains, warmup, samples, prior, prior_scale}``, ``toys``,
+                ``mu_max``, ``method`` (the upper-limit method, one of
+                :data:`nujax.inference.METHODS`: "profile" (default), "profile_toys", "cls",
+                "feldman_cousins", "bayes_flat_mu", "bayes_flat_mu2", "delta_chi2"),
+                ``nuts = {chains, warmup, samples, prior, prior_scale}``, ``toys``,
                 ``exposure_factors``;
 ``[physics]``   ``sin2w``, ``skin_fm`` (nucleus);
 ``[scan]``      validated by :func:`nujax.app.scan_config.validate_scan_section`.
@@ -47,6 +50,7 @@ import os
 from nujax.app.config import (REQUIRED, bin_range, boolean, either, number, number_list,
                               read_toml, string, string_list, table, validate_section)
 from nujax.errors import ConfigError
+from nujax.inference.methods import METHODS
 
 __all__ = ["TARGETS", "PARAMETERS", "SCHEMA", "SOURCE_KEYS", "BACKGROUND_KEYS", "load_config"]
 
@@ -101,6 +105,7 @@ SCHEMA = {
     "fit": {"free": (_free, None), "eff_sigma": (_NONNEG, 0.0),
             "bkg_sigma": (either("free", _NONNEG), None),
             "cl": (number(0.0, 1.0, lo_open=True, hi_open=True), 0.9), "mu_max": (_POS, 50.0),
+            "method": (string(METHODS), "profile"),
             "nuts": (table(_NUTS, "{chains, warmup, samples}"), None),
             "toys": (number(0, integer=True), 0),
             "exposure_factors": (number_list(0.0), [0.1, 0.3, 1.0, 3.0, 10.0, 30.0])},

@@ -12,7 +12,12 @@ Modules (private structure, public names re-exported here):
   :mod:`~nujax.inference.background_model` (background components on any binned model) and
   :mod:`~nujax.inference.onoff` (ON/OFF with a bin-by-bin OFF spectrum) wrap them;
 * :mod:`~nujax.inference.optimize` (optax L-BFGS fits, q̃), :mod:`~nujax.inference.limits`
-  (:func:`profile_upper_limit`, toys), :mod:`~nujax.inference.fisher`;
+  (:func:`profile_upper_limit`, the bracket-and-refine engine, toys),
+  :mod:`~nujax.inference.methods` (:func:`upper_limit` by method name: CLs, Bayesian, Δχ² …;
+  :func:`coverage`), :mod:`~nujax.inference.fc` (Feldman–Cousins and other Neyman
+  constructions with vmapped toys), :mod:`~nujax.inference.fisher`;
+* :mod:`~nujax.inference.pyhf_export` (HistFactory JSON workspaces) and
+  :mod:`~nujax.inference.export` (labelled xarray/netCDF results);
 * :mod:`~nujax.inference.scan` (engine) and :mod:`~nujax.inference.scan_store` (result files);
 * :mod:`~nujax.inference.nuts` — numpyro. Its names (:func:`run_nuts`, :class:`MuPrior`,
   :func:`credible_upper_limit`, :func:`save_netcdf`, …) are resolved lazily on first access, so
@@ -29,8 +34,13 @@ from nujax.inference.binned import BinnedModel, asimov_data, build_model, toy_da
 from nujax.inference.em_quadratic import density_matrix_em_model, quadratic_em_model
 from nujax.inference.fisher import (exclusion_sensitivity, fisher_errors, fisher_matrix,
                                     parameter_errors, sensitivity_vs_exposure)
-from nujax.inference.limits import (Q90_ONE_SIDED, UpperLimit, asymptotic_upper_limit,
-                                    coverage_fraction, profile_upper_limit, toy_upper_limit)
+from nujax.inference.fc import feldman_cousins_upper_limit
+from nujax.inference.limits import (Q90_ONE_SIDED, FitDiagnostics, UpperLimit,
+                                    asymptotic_upper_limit, coverage_fraction, profile_upper_limit,
+                                    toy_upper_limit)
+from nujax.inference.methods import (METHODS, bayes_upper_limit, cls_upper_limit, coverage,
+                                     delta_chi2_upper_limit, upper_limit)
+from nujax.inference.pyhf_export import to_pyhf_spec, write_pyhf_workspace
 from nujax.inference.model import (StatisticalModel, check_data, default_params, expected,
                                    log_likelihood, nll, parameter_names)
 from nujax.inference.onoff import OnOffData, OnOffModel, onoff_model, onoff_toys, scalar_shortcut
@@ -56,7 +66,9 @@ __all__ = [
     "fisher_matrix", "fisher_errors", "parameter_errors", "exclusion_sensitivity",
     "sensitivity_vs_exposure",
     "Q90_ONE_SIDED", "UpperLimit", "asymptotic_upper_limit", "profile_upper_limit",
-    "toy_upper_limit", "coverage_fraction",
+    "toy_upper_limit", "coverage_fraction", "FitDiagnostics", "METHODS", "upper_limit",
+    "cls_upper_limit", "bayes_upper_limit", "delta_chi2_upper_limit",
+    "feldman_cousins_upper_limit", "coverage", "to_pyhf_spec", "write_pyhf_workspace",
     "ScanResult", "TemplateSpec",
     *_NUTS,
 ]

@@ -45,7 +45,7 @@ def test_run_fit_quick(name, tmp_path):
     cfg = _quick_cfg(name)
     s = run_fit(cfg, tmp_path, quick=True, progress=False, seed=1)
     files = {p.name for p in tmp_path.iterdir()}
-    expect = {"summary.json", "profile.png", "exposure.png", "data.png"}
+    expect = {"summary.json", "summary.nc", "limit.nc", "profile.png", "exposure.png", "data.png"}
     if name == "hellaz_pp":
         expect |= {"corner.png", "posterior.nc"}
         assert 0 < s["limit_credible"] and s["r_hat_max"] is not None
@@ -58,7 +58,10 @@ def test_run_fit_quick(name, tmp_path):
     assert s["counts_total"] == pytest.approx(s["counts_weak"] + s["counts_em_at_truth"]
                                               + s["counts_background"], rel=1e-9)
     assert "limit_toys" not in s
-    for png in files - {"summary.json", "posterior.nc"}:
+    import xarray as xr
+    with xr.open_dataset(tmp_path / "limit.nc", engine="h5netcdf") as ds:
+        assert ds.attrs["method"] == s["limit_method"] and float(ds["limit"]) == s["limit"]
+    for png in files - {"summary.json", "posterior.nc", "summary.nc", "limit.nc"}:
         assert (tmp_path / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
