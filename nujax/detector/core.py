@@ -58,9 +58,11 @@ class Detector:
     background : rate of the flat isotropic background [counts / (tonne · yr · MeV)] in the
         measured energy (the ``"flat"`` entry of :mod:`nujax.detector.backgrounds`).
     quenching : :class:`~nujax.detector.quenching.Quenching` or None (a pytree: its k, coefficients
-        or table are differentiable leaves). With a model the measured energy of a *nuclear*
-        recoil is its electron-equivalent energy E_ee = Q(E_nr) E_nr: threshold, bin edges,
-        efficiency and resolution then refer to keV_ee. Electron recoils are never quenched.
+        or table are differentiable leaves). With a nuclear model the measured energy of a
+        *nuclear* recoil is its electron-equivalent energy E_ee = Q(E_nr) E_nr: threshold, bin
+        edges, efficiency and resolution then refer to keV_ee. With an electron model
+        (``recoil="electron"``: Birks' law, a tabulated scale) the same holds for electron
+        recoils, which then are measured in visible energy; the other kind is never quenched.
     material : :class:`Material` (static).
     smearing : static switch, apply the energy resolution (Gaussian response in T).
     binding : static switch, stepping approximation for atomic binding.
@@ -134,7 +136,7 @@ def make_detector(material="water", *, mass_t=1.0, live_time_yr=1.0, threshold=0
 
     ``quenching``: None, a :class:`~nujax.detector.quenching.Quenching`, or a name understood by
     :func:`~nujax.detector.quenching.get_quenching` ("csi", "germanium", "lindhard:0.162", a
-    table file …).
+    table file, "birks:0.0115" …).
 
     >>> d = make_detector("xenon", mass_t=5.9, threshold=0.001)
     >>> float(d.exposure_t_yr)

@@ -1,4 +1,8 @@
-"""Quenching of nuclear recoils: the electron-equivalent energy E_ee(E_nr) a detector measures.
+"""Quenching: the electron-equivalent (visible) energy a detector measures for a recoil.
+
+A :class:`Quenching` acts on nuclear recoils (``recoil="nuclear"``, the default) or on electron
+recoils (``recoil="electron"``: a scintillator's non-linear energy scale, Birks' law or a table);
+the rate engine applies it to the components of that kind only, through one mechanism.
 
 A nuclear recoil of kinetic energy E_nr gives the signal of an electron recoil of energy
 E_ee = Q(E_nr) E_nr (keV_ee), Q the quenching factor. A :class:`Quenching` is a frozen pytree:
@@ -18,7 +22,14 @@ Models
   3–60 keV_nr for the COHERENT CsI[Na] data, it is an extrapolation);
 * ``"table"`` — Q tabulated against E_nr (from a file or arrays), interpolated with a monotone
   cubic (:func:`interpax.interp1d`, ``method="monotonic"``; differentiable in the table values),
-  held at the end values outside the table.
+  held at the end values outside the table;
+* ``"birks"`` (electron recoils) — Birks' law, E_vis(E) = ∫₀^E dE'/(1 + k_B S(E')) with S the
+  electron stopping power of the scintillator (:mod:`nujax.detector.birks`); the leaf ``k`` is
+  k_B [cm/MeV] (a differentiable nuisance; k_B = 0 is the linear scale E_vis = E), ``coeffs`` =
+  (density [g/cm³], mean excitation energy I [eV]) and ``material`` the scintillator.
+
+For electron recoils the energy arguments named ``E_nr`` below are the true electron kinetic
+energy and ``E_ee`` the visible energy.
 
 Defaults (:data:`QUENCHING_DEFAULTS`, used by the presets)
 ------------------------------------------------------------
@@ -50,17 +61,21 @@ import jax.numpy as jnp
 import numpy as np
 
 from nujax._validation import is_concrete
+from nujax.detector.birks import BIRKS_KB_BOREXINO
+from nujax.detector.birks import quenching_factor as _birks_factor
 
-__all__ = ["Quenching", "lindhard", "polynomial_quenching", "tabulated_quenching",
+__all__ = ["Quenching", "lindhard", "birks_quenching", "polynomial_quenching",
+           "tabulated_quenching",
            "quenching_from_file", "lindhard_k", "lindhard_factor", "quenching_factor",
            "electron_equivalent", "nuclear_recoil_energy", "dEee_dEnr", "QUENCHING_DEFAULTS",
            "get_quenching"]
 
-KINDS = ("lindhard", "polynomial", "table")
+KINDS = ("lindhard", "polynomial", "table", "birks")
+RECOILS = ("nuclear", "electron")
 
 
 @functools.partial(jax.tree_util.register_dataclass, data_fields=["k", "coeffs", "E_nr", "qf"],
-                   meta_fields=["kind", "name"])
+                   meta_fields=["kind", "name", "recoil", "material"])
 @dataclasses.dataclass(frozen=True)
 class Quenching:
     """A quenching model E_ee(E_nr) (module docstring); build it with the factory functions.
@@ -69,15 +84,20 @@ class Quenching:
     ----------
     k : array
         Lindhard k (``kind="lindhard"``); a negative value selects k = 0.133 Z^(2/3) A^(−1/2) of
-        each recoiling isotope.
+        each recoiling isotope. Birks k_B [cm/MeV] (``kind="birks"``).
     coeffs : array (n,)
-        Polynomial coefficients c₁ … c_n of E_ee = Σ c_i E_nr^i [MeV^(1−i)] (``"polynomial"``).
+        Polynomial coefficients c₁ … c_n of E_ee = Σ c_i E_nr^i [MeV^(1−i)] (``"polynomial"``);
+        (density [g/cm³], I [eV]) of the scintillator (``"birks"``).
     E_nr, qf : arrays
-        Tabulated nuclear-recoil energies [MeV] and quenching factors (``"table"``).
+        Tabulated recoil energies [MeV] and quenching factors (``"table"``).
     kind : str (static)
-        "lindhard", "polynomial" or "table".
+        "lindhard", "polynomial", "table" or "birks".
     name : str (static)
         Label.
+    recoil : str (static)
+        "nuclear" or "electron": the recoils the engine quenches with this model.
+    material : str (static)
+        The scintillator of a Birks model (its electron density enters the stopping power).
     """
 
     k: jax.Array
@@ -86,10 +106,18 @@ class Quenching:
     qf: jax.Array
     kind: str = "lindhard"
     name: str = ""
+    recoil: str = "nuclear"
+    material: str = ""
 
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"quenching kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
+        if self.recoil not in RECOILS:
+            raise ValueError(f"quenching recoil must be one of {', '.join(RECOILS)}, "
+                             f"got {self.recoil!r}")
+        want = {"lindhard": "nuclear", "birks": "electron"}.get(self.kind, self.recoil)
+        if self.recoil != want:
+            raise ValueError(f"{self.kind} quenching applies to {want} recoils, not {self.recoil}")
 
 
 _EMPTY = np.zeros(0)
@@ -108,18 +136,21 @@ def lindhard(k=None, name="Lindhard") -> Quenching:
                      jnp.asarray(_EMPTY), jnp.asarray(_EMPTY), "lindhard", name)
 
 
-def polynomial_quenching(coeffs, name="polynomial") -> Quenching:
-    """E_ee = Σ_{i≥1} c_i E_nr^i [MeV], ``coeffs`` = (c₁, c₂, …) with c₁ > 0."""
+def polynomial_quenching(coeffs, name="polynomial", recoil="nuclear") -> Quenching:
+    """E_ee = Σ_{i≥1} c_i E_nr^i [MeV], ``coeffs`` = (c₁, c₂, …) with c₁ > 0; ``recoil``
+    "nuclear" or "electron"."""
     c = np.asarray(coeffs, float) if is_concrete(coeffs) else None
     if c is not None and (c.ndim != 1 or c.size < 1 or not np.all(np.isfinite(c)) or c[0] <= 0):
         raise ValueError("coeffs must be a 1-D list of finite polynomial coefficients (c1, c2, …) "
                          "of E_ee(E_nr) [MeV] with c1 > 0")
     return Quenching(jnp.asarray(0.0), jnp.asarray(coeffs, dtype=float), jnp.asarray(_EMPTY),
-                     jnp.asarray(_EMPTY), "polynomial", name)
+                     jnp.asarray(_EMPTY), "polynomial", name, recoil)
 
 
-def tabulated_quenching(E_nr_keV, qf, name="table") -> Quenching:
-    """A tabulated quenching curve Q(E_nr): ``E_nr_keV`` increasing [keV_nr], ``qf`` in (0, 1]."""
+def tabulated_quenching(E_nr_keV, qf, name="table", recoil="nuclear") -> Quenching:
+    """A tabulated quenching curve Q(E): ``E_nr_keV`` increasing true recoil energies [keV],
+    ``qf`` = E_visible/E in (0, 1]; ``recoil`` "nuclear" or "electron" (a tabulated non-linear
+    electron energy scale)."""
     if is_concrete(E_nr_keV) and is_concrete(qf):
         e, q = np.asarray(E_nr_keV, float), np.asarray(qf, float)
         if e.ndim != 1 or e.size < 2 or np.any(np.diff(e) <= 0) or np.any(e <= 0):
@@ -128,18 +159,43 @@ def tabulated_quenching(E_nr_keV, qf, name="table") -> Quenching:
             raise ValueError("qf must have the shape of E_nr_keV with values in (0, 1]")
     return Quenching(jnp.asarray(0.0), jnp.asarray(_EMPTY),
                      jnp.asarray(E_nr_keV, dtype=float) * 1e-3, jnp.asarray(qf, dtype=float),
-                     "table", name)
+                     "table", name, recoil)
 
 
-def quenching_from_file(path: str | os.PathLike, name=None) -> Quenching:
-    """A tabulated curve from a text file of two columns, E_nr [keV_nr] and Q ('#' comments)."""
+def birks_quenching(kB=BIRKS_KB_BOREXINO, *, material="pseudocumene", density_g_cm3=0.876,
+                    mean_excitation_eV=60.0, name="Birks") -> Quenching:
+    """Birks' law for electron recoils in a scintillator (:mod:`nujax.detector.birks`).
+
+    ``kB`` [cm/MeV] ≥ 0 (a differentiable leaf; 0: linear scale), ``density_g_cm3`` [g/cm³],
+    ``mean_excitation_eV`` [eV]; defaults: the Borexino-like pseudocumene of that module.
+
+    >>> q = birks_quenching(0.0115)
+    >>> round(float(quenching_factor(q, 1.0, 0, 1)), 3)          # 1 MeV electron
+    0.97
+    """
+    if is_concrete(kB) and not float(kB) >= 0:
+        raise ValueError(f"Birks kB must be >= 0 [cm/MeV], got {kB!r}")
+    for label, v in (("density_g_cm3", density_g_cm3), ("mean_excitation_eV", mean_excitation_eV)):
+        if is_concrete(v) and not float(v) > 0:
+            raise ValueError(f"{label} must be > 0, got {v!r}")
+    from nujax.detector.materials import get_material
+
+    get_material(material)                                       # a clear error for a bad name
+    return Quenching(jnp.asarray(kB, dtype=float),
+                     jnp.asarray([density_g_cm3, mean_excitation_eV], dtype=float),
+                     jnp.asarray(_EMPTY), jnp.asarray(_EMPTY), "birks", name, "electron", material)
+
+
+def quenching_from_file(path: str | os.PathLike, name=None, recoil="nuclear") -> Quenching:
+    """A tabulated curve from a text file of two columns, E [keV] and Q ('#' comments)."""
     try:
         data = np.loadtxt(path, comments="#", ndmin=2)
     except (OSError, ValueError) as exc:
         raise ValueError(f"cannot read a quenching table from {os.fspath(path)!r}: {exc}") from None
     if data.shape[1] != 2:
         raise ValueError(f"{os.fspath(path)!r}: expected two columns (E_nr [keV], Q)")
-    return tabulated_quenching(data[:, 0], data[:, 1], name or os.path.basename(os.fspath(path)))
+    return tabulated_quenching(data[:, 0], data[:, 1], name or os.path.basename(os.fspath(path)),
+                               recoil)
 
 
 def lindhard_k(Z, A):
@@ -168,7 +224,8 @@ def _table_qf(q, E_nr):
     from interpax import interp1d
 
     x = jnp.clip(E_nr, q.E_nr[0], q.E_nr[-1])
-    return interp1d(x, q.E_nr, q.qf, method="monotonic")
+    flat = interp1d(x.reshape(-1), q.E_nr, q.qf, method="monotonic")   # interp1d wants 1-D x
+    return flat.reshape(x.shape)
 
 
 def quenching_factor(q: Quenching, E_nr, Z, A):
@@ -178,6 +235,9 @@ def quenching_factor(q: Quenching, E_nr, Z, A):
         return lindhard_factor(E_nr, Z, _k_of(q, Z, A))
     if q.kind == "polynomial":
         return jnp.polyval(q.coeffs[::-1], E_nr)                     # E_ee/E_nr = Σ c_i E^(i−1)
+    if q.kind == "birks":                                            # Birks 1951 (birks module)
+        return _birks_factor(E_nr, kB_cm_per_MeV=q.k, material=q.material,
+                             density_g_cm3=q.coeffs[0], mean_excitation_eV=q.coeffs[1])
     return _table_qf(q, E_nr)
 
 
@@ -237,7 +297,9 @@ QUENCHING_DEFAULTS = {
 
 def get_quenching(spec) -> Quenching | None:
     """A :class:`Quenching` from a model, None, a material name with a default
-    (:data:`QUENCHING_DEFAULTS`), ``"lindhard"`` or ``"lindhard:<k>"``, or a table file path."""
+    (:data:`QUENCHING_DEFAULTS`), ``"lindhard"`` or ``"lindhard:<k>"``, a table file path
+    (nuclear recoils); ``"birks"`` or ``"birks:<kB>"`` (k_B in cm/MeV, pseudocumene) or
+    ``"electron-table:<path>"`` (electron recoils)."""
     if spec is None or isinstance(spec, Quenching):
         return spec
     if not isinstance(spec, (str, os.PathLike)):
@@ -255,13 +317,24 @@ def get_quenching(spec) -> Quenching | None:
             return lindhard(float(low.split(":", 1)[1]))
         except ValueError:
             raise ValueError(f"quenching {s!r}: write lindhard:<k> with a number k > 0") from None
+    if low == "birks":
+        return birks_quenching()
+    if low.startswith("birks:"):
+        try:
+            kB = float(low.split(":", 1)[1])
+        except ValueError:
+            raise ValueError(f"quenching {s!r}: write birks:<kB> with kB >= 0 in cm/MeV") from None
+        return birks_quenching(kB)
+    if low.startswith("electron-table:"):
+        return quenching_from_file(s.split(":", 1)[1].strip(), recoil="electron")
     if os.path.exists(s):
         return quenching_from_file(s)
     try:
         mat = get_material(low)
     except ValueError:
-        raise ValueError(f"unknown quenching {s!r}: give 'lindhard', 'lindhard:<k>', a table file "
-                         f"or a material with a default ({', '.join(QUENCHING_DEFAULTS)})") from None
+        raise ValueError(f"unknown quenching {s!r}: give 'lindhard', 'lindhard:<k>', a table file, "
+                         f"'birks', 'birks:<kB>', 'electron-table:<file>' or a material with a "
+                         f"default ({', '.join(QUENCHING_DEFAULTS)})") from None
     key = next(k for k, v in MATERIALS.items() if v == mat)
     if key not in QUENCHING_DEFAULTS:
         raise ValueError(f"no default quenching for {key!r}; known: {', '.join(QUENCHING_DEFAULTS)}")

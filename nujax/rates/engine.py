@@ -17,10 +17,12 @@ Gauss–Legendre rule of :func:`nujax.sources.fold` on the continuum. Cross sect
 units (MeV⁻ⁿ) and are converted with one host-side factor (ħc)² · N_c per tonne (· 1 yr for a flux,
 · 1 for a fluence, ``Spectrum.fluence``), so nothing underflows in float32.
 
-Quenching (``Detector.quenching``, nuclear components only): the measured energy of a recoil T is
-E(T) = Q(T) T (keV_ee); measured bin edges and the threshold map to true recoil edges through the
-inverse E⁻¹ (:func:`nujax.detector.quenching.nuclear_recoil_energy`, per isotope), and the
-efficiency and resolution act at E(T). Without quenching E(T) = T.
+Quenching (``Detector.quenching``; a model for nuclear recoils acts on the nuclear components, one
+for electron recoils — Birks' law, a tabulated non-linear scale — on the electron recoils of the
+two-body electron target): the measured energy of a recoil T is E(T) = Q(T) T (keV_ee, visible
+energy); measured bin edges and the threshold map to true recoil edges through the inverse E⁻¹
+(:func:`nujax.detector.quenching.nuclear_recoil_energy`, per isotope), and the efficiency and
+resolution act at E(T). Without quenching E(T) = T.
 
 Energy resolution (``Detector.smearing``): the measured T' ~ N(T, σ_T(T)); the counts in a
 measured bin [a, b] are ∫dT (dN/dT) ∫_a^b dT' ε(T') N(T'; T, σ), with the efficiency at the
@@ -108,28 +110,39 @@ def step(comp, T):
 
 
 def _quenched(det, comp):
-    """The detector's quenching model for a nuclear component, else None (no quenching)."""
-    if det.quenching is None or not isinstance(comp.data, Nucleus):
+    """The detector's quenching model if it acts on this component's recoils, else None: a
+    nuclear model on isotopes, an electron model on electron recoils (mass > 0: the radiative
+    ν e → ν e γ energy release, a mass-0 component, is not an electron recoil)."""
+    q = det.quenching
+    if q is None:
         return None
-    return det.quenching
+    nuclear = isinstance(comp.data, Nucleus)
+    if q.recoil == "nuclear":
+        return q if nuclear else None
+    return q if not nuclear and comp.mass > 0 else None
+
+
+def _za(comp):
+    """(Z, A) of a recoiling isotope, (0, 1) for electrons (unused by electron models)."""
+    return (comp.data.Z, comp.data.A) if isinstance(comp.data, Nucleus) else (0, 1)
 
 
 def measured_energy(det, comp, T):
-    """Measured energy of a true recoil T [MeV]: E_ee = Q(T) T for quenched nuclear recoils."""
+    """Measured energy of a true recoil T [MeV]: E_ee = Q(T) T for quenched recoils."""
     q = _quenched(det, comp)
-    return T if q is None else electron_equivalent(q, T, comp.data.Z, comp.data.A)
+    return T if q is None else electron_equivalent(q, T, *_za(comp))
 
 
 def true_energy(det, comp, E):
     """True recoil energy whose measured energy is ``E`` [MeV] (inverse of measured_energy)."""
     q = _quenched(det, comp)
-    return E if q is None else nuclear_recoil_energy(q, E, comp.data.Z, comp.data.A)
+    return E if q is None else nuclear_recoil_energy(q, E, *_za(comp))
 
 
 def measured_jacobian(det, comp, T):
     """dE_measured/dT at true recoil T (1 without quenching)."""
     q = _quenched(det, comp)
-    return jnp.ones_like(T) if q is None else dEee_dEnr(q, T, comp.data.Z, comp.data.A)
+    return jnp.ones_like(T) if q is None else dEee_dEnr(q, T, *_za(comp))
 
 
 def acceptance(det, comp, T):
