@@ -162,7 +162,9 @@ def test_nucleus_templates_against_direct_integration():
         spec = spectra[s]
         # each π-DAR spectrum scatters with its own flavor (the radiative weak charges differ)
         flavor = ("nue", "numu", "nutau")[int(np.argmax(np.asarray(spec.flavor_fractions)))]
-        state = SpinFlavorState.left_handed(flavor, n=3)
+        anti = bool(spec.antineutrino)
+        state = (SpinFlavorState.right_handed(flavor + "bar", n=3) if anti
+                 else SpinFlavorState.left_handed(flavor, n=3))
         if spec.line_energies.size:
             E, wE = np.asarray(spec.line_energies), np.asarray(spec.line_weights)
         else:
@@ -172,7 +174,7 @@ def test_nucleus_templates_against_direct_integration():
         for mu in (0.0, 1.0):
             props = EMProperties.create(mu=mu * np.eye(3), n=3)
             A = numpy_nucleus_parts(props, state, E[:, None], T[None, :], nucleus="Ar40",
-                                    flavor=flavor, antineutrino=bool(spec.antineutrino)).A
+                                    flavor=flavor, antineutrino=anti).A
             out.append(np.trapezoid(2 * np.pi * (wE[:, None] * A).sum(0), T))
         scale = float(spec.flux) * HBARC2_MEV2_CM2 * n_per_t * YEAR_S * iso.isotopes[0][1]
         np.testing.assert_allclose(W.sum(), scale * out[0], rtol=2e-3)
