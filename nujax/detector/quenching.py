@@ -21,7 +21,7 @@ Models
 * ``"polynomial"`` — E_ee = Σ_i c_i E_nr^i (MeV), i = 1 … n (a fit: outside its calibrated range,
   3–60 keV_nr for the COHERENT CsI[Na] data, it is an extrapolation);
 * ``"table"`` — Q tabulated against E_nr (from a file or arrays), interpolated with a monotone
-  cubic (:func:`interpax.interp1d`, ``method="monotonic"``; differentiable in the table values),
+  cubic (``interpax.interp1d``, ``method="monotonic"``; differentiable in the table values),
   held at the end values outside the table;
 * ``"birks"`` (electron recoils) — Birks' law, E_vis(E) = ∫₀^E dE'/(1 + k_B S(E')) with S the
   electron stopping power of the scintillator (:mod:`nujax.detector.birks`); the leaf ``k`` is

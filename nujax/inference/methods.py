@@ -3,25 +3,25 @@
 :func:`upper_limit` dispatches on ``method`` (:data:`METHODS`); every method returns one
 :class:`~nujax.inference.UpperLimit` recording ``method`` and ``cl``:
 
-``profile``          asymptotic profile likelihood, q̃(μ_up) = Φ⁻¹(cl)² (Cowan, Cranmer, Gross,
-                     Vitells, EPJC 71 (2011) 1554, eq. (16) and Sec. 3.7;
-                     :func:`~nujax.inference.profile_upper_limit`);
-``profile_toys``     q̃ with critical values from Poisson toys (Neyman construction,
-                     :func:`~nujax.inference.fc.neyman_upper_limit`);
-``cls``              asymptotic CLs = CL_{s+b}/CL_b (Read, J. Phys. G 28 (2002) 2693) with q̃ and
-                     the Asimov data set of the background-only fit (Cowan et al. eqs. (57),
-                     (59), (62)), the convention of pyhf's asymptotic calculator
-                     (:func:`cls_upper_limit`);
-``feldman_cousins``  Neyman construction with the likelihood-ratio ordering (Feldman and
-                     Cousins, PRD 57 (1998) 3873), vmapped toys
-                     (:func:`~nujax.inference.fc.feldman_cousins_upper_limit`);
-``bayes_flat_mu``    Bayesian credible limit, prior flat in |μ| (:func:`bayes_upper_limit`);
-``bayes_flat_mu2``   the same with a prior flat in μ² (flat in the magnetic signal counts);
-``delta_chi2``       Δχ²(μ_up) = χ²₁ quantile at ``cl`` (2.706 at cl = 0.9) above the best fit,
-                     the convention of older reactor analyses (:func:`delta_chi2_upper_limit`).
-                     2.706 = Φ⁻¹(0.95)²: read as a one-sided limit it has 95 % coverage for a
-                     Gaussian estimator away from the boundary (measured by
-                     :func:`coverage`), so it is conservative at the nominal 90 %.
+* ``profile``: asymptotic profile likelihood, q̃(μ_up) = Φ⁻¹(cl)² (Cowan, Cranmer, Gross,
+  Vitells, EPJC 71 (2011) 1554, eq. (16) and Sec. 3.7;
+  :func:`~nujax.inference.profile_upper_limit`);
+* ``profile_toys``: q̃ with critical values from Poisson toys (Neyman construction,
+  :func:`~nujax.inference.fc.neyman_upper_limit`);
+* ``cls``: asymptotic CLs = CL_{s+b}/CL_b (Read, J. Phys. G 28 (2002) 2693) with q̃ and
+  the Asimov data set of the background-only fit (Cowan et al. eqs. (57),
+  (59), (62)), the convention of pyhf's asymptotic calculator
+  (:func:`cls_upper_limit`);
+* ``feldman_cousins``: Neyman construction with the likelihood-ratio ordering (Feldman and
+  Cousins, PRD 57 (1998) 3873), vmapped toys
+  (:func:`~nujax.inference.fc.feldman_cousins_upper_limit`);
+* ``bayes_flat_mu``: Bayesian credible limit, prior flat in |μ| (:func:`bayes_upper_limit`);
+* ``bayes_flat_mu2``: the same with a prior flat in μ² (flat in the magnetic signal counts);
+* ``delta_chi2``: Δχ²(μ_up) = χ²₁ quantile at ``cl`` (2.706 at cl = 0.9) above the best fit,
+  the convention of older reactor analyses (:func:`delta_chi2_upper_limit`).
+  2.706 = Φ⁻¹(0.95)²: read as a one-sided limit it has 95 % coverage for a
+  Gaussian estimator away from the boundary (measured by
+  :func:`coverage`), so it is conservative at the nominal 90 %.
 
 The Bayesian methods integrate the profile likelihood L_p(μ) = max_θ L(μ, θ) over μ by 1D
 quadrature (composite Simpson on a dense grid of vmapped profile fits reaching 2Δnll = 36,
