@@ -31,7 +31,8 @@ def test_figure_data_equals_library_and_pngs_written(tmp_path):
     # Fig. 2: Xe132
     d2 = d["fig2"]
     parts = nucleus_dsigma_domega(props, SpinFlavorState.transverse(None, n=3), 10.0,
-                                  np.cos(d2["theta"]), nucleus="Xe132", sin2w=0.23121)
+                                  np.cos(d2["theta"]), nucleus="Xe132", sin2w=0.23121,
+                                  weak_charges="tree")                # seed 002: tree level
     np.testing.assert_allclose(d2["Xe132"], np.asarray(parts.at(d2["phi"][None, :].T)).T, rtol=1e-12)
     # Fig. 3: ν_μ e, transverse
     d3 = d["fig3"]
