@@ -187,15 +187,14 @@ def birks_quenching(kB=BIRKS_KB_BOREXINO, *, material="pseudocumene", density_g_
 
 
 def quenching_from_file(path: str | os.PathLike, name=None, recoil="nuclear") -> Quenching:
-    """A tabulated curve from a text file of two columns, E [keV] and Q ('#' comments)."""
-    try:
-        data = np.loadtxt(path, comments="#", ndmin=2)
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"cannot read a quenching table from {os.fspath(path)!r}: {exc}") from None
-    if data.shape[1] != 2:
-        raise ValueError(f"{os.fspath(path)!r}: expected two columns (E_nr [keV], Q)")
-    return tabulated_quenching(data[:, 0], data[:, 1], name or os.path.basename(os.fspath(path)),
-                               recoil)
+    """A tabulated curve from a CSV file with columns ``E_<unit>`` (recoil energy: keV, MeV …)
+    and ``Q``; read strictly by :func:`nujax.data_io.read_energy_table` (errors name the file
+    and line)."""
+    from nujax.data_io import read_energy_table
+
+    cols = read_energy_table(path, ("Q",))
+    return tabulated_quenching(cols["E_MeV"] * 1e3, cols["Q"],
+                               name or os.path.basename(os.fspath(path)), recoil)
 
 
 def lindhard_k(Z, A):

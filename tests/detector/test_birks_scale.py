@@ -84,7 +84,7 @@ def test_names_tables_and_errors(tmp_path):
     assert float(get_quenching("birks:0.02").k) == pytest.approx(0.02)
     assert get_quenching("Birks").kind == "birks"
     path = tmp_path / "scale.txt"
-    path.write_text("# E [keV]  E_vis/E\n100 0.9\n500 0.95\n3000 0.98\n")
+    path.write_text("# visible/true electron energy\nE_keV,Q\n100,0.9\n500,0.95\n3000,0.98\n")
     t = get_quenching(f"electron-table:{path}")
     assert t.recoil == "electron" and t.kind == "table"
     assert float(electron_equivalent(t, 0.5)) == pytest.approx(0.475, rel=1e-12)

@@ -60,14 +60,17 @@ def test_inverse_gradient_in_k_is_implicit():
 
 def test_table_from_file_and_errors(tmp_path):
     p = tmp_path / "qf.txt"
-    p.write_text("# E_nr [keV]  Q\n1 0.15\n5 0.20\n10 0.22\n50 0.27\n")
+    p.write_text("# nuclear-recoil energy and quenching factor\nE_keV,Q\n1,0.15\n5,0.20\n10,0.22\n50,0.27\n")
     q = quenching_from_file(p)
     assert q.kind == "table" and q.name == "qf.txt"
     assert get_quenching(str(p)).kind == "table"
     np.testing.assert_allclose(quenching_factor(q, jnp.array([5e-3, 0.1]), 0, 1), [0.20, 0.27])
     bad = tmp_path / "bad.txt"
-    bad.write_text("1 2 3\n")
-    with pytest.raises(ValueError, match="two columns"):
+    bad.write_text("E_keV,QF\n1,0.15\n5,0.20\n")
+    with pytest.raises(ValueError, match=r"bad.txt:1: missing column 'Q'"):
+        quenching_from_file(bad)
+    bad.write_text("E_keV,Q\n1,0.15\n5,x\n")
+    with pytest.raises(ValueError, match=r"bad.txt:3"):
         quenching_from_file(bad)
     with pytest.raises(ValueError, match="increasing"):
         tabulated_quenching([5, 1], [0.1, 0.2])
