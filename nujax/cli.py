@@ -176,15 +176,6 @@ def _stage_progress():
                     console=console, transient=False)
 
 
-def _cm2(x) -> float:
-    """A cross section in natural units → cm² (or cm²/MeV), converted on the host in float64."""
-    import numpy as np
-
-    from nujax.constants import cm2_from_natural
-
-    return float(cm2_from_natural(np.float64(np.asarray(x))))
-
-
 @app.command()
 def demo(
     mu: float = typer.Option(3.0, help="True μν in units of 10⁻¹¹ μB."),
@@ -333,6 +324,7 @@ def xsec(
     from nujax.app.quick import (is_electron_target, load_quick_config, nuclear_dsigma_dT,
                                  resolve_settings)
     from nujax.constants import SIN2_THETA_W
+    from nujax.xsec.common import to_cm2
 
     opts = _given(_XSEC_OPTS, enu=enu, T=t, mu=mu, pe=pe, flavor=flavor, sin2w=sin2w, target=target)
     with _runtime(x64, device, opts):
@@ -345,7 +337,7 @@ def xsec(
             w, m = parts.weak, parts.em
         else:
             w, m = nuclear_dsigma_dT(s["target"], s["enu"], s["T"], s["mu"], s["pe"], s["flavor"], sw)
-        weak, em = _cm2(w), _cm2(m)
+        weak, em = float(to_cm2(w)), float(to_cm2(m))       # host float64: no f32 underflow
     console.print(f"dσ/dT weak = {weak:.5e} cm²/MeV")
     console.print(f"dσ/dT em   = {em:.5e} cm²/MeV")
 

@@ -141,7 +141,8 @@ def line_cross_sections(mu_1e11: float, threshold: float, sin2w: float, lines=LI
     import jax.numpy as jnp
 
     import nujax
-    from nujax.constants import M_E, cm2_from_natural
+    from nujax.constants import M_E
+    from nujax.xsec.common import to_cm2
     from nujax.kinematics import t_max
     from nujax.sources import gauss_legendre
 
@@ -158,8 +159,8 @@ def line_cross_sections(mu_1e11: float, threshold: float, sin2w: float, lines=LI
             wt = np.asarray(w) * (hi - lo) * T
             s = nujax.dsigma_dT(jnp.full_like(T, enu), T, mu_1e11, flavor=flavor, sin2w=sin2w)
             # sums in MeV⁻² (any precision), cm² on the host in float64 (10⁻⁴⁵ underflows float32)
-            row["weak"] = float(cm2_from_natural(np.float64(jnp.sum(wt * s.weak)))) / 1e-45
-            row["em"] = float(cm2_from_natural(np.float64(jnp.sum(wt * s.em)))) / 1e-45
+            row["weak"] = float(to_cm2(jnp.sum(wt * s.weak))) / 1e-45
+            row["em"] = float(to_cm2(jnp.sum(wt * s.em))) / 1e-45
         rows.append(row)
     return rows
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import jax.numpy as jnp
 import numpy as np
 
-from nujax.constants import M_E, SIN2_THETA_W_SEED, cm2_from_natural
+from nujax.constants import M_E, SIN2_THETA_W_SEED
+from nujax.xsec.common import to_cm2
 from nujax.app.plots import new_figure, save_figure
 from nujax.xsec.electron import dsigma_dT
 from nujax.xsec.radiative import (cos_theta0, cos_theta1, cos_theta_q2zero, d3sigma_dx_dy_dw, omega_limits,
@@ -89,8 +90,8 @@ def figure_data_inclusive(enu=1.0, flavor="nuebar", mu_1e11=10.0, eg_min=0.0, T_
     X, N = np.meshgrid(xs, nus, indexing="ij")
     r = d2sigma_dx_dnu(X, N, enu, mu_1e11, flavor=flavor, sin2w=S2, eg_min=eg_min, T_min=T_min, n_omega=n_omega)
     # cm² on the host in float64 (10⁻⁵⁰ cm² underflows float32)
-    return dict(x=xs, nu=nus, weak=cm2_from_natural(np.asarray(r.weak, np.float64)),
-                magnetic=cm2_from_natural(np.asarray(r.magnetic, np.float64)))
+    return dict(x=xs, nu=nus, weak=to_cm2(r.weak),
+                magnetic=to_cm2(r.magnetic))
 
 
 def figure_data_reactor(mu_1e11=10.0, n=30, n_e=6, n_panels=5, n_omega=24, spectrum=None):
