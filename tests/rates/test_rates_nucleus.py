@@ -30,11 +30,13 @@ PROPS0 = EMProperties.zero(n=1)
 LEFT = SpinFlavorState.from_pe_dirac(1.0, n=1)
 
 
+_XENON_RESPONSE = dict(mass_t=1.0, live_time_yr=1.0, threshold=0.001, eff_plateau=0.9,
+                       eff_T50=0.002, eff_width=0.0004, res_const=1e-4, res_stoch=0.004,
+                       smearing=True)
+
+
 def _xenon(**kw):
-    base = dict(mass_t=1.0, live_time_yr=1.0, threshold=0.001, eff_plateau=0.9, eff_T50=0.002,
-                eff_width=0.0004, res_const=1e-4, res_stoch=0.004, smearing=True)
-    base.update(kw)
-    return make_detector("xenon", **base)
+    return make_detector("xenon", **{**_XENON_RESPONSE, **kw})
 
 
 def _true_spectrum(det, spec, T, props=PROPS0, n_e=600):
@@ -149,14 +151,16 @@ def test_gradients_of_nuclear_counts_match_differences(smearing, h, rtol):
     """∂N/∂threshold and ∂N/∂μ against central differences, on the smooth β-theory ⁸B shape (the
     measured table is piecewise linear: quadrature nodes crossing its kinks make the difference
     quotient jitter at 1e-3). With smearing the counts carry float64 noise of ~1e-10 relative
-    (normal-CDF differences), which limits the difference quotient, hence the looser tolerance."""
+    (normal-CDF differences), which limits the difference quotient, hence the looser tolerance.
+    Argon (one isotope) instead of natural xenon: the same code path, compiled once, not per isotope."""
     from nujax.sources.solar import solar_component
 
     b8 = solar_component("8B", shape="theory")
     edges = jnp.linspace(0.001, 0.004, 5)
 
+    @jax.jit          # one compilation for the five evaluations (the detector is rebuilt per call)
     def total(thr, mu):
-        d = _xenon(threshold=thr, smearing=smearing)
+        d = make_detector("argon", **{**_XENON_RESPONSE, "threshold": thr, "smearing": smearing})
         return jnp.sum(rates.expected_counts(b8, d, edges, jnp.array([0.0, 2 * jnp.pi]), mu,
                                              target="nucleus"))
 
