@@ -22,7 +22,8 @@ A scenario file has the sections::
                 ``sigma_phi_rad`` …); ``off_live_time_yr`` adds a background-only (reactor OFF)
                 measurement; ``photon_threshold_keV`` is the radiative infrared cut;
                 ``quenching`` (nucleus scenarios: "csi", "germanium", "lindhard:<k>", a table
-                file …; energies, threshold and efficiency are then keV_ee);
+                file …; electron scenarios: "birks", "birks:<kB in cm/MeV>",
+                "electron-table:<file>"; energies, threshold and efficiency are then keV_ee);
 ``[binning]``   ``T_keV = {min, max, n[, log]}`` or ``T_edges_keV = [...]``, ``phi_bins``,
                 ``cos_bins`` (or ``cos_edges``); in radiative scenarios the binned energy is the
                 energy release ν = T + E_γ; ``time_window_ns = [t0, t1]`` keeps the π-DAR events
@@ -284,15 +285,16 @@ def _cross_checks(cfg):
         raise ConfigError("binning.phi_bins", "nucleus scenarios have no azimuthal modulation "
                           "for longitudinally polarised beams; use cos_bins for recoil directions")
     if det["quenching"] is not None:
-        if target != "nucleus":
-            raise ConfigError("detector.quenching", "quenching applies to nuclear recoils: "
-                              "set scenario.target = 'nucleus'")
         from nujax.detector.quenching import get_quenching
 
         try:
-            get_quenching(det["quenching"])
+            q = get_quenching(det["quenching"])
         except (TypeError, ValueError) as exc:
             raise ConfigError("detector.quenching", str(exc)) from None
+        want = "nucleus" if q is None or q.recoil == "nuclear" else "electron"
+        if q is not None and target != want:        # the engine quenches that target's recoils
+            raise ConfigError("detector.quenching", f"{q.kind} quenching acts on {q.recoil} "
+                              f"recoils: set scenario.target = {want!r}")
     if b["time_window_ns"] is not None:
         if len(b["time_window_ns"]) != 2:
             raise ConfigError("binning.time_window_ns", "give one window [t0, t1] in ns")

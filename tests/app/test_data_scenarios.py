@@ -112,3 +112,66 @@ def test_bad_data_files_are_config_errors(tmp_path):
         with pytest.raises(ConfigError, match=why) as err:
             build_scenario(load_config(_write(tmp_path, f'data = "{name}"')))
         assert err.value.key == "scenario.data"
+
+
+BIRKS_TOML = """
+[scenario]
+name = "birks"
+
+[[source]]
+name = "51Cr"
+activity_mci = 5.0e6
+distance_m = 8.0
+
+[detector]
+material = "pseudocumene"
+mass_t = 100.0
+live_time_yr = 1.0
+threshold_keV = 150.0
+background_per_t_yr_MeV = 1.0
+quenching = "{q}"
+
+[binning]
+T_keV = {{ min = 150.0, max = 550.0, n = 8 }}
+"""
+
+
+def test_birks_quenching_from_toml(tmp_path):
+    """``quenching = "birks:<kB>"``: the scenario's templates are the library's binned templates
+    with the Birks detector (visible energy), and differ from the linear scale."""
+    import math
+
+    from nujax import rates
+    from nujax.detector import make_detector
+    from nujax.detector.quenching import birks_quenching
+    from nujax.sources.catalog import get_source
+
+    def build(q):
+        (tmp_path / "b.toml").write_text(BIRKS_TOML.format(q=q))
+        return build_scenario(load_config(tmp_path / "b.toml")).model
+
+    model = build("birks:0.0115")
+    det = make_detector("pseudocumene", mass_t=100.0, live_time_yr=1.0, threshold=0.15,
+                        background=1.0, quenching=birks_quenching(0.0115))
+    edges = np.linspace(0.15, 0.55, 9)
+    direct = rates.binned_templates(get_source("51Cr", activity_mci=5.0e6, distance_cm=800.0),
+                                    det, edges, target="electron")
+    np.testing.assert_allclose(model.weak[0], 2 * math.pi * np.asarray(direct.weak), rtol=1e-10)
+    np.testing.assert_allclose(model.em[0], 2 * math.pi * np.asarray(direct.em), rtol=1e-10)
+    linear = build("birks:0.0").weak[0]
+    # a quenched electron looks softer: the top visible-energy bins lose counts
+    assert float(model.weak[0][-1]) < 0.9 * float(linear[-1])
+
+
+@pytest.mark.parametrize("q,target,why", [
+    ("birks", "nucleus", "set scenario.target = 'electron'"),
+    ("lindhard:0.16", "electron", "set scenario.target = 'nucleus'"),
+    ("birks:abc", "electron", "birks:<kB>"),
+])
+def test_quenching_must_match_the_target(tmp_path, q, target, why):
+    p = tmp_path / "b.toml"
+    p.write_text(BIRKS_TOML.format(q=q).replace('name = "birks"',
+                                                 f'name = "b"\ntarget = "{target}"'))
+    with pytest.raises(ConfigError, match=why) as err:
+        load_config(p)
+    assert err.value.key == "detector.quenching"
