@@ -83,6 +83,27 @@ class OnOffModel(WrappedModel):
     alpha: jax.Array
     off_counts: jax.Array
 
+    @property
+    def weak(self):
+        """The ON model's weak templates (S, *bin_shape)."""
+        return self.base.weak
+
+    @property
+    def em(self):
+        """The ON model's magnetic templates (S, *bin_shape)."""
+        return self.base.em
+
+    @property
+    def background(self):
+        """Nominal ON background counts: the ON model's plus the OFF spectrum scaled, α m."""
+        return self.base.background + self.alpha * self.off_counts
+
+    def scaled(self, factor) -> "OnOffModel":
+        """The same analysis with the ON and the OFF exposure times ``factor`` (α unchanged;
+        the OFF counts scale as their expectation)."""
+        f = jnp.asarray(factor)
+        return dataclasses.replace(self, base=self.base.scaled(f), off_counts=f * self.off_counts)
+
     def default_params(self) -> dict:
         return self.base.default_params()
 

@@ -175,3 +175,88 @@ def test_quenching_must_match_the_target(tmp_path, q, target, why):
     with pytest.raises(ConfigError, match=why) as err:
         load_config(p)
     assert err.value.key == "detector.quenching"
+
+
+ONOFF_TOML = """
+[scenario]
+name = "onoff"
+off_data = "{off}"
+
+[[source]]
+name = "pp"
+
+[detector]
+preset = "hellaz"
+background_per_t_yr_MeV = 1000.0
+{extra}
+
+[binning]
+T_keV = {{ min = 100.0, max = 260.0, n = 6 }}
+
+[fit]
+exposure_factors = [1.0, 4.0]
+
+[truth]
+mu_1e11 = 0.0
+"""
+
+
+def _onoff_files(tmp_path, extra=""):
+    """The ON/OFF scenario and an OFF spectrum taken over 3× the ON exposure (6 t yr)."""
+    edges = np.linspace(0.1, 0.26, 7)
+    off = np.round(3.0 * 1000.0 * 6.0 * np.diff(edges))          # 3 × the flat background
+    write_spectrum_csv(ObservedSpectrum(edges, off, 3.0, 18.0), tmp_path / "off.csv")
+    p = tmp_path / "onoff.toml"
+    p.write_text(ONOFF_TOML.format(off="off.csv", extra=extra))
+    return p, off
+
+
+def test_off_data_runs_the_onoff_likelihood_end_to_end(tmp_path):
+    """``[scenario] off_data``: the scenario's model is the ON/OFF likelihood with the OFF
+    spectrum bin by bin and α = 6/18 t yr; ``nujax fit`` runs it and quotes the library's limit."""
+    import jax
+
+    from nujax.app import run_fit
+    from nujax.inference import profile_upper_limit, toy_data
+    from nujax.inference.onoff import OnOffModel
+
+    p, off = _onoff_files(tmp_path)
+    sc = build_scenario(load_config(p))
+    m = sc.model
+    assert isinstance(m, OnOffModel) and float(m.alpha) == pytest.approx(1.0 / 3.0, rel=1e-12)
+    np.testing.assert_array_equal(np.asarray(m.off_counts), off)
+    assert float(np.sum(m.base.background)) == 0.0            # the OFF spectrum is the background
+    np.testing.assert_allclose(m.background, off / 3.0, rtol=1e-12)
+    assert "bkg_scale" not in sc.free and sc.meta["off_alpha"] == pytest.approx(1.0 / 3.0)
+    s = run_fit(load_config(p), tmp_path / "out", quick=True, progress=False, seed=2)
+    assert s["off_data"].endswith("off.csv") and s["off_alpha"] == pytest.approx(1.0 / 3.0)
+    assert s["counts_background"] == pytest.approx(off.sum() / 3.0, rel=1e-9)
+    data = toy_data(jax.random.fold_in(jax.random.PRNGKey(2), 1), m, sc.truth)
+    ref = profile_upper_limit(m, data, nuisances=tuple(k for k in sc.free if k != "mu_1e11"),
+                              cl=0.9, mu_max=50.0, n_grid=25)
+    assert s["limit_profile"] == pytest.approx(float(ref.limit), rel=1e-9)
+    assert 0 < s["limit_expected_fisher"] < 50.0
+
+
+def _broken_off_file(text, d):
+    (d / "off.csv").write_text("E_lo_keV,E_hi_keV,counts\n100,120,-3\n")
+    return text
+
+
+@pytest.mark.parametrize("edit,key,why", [
+    (lambda t, d: t.replace('"off.csv"', '"nope.csv"'), "scenario.off_data", "cannot read"),
+    (_broken_off_file, "scenario.off_data", "off.csv:2"),
+    (lambda t, d: t.replace("n = 6", "n = 5"), "scenario.off_data", "bin edges"),
+    (lambda t, d: t.replace("{extra}", "off_live_time_yr = 2.0"), "detector.off_live_time_yr",
+     "off_data"),
+    (lambda t, d: t.replace("exposure_factors", "bkg_sigma = 0.1\nexposure_factors"),
+     "fit.bkg_sigma", "off_data"),
+])
+def test_bad_off_data_is_a_config_error(tmp_path, edit, key, why):
+    p, _ = _onoff_files(tmp_path)
+    text = ONOFF_TOML.replace("{off}", "off.csv")
+    text = edit(text, tmp_path).replace("{extra}", "")
+    p.write_text(text.replace("{{", "{").replace("}}", "}"))
+    with pytest.raises(ConfigError, match=why) as err:
+        build_scenario(load_config(p))
+    assert err.value.key == key

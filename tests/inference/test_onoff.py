@@ -89,6 +89,23 @@ def test_onoff_input_checks():
         onoff_model(on, -np.ones(K), 1.0)
 
 
+
+def test_onoff_templates_background_and_exposure_scaling():
+    """The attributes the fit driver reads: templates of the ON model, the nominal background
+    α m, and ``scaled`` multiplying ON and OFF exposure (α fixed, every count × f)."""
+    on, _ = _on_model()
+    off = np.linspace(30.0, 10.0, K)
+    model = onoff_model(on, off, 0.25)
+    np.testing.assert_array_equal(model.weak, on.weak)
+    np.testing.assert_array_equal(model.em, on.em)
+    np.testing.assert_allclose(model.background, 0.25 * off, rtol=1e-15)
+    two = model.scaled(2.0)
+    assert float(two.alpha) == 0.25
+    p = {"mu_1e11": 2.0}
+    np.testing.assert_allclose(two.expected(p), 2.0 * np.asarray(model.expected(p)), rtol=1e-14)
+    np.testing.assert_allclose(two.off_counts, 2.0 * off, rtol=1e-15)
+
+
 # ------------------------------------------------------------------------- background components
 def test_components_add_differentiable_nuisances():
     on, T = _on_model()
