@@ -194,6 +194,7 @@ background_per_t_yr_MeV = 1000.0
 T_keV = {{ min = 100.0, max = 260.0, n = 6 }}
 
 [fit]
+method = "cls"
 exposure_factors = [1.0, 4.0]
 
 [truth]
@@ -213,7 +214,8 @@ def _onoff_files(tmp_path, extra=""):
 
 def test_off_data_runs_the_onoff_likelihood_end_to_end(tmp_path):
     """``[scenario] off_data``: the scenario's model is the ON/OFF likelihood with the OFF
-    spectrum bin by bin and α = 6/18 t yr; ``nujax fit`` runs it and quotes the library's limit."""
+    spectrum bin by bin and α = 6/18 t yr; ``nujax fit`` runs it (CLs and profile likelihood)
+    and quotes the library's profile limit."""
     import jax
 
     from nujax.app import run_fit
@@ -235,6 +237,8 @@ def test_off_data_runs_the_onoff_likelihood_end_to_end(tmp_path):
     ref = profile_upper_limit(m, data, nuisances=tuple(k for k in sc.free if k != "mu_1e11"),
                               cl=0.9, mu_max=50.0, n_grid=25)
     assert s["limit_profile"] == pytest.approx(float(ref.limit), rel=1e-9)
+    # [fit] method = "cls" on the ON/OFF likelihood (its own background-only Asimov data)
+    assert s["limit_method"] == "cls" and 0.5 < s["limit_cls"] / s["limit_profile"] < 2.0
     assert 0 < s["limit_expected_fisher"] < 50.0
 
 
