@@ -186,6 +186,8 @@ def run_fit(cfg: dict, out_dir, *, force=False, quick=False, progress=True, seed
                    "n_bins": int(np.prod(model.bin_shape)), "exposure_t_yr": sc.meta["exposure_t_yr"],
                    "cl": fit["cl"], "free": ",".join(free),
                    "data": sc.meta.get("data_file", "toy")}
+        if "off_data_file" in sc.meta:                  # [scenario] off_data: ON/OFF likelihood
+            summary.update(off_data=sc.meta["off_data_file"], off_alpha=sc.meta["off_alpha"])
         for k in ("mu_1e11", "phi_B", "eff_scale", "bkg_scale"):
             summary[f"truth_{k}"] = json_float(truth[k])
         summary["truth_pe"] = cfg["truth"]["pe"]

@@ -5,7 +5,10 @@ A scenario file has the sections::
 ``[scenario]``  name, description, target ("electron" | "nucleus" | "radiative": what the
                 neutrinos scatter on), seed reference, ``data``: an observed spectrum (CSV or
                 HEPData YAML, :mod:`nujax.data_io`; path relative to the TOML file) fitted
-                instead of a toy data set;
+                instead of a toy data set; ``off_data``: a measured OFF (background-only)
+                spectrum in the same bins, fitted jointly with the ON counts bin by bin
+                (:mod:`nujax.inference.onoff`; α = ON/OFF exposure from the file's
+                exposure), replacing the detector's flat background;
 ``[[source]]``  one table per neutrino source: ``name`` known to
                 :func:`nujax.sources.catalog.get_source` and its parameters with units in the key
                 names (``distance_m``, ``activity_mci``, ``power_gw`` …), ``norm_sigma`` (relative
@@ -22,7 +25,8 @@ A scenario file has the sections::
                 ``sigma_phi_rad`` …); ``off_live_time_yr`` adds a background-only (reactor OFF)
                 measurement; ``photon_threshold_keV`` is the radiative infrared cut;
                 ``quenching`` (nucleus scenarios: "csi", "germanium", "lindhard:<k>", a table
-                file …; energies, threshold and efficiency are then keV_ee);
+                file …; electron scenarios: "birks", "birks:<kB in cm/MeV>",
+                "electron-table:<file>"; energies, threshold and efficiency are then keV_ee);
 ``[binning]``   ``T_keV = {min, max, n[, log]}`` or ``T_edges_keV = [...]``, ``phi_bins``,
                 ``cos_bins`` (or ``cos_edges``); in radiative scenarios the binned energy is the
                 energy release ν = T + E_γ; ``time_window_ns = [t0, t1]`` keeps the π-DAR events
@@ -85,7 +89,7 @@ _NUTS = {"chains": (_COUNT, 4), "warmup": (_COUNT, 500), "samples": (_COUNT, 100
 SCHEMA = {
     "scenario": {"name": (string(), REQUIRED), "description": (string(), ""),
                  "target": (string(TARGETS), "electron"), "seed": (string(), ""),
-                 "data": (string(nonempty=True), None)},
+                 "data": (string(nonempty=True), None), "off_data": (string(nonempty=True), None)},
     "detector": {"preset": (string(), None), "material": (string(), None), "mass_t": (_POS, None),
                  "live_time_yr": (_POS, None), "threshold_keV": (_NONNEG, None),
                  "background_per_t_yr_MeV": (_NONNEG, None), "sigma_phi_rad": (_NONNEG, None),
@@ -233,9 +237,10 @@ def load_config(path_or_dict) -> dict:
     cfg = {sec: validate_section(sec, raw.get(sec, {}), keys) for sec, keys in SCHEMA.items()}
     cfg["source"] = _sources(raw.get("source"))
     cfg["background"] = _backgrounds(raw.get("background"), origin)
-    data = cfg["scenario"]["data"]
-    if data is not None and not os.path.isabs(data) and origin != "<dict>":
-        cfg["scenario"]["data"] = os.path.join(os.path.dirname(os.path.abspath(origin)), data)
+    for key in ("data", "off_data"):              # data files: relative to the TOML file
+        path = cfg["scenario"][key]
+        if path is not None and not os.path.isabs(path) and origin != "<dict>":
+            cfg["scenario"][key] = os.path.join(os.path.dirname(os.path.abspath(origin)), path)
     _cross_checks(cfg)
     if "scan" in raw:
         from nujax.app.scan_config import validate_scan_section
@@ -284,15 +289,16 @@ def _cross_checks(cfg):
         raise ConfigError("binning.phi_bins", "nucleus scenarios have no azimuthal modulation "
                           "for longitudinally polarised beams; use cos_bins for recoil directions")
     if det["quenching"] is not None:
-        if target != "nucleus":
-            raise ConfigError("detector.quenching", "quenching applies to nuclear recoils: "
-                              "set scenario.target = 'nucleus'")
         from nujax.detector.quenching import get_quenching
 
         try:
-            get_quenching(det["quenching"])
+            q = get_quenching(det["quenching"])
         except (TypeError, ValueError) as exc:
             raise ConfigError("detector.quenching", str(exc)) from None
+        want = "nucleus" if q is None or q.recoil == "nuclear" else "electron"
+        if q is not None and target != want:        # the engine quenches that target's recoils
+            raise ConfigError("detector.quenching", f"{q.kind} quenching acts on {q.recoil} "
+                              f"recoils: set scenario.target = {want!r}")
     if b["time_window_ns"] is not None:
         if len(b["time_window_ns"]) != 2:
             raise ConfigError("binning.time_window_ns", "give one window [t0, t1] in ns")
@@ -302,5 +308,14 @@ def _cross_checks(cfg):
     if fit["bkg_sigma"] is not None and det["off_live_time_yr"] is not None:
         raise ConfigError("detector.off_live_time_yr",
                           "the OFF exposure sets the background constraint; drop fit.bkg_sigma")
+    if cfg["scenario"]["off_data"] is not None:
+        for key, given in (("detector.off_live_time_yr", det["off_live_time_yr"] is not None),
+                           ("fit.bkg_sigma", fit["bkg_sigma"] is not None)):
+            if given:
+                raise ConfigError(key, "scenario.off_data measures the background bin by bin; "
+                                  f"drop {key}")
+        if fit["free"] is not None and "bkg_scale" in fit["free"]:
+            raise ConfigError("fit.free", "'bkg_scale' has no meaning with scenario.off_data "
+                              "(the OFF spectrum is the flat background)")
     if fit["free"] is not None and "phi_B" in fit["free"] and not b["phi_bins"]:
         raise ConfigError("fit.free", "'phi_B' needs azimuth bins (binning.phi_bins > 0)")

@@ -5,7 +5,10 @@ The configuration itself (schema, reading, validation) is :mod:`nujax.app.scenar
 The ON/OFF background measurement: a background-only exposure r = t_OFF/t_ON times longer sees
 r·B events for B background events ON, a Poisson measurement of the background scale b with
 Fisher information r B / b², i.e. a Gaussian constraint of width σ_b = 1/√(r B) at b = 1 (the
-large-count limit of the OFF likelihood, which this replaces).
+large-count limit of the OFF likelihood, which this replaces). ``[scenario] off_data`` instead
+fits a measured OFF spectrum bin by bin (:class:`nujax.inference.onoff.OnOffModel`): the
+detector's flat background is then the OFF spectrum scaled by α = t_ON/t_OFF (the ratio of the
+detector's exposure to the file's), profiled per bin, and ``bkg_scale`` is not a parameter.
 """
 
 from __future__ import annotations
@@ -219,11 +222,17 @@ def build_scenario(cfg: dict) -> Scenario:
             raise ConfigError("detector.off_live_time_yr", "an OFF measurement needs a background")
         model = dataclasses.replace(model, bkg_sigma=jnp.asarray(1.0 / math.sqrt(r * B)),
                                     bkg_constrained=True)
+    off = cfg["scenario"].get("off_data")
+    if off is not None:                 # the OFF spectrum measures the flat background
+        model = dataclasses.replace(model, background=jnp.zeros_like(model.background),
+                                    bkg_sigma=jnp.asarray(0.0), bkg_constrained=True)
     if comps:
         from nujax.inference.background_model import with_backgrounds
 
         model = with_backgrounds(model, det, T, comps, phi_edges=phi, cos_edges=cos,
                                  float_shapes=floats)
+    if off is not None:
+        model = _onoff(off, model, det, T)
     free = tuple(fit["free"]) if fit["free"] is not None else _default_free(model, fit)
     bad = [n for n in free if n not in model.parameter_names()]
     if bad:
@@ -240,7 +249,7 @@ def build_scenario(cfg: dict) -> Scenario:
             "units": {"mu_1e11": "1e-11 mu_B", "phi_B": "rad", "T_edges": "MeV"},
             "T_edges_MeV": np.asarray(T), "cos_edges": cos, "phi_edges": phi,
             "sources": [n for _, _, n in sources], "exposure_t_yr": float(det.exposure_t_yr)}
-    if target == "electron" and cfg["detector"]["off_live_time_yr"] is None:
+    if target == "electron" and cfg["detector"]["off_live_time_yr"] is None and off is None:
         from nujax.inference.scan import TemplateSpec   # lets scans vary threshold, Pe and σ_φ
 
         meta["template_spec"] = TemplateSpec(spectra, det, np.asarray(T), phi, cos,
@@ -250,6 +259,8 @@ def build_scenario(cfg: dict) -> Scenario:
     if sc["data"] is not None:
         data = _observed_counts(sc["data"], model, det, T)
         meta["data_file"] = sc["data"]
+    if off is not None:
+        meta.update(off_data_file=off, off_alpha=float(model.alpha))
     return Scenario(sc["name"], model, truth, free, cfg, meta, data)
 
 
@@ -276,20 +287,39 @@ def _config_components(tables):
     return comps, tuple(floats)
 
 
-def _observed_counts(path, model, det, T):
-    """Counts of the ``[scenario] data`` file, checked against the bins and the exposure."""
+def _binned_file(path, model, T, key):
+    """The spectrum of a data file (:func:`nujax.data_io.read_spectrum`) in the scenario's bins."""
     from nujax.data_io import read_spectrum
 
     try:
         spec = read_spectrum(path)
     except ValueError as exc:
-        raise ConfigError("scenario.data", str(exc)) from exc
+        raise ConfigError(key, str(exc)) from exc
     if len(model.bin_shape) != 1:
-        raise ConfigError("scenario.data", "observed spectra are binned in energy only; this "
+        raise ConfigError(key, "observed spectra are binned in energy only; this "
                           f"scenario has bins {model.bin_shape}")
     if spec.edges.shape != np.shape(T) or not np.allclose(spec.edges, T, rtol=1e-9, atol=1e-12):
-        raise ConfigError("scenario.data", f"{path}: bin edges {np.round(spec.edges * 1e3, 6)} keV "
+        raise ConfigError(key, f"{path}: bin edges {np.round(spec.edges * 1e3, 6)} keV "
                           f"differ from [binning] {np.round(np.asarray(T) * 1e3, 6)} keV")
+    return spec
+
+
+def _onoff(path, model, det, T):
+    """The ON/OFF model of ``[scenario] off_data``: the OFF spectrum bin by bin with
+    α = t_ON/t_OFF, the ratio of the detector's exposure to the file's
+    (:func:`nujax.inference.onoff.onoff_model`)."""
+    from nujax.inference.onoff import onoff_model
+
+    spec = _binned_file(path, model, T, "scenario.off_data")
+    try:
+        return onoff_model(model, spec.counts, float(det.exposure_t_yr) / spec.exposure_t_yr)
+    except ValueError as exc:
+        raise ConfigError("scenario.off_data", f"{path}: {exc}") from exc
+
+
+def _observed_counts(path, model, det, T):
+    """Counts of the ``[scenario] data`` file, checked against the bins and the exposure."""
+    spec = _binned_file(path, model, T, "scenario.data")
     want = float(det.exposure_t_yr)
     if not math.isclose(spec.exposure_t_yr, want, rel_tol=0.01):
         raise ConfigError("scenario.data", f"{path}: exposure {spec.exposure_t_yr:.6g} t yr differs "

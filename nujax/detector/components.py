@@ -78,8 +78,8 @@ BETA_ISOTOPES = {
                   note="²¹⁴Pb → ²¹⁴Bi ground-state branch (0⁺ → 1⁻, first-forbidden non-unique, "
                        "allowed shape as in the xenon-TPC background models; Hayen et al., "
                        "arXiv:2009.08303 discuss the shape factor), Q = 1019 keV (NNDC; not "
-                       "re-verified here); ground-state branching 9.8 % (XENONnT, "
-                       "arXiv:2606.17920) is the user's rate"),
+                       "re-verified here); ground-state branching (9.8 ± 0.3 stat +0.8/−0.2 sys) % "
+                       "(XENONnT, arXiv:2606.17920, abstract) is the user's rate"),
 }
 #: 2νββ emitters: Q-value [MeV] of the summed electron energy.
 DOUBLE_BETA_ISOTOPES = {

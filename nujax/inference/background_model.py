@@ -110,6 +110,10 @@ class WrappedModel:
     eff_sigma = property(lambda self: self.base.eff_sigma)
     bkg_sigma = property(lambda self: self.base.bkg_sigma)
     bkg_constrained = property(lambda self: self.base.bkg_constrained)
+    weak = property(lambda self: self.base.weak,
+                    doc="The base model's weak templates (S, *bin_shape).")
+    em = property(lambda self: self.base.em,
+                  doc="The base model's magnetic templates (S, *bin_shape).")
 
 
 @functools.partial(jax.tree_util.register_dataclass,
@@ -145,16 +149,6 @@ class BackgroundModel(WrappedModel):
     templates: jax.Array
     float_shapes: tuple = ()
     fold_options: tuple = (16, 8, 4)
-
-    @property
-    def weak(self):
-        """The base model's weak templates (S, *bin_shape)."""
-        return self.base.weak
-
-    @property
-    def em(self):
-        """The base model's magnetic templates (S, *bin_shape)."""
-        return self.base.em
 
     @property
     def background(self):

@@ -50,6 +50,7 @@ from scipy.stats import chi2 as _chi2
 from scipy.stats import norm as _norm
 
 from nujax.errors import ConvergenceWarning
+from nujax.inference.background_model import WrappedModel
 from nujax.inference.binned import BinnedModel, toy_data
 from nujax.inference.fc import neyman_upper_limit, toy_statistic
 from nujax.inference.limits import (ProfileCurve, ScaledPOI, UpperLimit, bracket_and_refine,
@@ -95,15 +96,20 @@ def background_only_asimov(model: BinnedModel, data, *, nuisances=("norm", "bkg_
                            fixed=None, tol=1e-6, max_iter=500) -> Observation:
     """Asimov data of the background-only hypothesis: the expected counts and auxiliary values
     at the nuisances fitted to ``data`` with μ = 0 (Cowan et al. Sec. 3.8; pyhf's
-    ``generate_asimov_data``)."""
+    ``generate_asimov_data``). Binned models and the models that wrap them (background
+    components, ON/OFF); a model with an ``asimov_observation(params, data, aux)`` method (the
+    ON/OFF model: ON and OFF counts at the profiled OFF background) builds its own. The
+    constraints of background components (:mod:`nujax.detector.components`) have no auxiliary
+    measurement: they stay centred on their nominal rates, where pyhf would move the auxiliary
+    value to the fitted one."""
     return _bkg_only_asimov(model, data, nuisances, fixed, tol, max_iter)[0]
 
 
 def _bkg_only_asimov(model, data, nuisances, fixed, tol, max_iter):
     """(Asimov Observation, fit converged) — the convergence goes into the limit's flag."""
-    if not isinstance(model, BinnedModel):
-        raise TypeError("Asimov data need a binned model (BinnedModel), got "
-                        f"{type(model).__name__}")
+    if not isinstance(model, (BinnedModel, WrappedModel)):
+        raise TypeError("Asimov data need a binned model (BinnedModel or a model wrapping "
+                        f"one), got {type(model).__name__}")
     fx = {**(fixed or {}), "mu_1e11": 0.0}
     p, ok = dict(fx), True
     if nuisances:
@@ -113,6 +119,9 @@ def _bkg_only_asimov(model, data, nuisances, fixed, tol, max_iter):
         p, ok = r.params, bool(r.converged)
     full = {**model.default_params(), **p}
     aux = {k: jnp.asarray(full[k], dtype=float) for k in AUX_NAMES}
+    own = getattr(model, "asimov_observation", None)
+    if own is not None:
+        return own(full, data, aux), ok
     return Observation(model.expected(full), aux), ok
 
 

@@ -33,7 +33,8 @@ from nujax._numerics import safe_sqrt
 from nujax._validation import is_concrete
 from nujax.inference.background_model import WrappedModel
 from nujax.inference.binned import poisson_log_likelihood
-from nujax.inference.parameters import gaussian_constraints, merge_params, split_observation
+from nujax.inference.parameters import (Observation, gaussian_constraints, merge_params,
+                                        split_observation)
 
 __all__ = ["OnOffData", "OnOffModel", "onoff_model", "profiled_off_background", "onoff_toys",
            "scalar_shortcut"]
@@ -83,6 +84,17 @@ class OnOffModel(WrappedModel):
     alpha: jax.Array
     off_counts: jax.Array
 
+    @property
+    def background(self):
+        """Nominal ON background counts: the ON model's plus the OFF spectrum scaled, α m."""
+        return self.base.background + self.alpha * self.off_counts
+
+    def scaled(self, factor) -> "OnOffModel":
+        """The same analysis with the ON and the OFF exposure times ``factor`` (α unchanged;
+        the OFF counts scale as their expectation)."""
+        f = jnp.asarray(factor)
+        return dataclasses.replace(self, base=self.base.scaled(f), off_counts=f * self.off_counts)
+
     def default_params(self) -> dict:
         return self.base.default_params()
 
@@ -99,6 +111,16 @@ class OnOffModel(WrappedModel):
         on, off = self._parts(data)
         n, _ = split_observation(on)
         return self.alpha * profiled_off_background(self.base.expected(params), n, off, self.alpha)
+
+    def asimov_observation(self, params, data, aux) -> OnOffData:
+        """Asimov ON/OFF data at ``params``: OFF = β̂ profiled on ``data`` at ``params``, ON =
+        s(θ) + α β̂ with the auxiliary values ``aux`` (the CLs background-only Asimov data set,
+        Cowan et al., EPJC 71 (2011) 1554, Sec. 3.8, for both measurements)."""
+        on, off = self._parts(data)
+        n, _ = split_observation(on)
+        s = self.base.expected(params)
+        beta = profiled_off_background(s, n, off, self.alpha)
+        return OnOffData(Observation(s + self.alpha * beta, aux), beta)
 
     def expected(self, params=None):
         """Expected ON counts s(θ) + α m (the OFF spectrum scaled to the ON exposure)."""

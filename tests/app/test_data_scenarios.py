@@ -112,3 +112,155 @@ def test_bad_data_files_are_config_errors(tmp_path):
         with pytest.raises(ConfigError, match=why) as err:
             build_scenario(load_config(_write(tmp_path, f'data = "{name}"')))
         assert err.value.key == "scenario.data"
+
+
+BIRKS_TOML = """
+[scenario]
+name = "birks"
+
+[[source]]
+name = "51Cr"
+activity_mci = 5.0e6
+distance_m = 8.0
+
+[detector]
+material = "pseudocumene"
+mass_t = 100.0
+live_time_yr = 1.0
+threshold_keV = 150.0
+background_per_t_yr_MeV = 1.0
+quenching = "{q}"
+
+[binning]
+T_keV = {{ min = 150.0, max = 550.0, n = 8 }}
+"""
+
+
+def test_birks_quenching_from_toml(tmp_path):
+    """``quenching = "birks:<kB>"``: the scenario's templates are the library's binned templates
+    with the Birks detector (visible energy), and differ from the linear scale."""
+    import math
+
+    from nujax import rates
+    from nujax.detector import make_detector
+    from nujax.detector.quenching import birks_quenching
+    from nujax.sources.catalog import get_source
+
+    def build(q):
+        (tmp_path / "b.toml").write_text(BIRKS_TOML.format(q=q))
+        return build_scenario(load_config(tmp_path / "b.toml")).model
+
+    model = build("birks:0.0115")
+    det = make_detector("pseudocumene", mass_t=100.0, live_time_yr=1.0, threshold=0.15,
+                        background=1.0, quenching=birks_quenching(0.0115))
+    edges = np.linspace(0.15, 0.55, 9)
+    direct = rates.binned_templates(get_source("51Cr", activity_mci=5.0e6, distance_cm=800.0),
+                                    det, edges, target="electron")
+    np.testing.assert_allclose(model.weak[0], 2 * math.pi * np.asarray(direct.weak), rtol=1e-10)
+    np.testing.assert_allclose(model.em[0], 2 * math.pi * np.asarray(direct.em), rtol=1e-10)
+    linear = build("birks:0.0").weak[0]
+    # a quenched electron looks softer: the top visible-energy bins lose counts
+    assert float(model.weak[0][-1]) < 0.9 * float(linear[-1])
+
+
+@pytest.mark.parametrize("q,target,why", [
+    ("birks", "nucleus", "set scenario.target = 'electron'"),
+    ("lindhard:0.16", "electron", "set scenario.target = 'nucleus'"),
+    ("birks:abc", "electron", "birks:<kB>"),
+])
+def test_quenching_must_match_the_target(tmp_path, q, target, why):
+    p = tmp_path / "b.toml"
+    p.write_text(BIRKS_TOML.format(q=q).replace('name = "birks"',
+                                                 f'name = "b"\ntarget = "{target}"'))
+    with pytest.raises(ConfigError, match=why) as err:
+        load_config(p)
+    assert err.value.key == "detector.quenching"
+
+
+ONOFF_TOML = """
+[scenario]
+name = "onoff"
+off_data = "{off}"
+
+[[source]]
+name = "pp"
+
+[detector]
+preset = "hellaz"
+background_per_t_yr_MeV = 1000.0
+{extra}
+
+[binning]
+T_keV = {{ min = 100.0, max = 260.0, n = 6 }}
+
+[fit]
+method = "cls"
+exposure_factors = [1.0, 4.0]
+
+[truth]
+mu_1e11 = 0.0
+"""
+
+
+def _onoff_files(tmp_path, extra=""):
+    """The ON/OFF scenario and an OFF spectrum taken over 3× the ON exposure (6 t yr)."""
+    edges = np.linspace(0.1, 0.26, 7)
+    off = np.round(3.0 * 1000.0 * 6.0 * np.diff(edges))          # 3 × the flat background
+    write_spectrum_csv(ObservedSpectrum(edges, off, 3.0, 18.0), tmp_path / "off.csv")
+    p = tmp_path / "onoff.toml"
+    p.write_text(ONOFF_TOML.format(off="off.csv", extra=extra))
+    return p, off
+
+
+def test_off_data_runs_the_onoff_likelihood_end_to_end(tmp_path):
+    """``[scenario] off_data``: the scenario's model is the ON/OFF likelihood with the OFF
+    spectrum bin by bin and α = 6/18 t yr; ``nujax fit`` runs it (CLs and profile likelihood)
+    and quotes the library's profile limit."""
+    import jax
+
+    from nujax.app import run_fit
+    from nujax.inference import profile_upper_limit, toy_data
+    from nujax.inference.onoff import OnOffModel
+
+    p, off = _onoff_files(tmp_path)
+    sc = build_scenario(load_config(p))
+    m = sc.model
+    assert isinstance(m, OnOffModel) and float(m.alpha) == pytest.approx(1.0 / 3.0, rel=1e-12)
+    np.testing.assert_array_equal(np.asarray(m.off_counts), off)
+    assert float(np.sum(m.base.background)) == 0.0            # the OFF spectrum is the background
+    np.testing.assert_allclose(m.background, off / 3.0, rtol=1e-12)
+    assert "bkg_scale" not in sc.free and sc.meta["off_alpha"] == pytest.approx(1.0 / 3.0)
+    s = run_fit(load_config(p), tmp_path / "out", quick=True, progress=False, seed=2)
+    assert s["off_data"].endswith("off.csv") and s["off_alpha"] == pytest.approx(1.0 / 3.0)
+    assert s["counts_background"] == pytest.approx(off.sum() / 3.0, rel=1e-9)
+    data = toy_data(jax.random.fold_in(jax.random.PRNGKey(2), 1), m, sc.truth)
+    ref = profile_upper_limit(m, data, nuisances=tuple(k for k in sc.free if k != "mu_1e11"),
+                              cl=0.9, mu_max=50.0, n_grid=25)
+    assert s["limit_profile"] == pytest.approx(float(ref.limit), rel=1e-9)
+    # [fit] method = "cls" on the ON/OFF likelihood (its own background-only Asimov data)
+    assert s["limit_method"] == "cls" and 0.5 < s["limit_cls"] / s["limit_profile"] < 2.0
+    assert 0 < s["limit_expected_fisher"] < 50.0
+
+
+def _broken_off_file(text, d):
+    (d / "off.csv").write_text("E_lo_keV,E_hi_keV,counts\n100,120,-3\n")
+    return text
+
+
+@pytest.mark.parametrize("edit,key,why", [
+    (lambda t, d: t.replace('"off.csv"', '"nope.csv"'), "scenario.off_data", "cannot read"),
+    (_broken_off_file, "scenario.off_data", "off.csv:2"),
+    (lambda t, d: t.replace("n = 6", "n = 5"), "scenario.off_data", "bin edges"),
+    (lambda t, d: t.replace("{extra}", "off_live_time_yr = 2.0"), "detector.off_live_time_yr",
+     "off_data"),
+    (lambda t, d: t.replace("exposure_factors", "bkg_sigma = 0.1\nexposure_factors"),
+     "fit.bkg_sigma", "off_data"),
+])
+def test_bad_off_data_is_a_config_error(tmp_path, edit, key, why):
+    p, _ = _onoff_files(tmp_path)
+    text = ONOFF_TOML.replace("{off}", "off.csv")
+    text = edit(text, tmp_path).replace("{extra}", "")
+    p.write_text(text.replace("{{", "{").replace("}}", "}"))
+    with pytest.raises(ConfigError, match=why) as err:
+        build_scenario(load_config(p))
+    assert err.value.key == key

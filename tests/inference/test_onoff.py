@@ -89,6 +89,54 @@ def test_onoff_input_checks():
         onoff_model(on, -np.ones(K), 1.0)
 
 
+
+def test_onoff_templates_background_and_exposure_scaling():
+    """The attributes the fit driver reads: templates of the ON model, the nominal background
+    α m, and ``scaled`` multiplying ON and OFF exposure (α fixed, every count × f)."""
+    on, _ = _on_model()
+    off = np.linspace(30.0, 10.0, K)
+    model = onoff_model(on, off, 0.25)
+    np.testing.assert_array_equal(model.weak, on.weak)
+    np.testing.assert_array_equal(model.em, on.em)
+    np.testing.assert_allclose(model.background, 0.25 * off, rtol=1e-15)
+    two = model.scaled(2.0)
+    assert float(two.alpha) == 0.25
+    p = {"mu_1e11": 2.0}
+    np.testing.assert_allclose(two.expected(p), 2.0 * np.asarray(model.expected(p)), rtol=1e-14)
+    np.testing.assert_allclose(two.off_counts, 2.0 * off, rtol=1e-15)
+
+
+
+def test_background_only_asimov_of_wrapped_models():
+    """The CLs background-only Asimov data (``method="cls"``) of the wrapping models: the ON/OFF
+    model gives ON = s(μ = 0) + α β̂ and OFF = β̂, β̂ profiled on the data, which tends to the
+    scalar shortcut's Asimov counts for an OFF exposure 1000× ON; a model with background
+    components gives its expected counts at μ = 0."""
+    from nujax.inference.methods import background_only_asimov
+    from nujax.inference.onoff import OnOffData
+
+    on, T = _on_model()
+    b_on = np.full(K, 30.0)
+    oo, sc = onoff_model(on, b_on / 1e-3, 1e-3), scalar_shortcut(on, b_on / 1e-3, 1e-3)
+    n = np.round(np.asarray(sc.expected({"mu_1e11": 1.0})))
+    a = background_only_asimov(oo, n, nuisances=())
+    assert isinstance(a, OnOffData)
+    beta = profiled_off_background(on.expected({"mu_1e11": 0.0}), n, oo.off_counts, 1e-3)
+    np.testing.assert_allclose(a.off, beta, rtol=1e-12)
+    np.testing.assert_allclose(a.on.counts, on.expected({"mu_1e11": 0.0}) + 1e-3 * beta,
+                               rtol=1e-12)
+    ref = background_only_asimov(sc, n, nuisances=())
+    np.testing.assert_allclose(a.on.counts, ref.counts, rtol=2e-3)
+    # the Asimov data are the maximum of the ON/OFF likelihood at μ = 0: β̂ of them is OFF
+    np.testing.assert_allclose(profiled_off_background(on.expected({"mu_1e11": 0.0}), a.on.counts,
+                                                       a.off, 1e-3), a.off, rtol=1e-9)
+    det = make_detector("germanium", mass_t=1.0, live_time_yr=1.0)
+    comp = make_component("flat", "flat", 300.0, lo=0.0, hi=0.1, constraint="gaussian", sigma=0.1)
+    bm = with_backgrounds(on, det, T, [comp])
+    b = background_only_asimov(bm, n, nuisances=())
+    np.testing.assert_allclose(b.counts, bm.expected({"mu_1e11": 0.0}), rtol=1e-12)
+
+
 # ------------------------------------------------------------------------- background components
 def test_components_add_differentiable_nuisances():
     on, T = _on_model()
