@@ -129,8 +129,9 @@ def _forward(T, costheta, m, xp):
 def enu_from_T_costheta(T, costheta, m, *, xp=jnp):
     """Neutrino energy fixed by (T, cosθ): Eν = m T/(p cosθ − T) = m (p cosθ + T)/(2m cos²θ − T sin²θ) [MeV].
 
-    Inverse of seed 001 eq. (4) with p = √(T² + 2mT); the second form (derivation in
-    :func:`_forward`) has no cancellation at cosθ → 1, where it gives Eν_min(T) = (p + T)/2.
+    Inverse of seed 001 eq. (4) with p = √(T² + 2mT). The second form follows from
+    p cosθ − T = (p² cos²θ − T²)/(p cosθ + T) = T (2m cos²θ − T sin²θ)/(p cosθ + T) with
+    p² = T(T + 2m); it has no cancellation at cosθ → 1, where it gives Eν_min(T) = (p + T)/2.
     Physical where 0 < cosθ ≤ 1, T ≥ T_MIN and 2m cos²θ > T sin²θ; returns 0 elsewhere.
 
     The returned Eν is consistent with :func:`is_physical`: rounding can leave
@@ -181,7 +182,7 @@ def dT_dcostheta(T, enu, m, *, xp=jnp):
 def dEnu_dcostheta(T, costheta, m, *, xp=jnp):
     """Jacobian |dEν/dcosθ| at fixed T: m p T/(p cosθ − T)² = m r (c (T + 2m) + p)/q² (seed 001 eqs. (6)–(7)).
 
-    With r = p cosθ + T, q = 2m cos²θ − T sin²θ (:func:`_forward`) and p r / T = c (T + 2m) + p
+    With r = p cosθ + T, q = 2m cos²θ − T sin²θ (:func:`enu_from_T_costheta`) and p r / T = c (T + 2m) + p
     (from p² = T(T + 2m)), the cancellation-free form has no 1/T and no 1/q³ under grad in any
     intermediate (float32 gradients). Used to fold a spectrum f(Eν) into
     d²σ/dT dcosθ = f(Eν(T,θ)) dσ/dT |dEν/dcosθ|. Zero where :func:`enu_from_T_costheta` is.
