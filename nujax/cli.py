@@ -19,8 +19,6 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from typer.core import TyperGroup
 
 
@@ -152,7 +150,9 @@ def _runtime(x64: bool = True, device: Optional[str] = None, options: Optional[d
         nujax.enable_x64(previous)
 
 
-def _table(title: str, rows: dict | list, columns=("quantity", "value")) -> Table:
+def _table(title: str, rows: dict | list, columns=("quantity", "value")):
+    from rich.table import Table
+
     table = Table(title=title)
     for col in columns:
         table.add_column(col, justify="right" if col != "quantity" else "left")
@@ -171,6 +171,8 @@ def _fmt(v) -> str:
 
 
 def _stage_progress():
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                     TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
                     console=console, transient=False)
@@ -277,6 +279,8 @@ def figures(
                     for name, d in registry.figure_data(s).items():
                         written.append(registry.save_data(d, out / f"{name}.npz"))
                 bar.advance(task)
+    from rich.table import Table
+
     table = Table(title=f"figures written to {out}")
     table.add_column("file")
     table.add_column("bytes", justify="right")

@@ -19,6 +19,7 @@ with the double-``where`` pattern so that gradients stay finite at the endpoints
 
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 
 from nujax._numerics import safe_sqrt as _safe_sqrt
@@ -103,15 +104,58 @@ def cos_theta(T, enu, m, *, xp=jnp):
     return xp.where(ok, xp.minimum(c, 1.0), 0.0)
 
 
-def enu_from_T_costheta(T, costheta, m, *, xp=jnp):
-    """Neutrino energy fixed by (T, cosθ): Eν = m T / (p cosθ − T), p = √(T² + 2mT) (inverse of seed 001 eq. (4)).
+def _forward(T, costheta, m, xp):
+    """Guarded pieces of the inverse kinematics at fixed (T, cosθ): (ok, p, r, q) [MeV].
 
-    Physical only where p cosθ > T; returns 0 elsewhere.
+    p cosθ − T = (p² cos²θ − T²)/(p cosθ + T) = T (2m cos²θ − T sin²θ)/(p cosθ + T), using
+    p² = T(T + 2m): with r = p cosθ + T and q = 2m cos²θ − T sin²θ the denominator of seed 001
+    eq. (4) inverted is T q / r, free of the cancellation p cosθ ≈ T near cosθ = 1 (q → 2m there),
+    and sin²θ = (1 − cosθ)(1 + cosθ) is exact near the forward edge. ``ok``: T ≥ T_MIN,
+    0 < cosθ ≤ 1 and q > 0 (the point is reached by some Eν); the other points are replaced by
+    (T, cosθ) = (1, 1) so that nothing downstream sees a zero or negative q (double ``where``).
     """
-    p = p_recoil(T, m, xp=xp)
-    den = p * costheta - T
-    ok = (T > 0) & (den > 0)
-    return xp.where(ok, m * T / xp.where(ok, den, 1.0), 0.0)
+    c_ok = (costheta > 0) & (costheta <= 1) & (T >= T_MIN)
+    c = xp.where(c_ok, costheta, 1.0)
+    t = xp.where(c_ok, T, 1.0)
+    q = 2.0 * m * c * c - t * ((1.0 - c) * (1.0 + c))
+    ok = c_ok & (q > 0)
+    c = xp.where(ok, c, 1.0)
+    t = xp.where(ok, t, 1.0)
+    q = xp.where(ok, q, 2.0 * m)
+    p = p_recoil(t, m, xp=xp)
+    return ok, c, t, p, p * c + t, q
+
+
+def enu_from_T_costheta(T, costheta, m, *, xp=jnp):
+    """Neutrino energy fixed by (T, cosθ): Eν = m T/(p cosθ − T) = m (p cosθ + T)/(2m cos²θ − T sin²θ) [MeV].
+
+    Inverse of seed 001 eq. (4) with p = √(T² + 2mT). The second form follows from
+    p cosθ − T = (p² cos²θ − T²)/(p cosθ + T) = T (2m cos²θ − T sin²θ)/(p cosθ + T) with
+    p² = T(T + 2m); it has no cancellation at cosθ → 1, where it gives Eν_min(T) = (p + T)/2.
+    Physical where 0 < cosθ ≤ 1, T ≥ T_MIN and 2m cos²θ > T sin²θ; returns 0 elsewhere.
+
+    The returned Eν is consistent with :func:`is_physical`: rounding can leave
+    t_max(Eν) a few ulp below T (in about a third of the forward points, in float64 and float32
+    alike), which would put a reachable recoil outside the region. Where that happens Eν is raised
+    by at most 63 ulp (relative 1.4e-14 in float64, 7.5e-6 in float32) until t_max(Eν) ≥ T. The
+    correction is under ``stop_gradient``: derivatives are those of the formula.
+
+    >>> T = 0.3
+    >>> bool(is_physical(enu_from_T_costheta(T, 1.0, 0.511), T, 0.511))   # forward edge: inside
+    True
+    """
+    ok, c, t, p, r, q = _forward(T, costheta, m, xp)
+    e = m * r / q
+    eps = float(xp.finfo(xp.asarray(e).dtype).eps)
+    bumped = e
+    for k in range(6):                                   # at most 1+2+…+32 = 63 ulp in all
+        low = t_max(bumped, m, xp=xp) < t
+        bumped = xp.where(low, bumped * (1.0 + eps * 2.0 ** k), bumped)
+    if xp is jnp:
+        e = e + jax.lax.stop_gradient(bumped - e)
+    else:
+        e = bumped
+    return xp.where(ok, e, 0.0)
 
 
 def p_sin_theta(T, enu, m, *, xp=jnp):
@@ -136,16 +180,15 @@ def dT_dcostheta(T, enu, m, *, xp=jnp):
 
 
 def dEnu_dcostheta(T, costheta, m, *, xp=jnp):
-    """Jacobian |dEν/dcosθ| at fixed T: m p T / (p cosθ − T)² (seed 001 eqs. (6)–(7)).
+    """Jacobian |dEν/dcosθ| at fixed T: m p T/(p cosθ − T)² = m r (c (T + 2m) + p)/q² (seed 001 eqs. (6)–(7)).
 
-    Used to fold a spectrum f(Eν) into d²σ/dT dcosθ = f(Eν(T,θ)) dσ/dT |dEν/dcosθ|. Zero where
-    p cosθ ≤ T (no neutrino energy reaches that point).
+    With r = p cosθ + T, q = 2m cos²θ − T sin²θ (:func:`enu_from_T_costheta`) and p r / T = c (T + 2m) + p
+    (from p² = T(T + 2m)), the cancellation-free form has no 1/T and no 1/q³ under grad in any
+    intermediate (float32 gradients). Used to fold a spectrum f(Eν) into
+    d²σ/dT dcosθ = f(Eν(T,θ)) dσ/dT |dEν/dcosθ|. Zero where :func:`enu_from_T_costheta` is.
     """
-    p = p_recoil(T, m, xp=xp)
-    den = p * costheta - T
-    ok = (T > 0) & (den > 0)
-    d = xp.where(ok, den, 1.0)
-    return xp.where(ok, m * (p / d) * (T / d), 0.0)          # no 1/d² intermediate (float32 gradients)
+    ok, c, t, p, r, q = _forward(T, costheta, m, xp)
+    return xp.where(ok, m * (r / q) * ((c * (t + 2.0 * m) + p) / q), 0.0)
 
 
 def T_from_costheta(costheta, enu, m, *, xp=jnp):
@@ -153,9 +196,12 @@ def T_from_costheta(costheta, enu, m, *, xp=jnp):
 
     Inverse of seed 001 eq. (4) at fixed Eν. Physical for 0 < cosθ ≤ 1; returns 0 elsewhere. The
     result never exceeds :func:`t_max` (cosθ = 1 gives T_max up to rounding, never above it).
+    κ² − c² is evaluated as ((1 − c) + m/Eν)((1 + c) + m/Eν), free of cancellation at cosθ → 1
+    when m ≪ Eν.
     """
     ok = (costheta > 0) & (costheta <= 1) & (enu > 0)
     c = xp.where(ok, costheta, 0.5)
     e = xp.where(ok, enu, 1.0)
-    k = 1.0 + m / e
-    return xp.where(ok, xp.minimum(2.0 * m * c * c / (k * k - c * c), t_max(e, m, xp=xp)), 0.0)
+    r = m / e
+    den = ((1.0 - c) + r) * ((1.0 + c) + r)
+    return xp.where(ok, xp.minimum(2.0 * m * c * c / den, t_max(e, m, xp=xp)), 0.0)
