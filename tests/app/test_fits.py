@@ -98,7 +98,7 @@ def test_cevns_scenario_keys_are_validated():
 
     raw = load_config(FITS / "coherent_csi.toml")
     raw["scenario"].pop("origin")
-    assert raw["binning"]["time_window_ns"] == [-1000.0, 6000.0]
+    assert raw["binning"]["time_bins_ns"] == [-1000.0, 1000.0, 2000.0, 4000.0, 6000.0]
     bad = {**raw, "scenario": {**raw["scenario"], "target": "electron"},
            "detector": {**raw["detector"], "quenching": "csi"}}
     with pytest.raises(ConfigError, match="detector.quenching"):
@@ -107,5 +107,5 @@ def test_cevns_scenario_keys_are_validated():
     with pytest.raises(ConfigError, match="detector.quenching"):
         load_config(bad)
     bad = {**raw, "source": [{"name": "8B"}]}
-    with pytest.raises(ConfigError, match="time window"):
+    with pytest.raises(ConfigError, match="π-DAR"):
         load_config(bad)
