@@ -58,6 +58,10 @@ def test_run_fit_quick(name, tmp_path):
     assert s["counts_total"] == pytest.approx(s["counts_weak"] + s["counts_em_at_truth"]
                                               + s["counts_background"], rel=1e-9)
     assert "limit_toys" not in s
+    for k in [k[len("interval_"):-3] for k in s if k.startswith("interval_") and k.endswith("_lo")]:
+        # EM entries (coherent_csi: <r2_ee>, <r2_mumu>): the interval brackets the MLE
+        assert s[f"interval_{k}_lo"] < s[f"mle_{k}"] < s[f"interval_{k}_hi"]
+    assert (name == "coherent_csi") == ("interval_r2_ee_lo" in s)
     import xarray as xr
     with xr.open_dataset(tmp_path / "limit.nc", engine="h5netcdf") as ds:
         assert ds.attrs["method"] == s["limit_method"] and float(ds["limit"]) == s["limit"]
