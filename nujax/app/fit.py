@@ -22,6 +22,7 @@ from nujax.app.scenario_config import load_config
 from nujax.app.scenarios import build_scenario
 
 __all__ = ["run_fit", "output_files", "limit_step", "fit_limit", "sensitivity_step", "nuts_step",
+           "em_interval_step",
            "json_float"]
 
 
@@ -83,6 +84,21 @@ def sensitivity_step(model, factors, *, nuisances, cl, phi_B) -> np.ndarray:
                        for f in np.atleast_1d(factors)])
 
 
+def em_interval_step(model, data, free, cl, init, summary):
+    """Two-sided ``cl`` profile-likelihood intervals of the scenario's EM entries (``[fit]
+    parameters``, :func:`nujax.inference.em_quadratic.em_profile_interval`) into ``summary``
+    (``interval_<name>_lo``/``_hi``, in the entry's units; the other free parameters profiled)."""
+    from nujax.inference.em_quadratic import em_profile_interval
+
+    for k in getattr(model, "em_names", ()):
+        if k not in free:
+            continue
+        iv = em_profile_interval(model, data, k, nuisances=tuple(p for p in free if p != "phi_B"),
+                                 cl=cl, init=init)
+        summary[f"interval_{k}_lo"] = json_float(iv.lower)
+        summary[f"interval_{k}_hi"] = json_float(iv.upper)
+
+
 def nuts_step(model, data, nuts_cfg, free, quick, key, summary, timings, init=None):
     """NUTS (``[fit] nuts``): credible limit, posterior moments and diagnostics into ``summary``.
 
@@ -96,13 +112,16 @@ def nuts_step(model, data, nuts_cfg, free, quick, key, summary, timings, init=No
     prior = MuPrior(nuts_cfg["prior"], scale=nuts_cfg["prior_scale"])
     t0 = time.perf_counter()
     post = run_nuts(key, model, data, prior=prior, num_warmup=warmup, num_samples=samples,
-                    num_chains=chains, fit_phi_B="phi_B" in free, init=init)
+                    num_chains=chains, fit_phi_B="phi_B" in free, init=init, fit_mu=True)
     timings["time_nuts_s"] = time.perf_counter() - t0
     summary["limit_credible"] = credible_upper_limit(post.samples, summary["cl"])
     summary["nuts_mu_mean"] = json_float(np.mean(post.samples["mu_1e11"]))
     summary["nuts_mu_std"] = json_float(np.std(post.samples["mu_1e11"]))
     summary["r_hat_max"] = json_float(max(np.nanmax(v["r_hat"]) for v in post.summary.values()))
     summary["ess_min"] = json_float(min(np.nanmin(v["n_eff"]) for v in post.summary.values()))
+    for k in getattr(model, "em_names", ()):                     # EM entries of the scenario
+        summary[f"nuts_{k}_mean"] = json_float(np.mean(post.samples[k]))
+        summary[f"nuts_{k}_std"] = json_float(np.std(post.samples[k]))
     summary["nuts_converged"] = bool(post.converged)
     summary["nuts_draws"] = f"{chains}x{samples} after {warmup} warm-up"
     return post
@@ -188,7 +207,7 @@ def run_fit(cfg: dict, out_dir, *, force=False, quick=False, progress=True, seed
                    "data": sc.meta.get("data_file", "toy")}
         if "off_data_file" in sc.meta:                  # [scenario] off_data: ON/OFF likelihood
             summary.update(off_data=sc.meta["off_data_file"], off_alpha=sc.meta["off_alpha"])
-        for k in ("mu_1e11", "phi_B", "eff_scale", "bkg_scale"):
+        for k in ("mu_1e11", "phi_B", "eff_scale", "bkg_scale", *model.em_names):
             summary[f"truth_{k}"] = json_float(truth[k])
         summary["truth_pe"] = cfg["truth"]["pe"]
         lam = inf.expected(model, truth)
@@ -234,6 +253,7 @@ def run_fit(cfg: dict, out_dir, *, force=False, quick=False, progress=True, seed
             curve = sensitivity_step(model, np.concatenate([[1.0], factors]), nuisances=prof_nuis,
                                      cl=fit["cl"], phi_B=float(truth["phi_B"]))
             summary["limit_expected_fisher"] = json_float(curve[0])
+            em_interval_step(model, data, free, fit["cl"], r.params, summary)
             curve = curve[1:]
             timings["time_limits_s"] = time.perf_counter() - t0
             log(f"{fit['cl']:.0%} CL limits: profile {_g(summary['limit_profile'])}, "

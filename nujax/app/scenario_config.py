@@ -32,8 +32,21 @@ A scenario file has the sections::
                 energy release ν = T + E_γ; ``time_window_ns = [t0, t1]`` keeps the π-DAR events
                 arriving in that window after the proton pulse (prompt/delayed fractions of
                 :func:`nujax.sources.accelerator.pidar_time_fractions`, default pulse);
-``[truth]``     mu_1e11, phi_B [rad], pe, norm, eff_scale, bkg_scale;
-``[fit]``       free parameters, ``eff_sigma``, ``bkg_sigma`` (number or "free"), ``cl``,
+                ``time_bins_ns = [t0, t1, …]`` bins the π-DAR events in arrival time as well
+                (energy × time bins: prompt ν_μ vs delayed ν_e, ν̄_μ; the steady-state
+                background is spread uniformly over [t0, t_last]);
+``[truth]``     mu_1e11, phi_B [rad], pe, norm, eff_scale, bkg_scale; ``em = {r2_ee = …}``
+                injected values of the fitted EM entries (``[fit] parameters``);
+``[fit]``       ``parameters``: the EM parameters of the fit, ``"mu"`` (the effective moment
+                ``mu_1e11`` [10⁻¹¹ μ_B], always fitted) plus any of the flavor-basis entries
+                :data:`EM_ENTRIES` ``<kind>_<ab>``: ``mu`` [10⁻¹¹ μ_B], ``r2`` (charge radius
+                ⟨r²⟩) and ``a`` (anapole) [10⁻³² cm², sign convention of seed 002 footnote 1:
+                the SM ⟨r²⟩ are negative, :meth:`nujax.em.EMProperties.sm_charge_radii`], ``q``
+                (millicharge q_ν) [10⁻¹² e], with ab in ee, mumu, tautau, emu, etau, mutau (a
+                transition entry moves (a, b) and (b, a)); e.g. ``["mu", "r2_ee"]``. The entries
+                are added to the Standard Model (their truth is 0 unless ``[truth] em`` says
+                otherwise) and get two-sided profile-likelihood intervals;
+                free parameters, ``eff_sigma``, ``bkg_sigma`` (number or "free"), ``cl``,
                 ``mu_max``, ``method`` (the upper-limit method, one of
                 :data:`nujax.inference.METHODS`: "profile" (default), "profile_toys", "cls",
                 "feldman_cousins", "bayes_flat_mu", "bayes_flat_mu2", "delta_chi2"),
@@ -56,12 +69,20 @@ from nujax.app.config import (REQUIRED, bin_range, boolean, either, number, numb
 from nujax.errors import ConfigError
 from nujax.inference.methods import METHODS
 
-__all__ = ["TARGETS", "PARAMETERS", "SCHEMA", "SOURCE_KEYS", "BACKGROUND_KEYS", "load_config"]
+__all__ = ["TARGETS", "PARAMETERS", "EM_ENTRIES", "EM_UNITS", "SCHEMA", "SOURCE_KEYS", "BACKGROUND_KEYS", "load_config"]
 
 #: What the neutrinos of a scenario scatter on (``[scenario] target``).
 TARGETS = ("electron", "nucleus", "radiative")
 #: Likelihood parameters a scenario can fit (``[fit] free``).
 PARAMETERS = ("mu_1e11", "phi_B", "norm", "eff_scale", "bkg_scale")
+_FLAVORS = {"e": 0, "mu": 1, "tau": 2}
+_KINDS = {"mu": "mu", "r2": "r2", "a": "anapole", "q": "millicharge"}
+#: EM entries a scenario can fit (``[fit] parameters``): name → (matrix of
+#: :class:`nujax.em.EMProperties`, i, j) in the flavor basis (e, μ, τ).
+EM_ENTRIES = {f"{k}_{a}{b}": (m, i, j) for k, m in _KINDS.items()
+              for a, i in _FLAVORS.items() for b, j in _FLAVORS.items() if i <= j}
+#: Units of the EM entries by kind (the prefix of the name).
+EM_UNITS = {"mu": "1e-11 mu_B", "r2": "1e-32 cm2", "a": "1e-32 cm2", "q": "1e-12 e"}
 #: Sources a radiative scenario accepts (reactor and artificial ν̄/ν sources of seed 004).
 RADIATIVE_SOURCES = ("reactor", "90Sr-90Y", "51Cr", "37Ar", "49V", "145Sm")
 
@@ -69,12 +90,30 @@ RADIATIVE_SOURCES = ("reactor", "90Sr-90Y", "51Cr", "37Ar", "49V", "145Sm")
 def _free(key, v):
     names = string_list(what="parameter names")(key, v)
     for i, n in enumerate(names):            # bkg_<component>…: checked against the built model
-        if n not in PARAMETERS and not n.startswith("bkg_"):
+        if n not in PARAMETERS and n not in EM_ENTRIES and not n.startswith("bkg_"):
             raise ConfigError(f"{key}[{i}]", f"unknown {n!r}; known: {', '.join(PARAMETERS)} "
                               "and the background components' bkg_<name>[_<param>]")
     if "mu_1e11" not in names:
         raise ConfigError(key, "must include 'mu_1e11' (the parameter of interest)")
     return list(dict.fromkeys(names))
+
+
+def _em_parameters(key, v):
+    names = string_list(what="EM parameter names")(key, v)
+    for i, n in enumerate(names):
+        if n != "mu" and n not in EM_ENTRIES:
+            raise ConfigError(f"{key}[{i}]", f"unknown EM parameter {n!r}; known: 'mu' and "
+                              "<kind>_<ab> with kind mu, r2, a, q and ab ee, mumu, tautau, emu, "
+                              "etau, mutau")
+    if "mu" not in names:
+        raise ConfigError(key, "must include 'mu' (the effective moment, the fit's parameter of "
+                          "interest)")
+    return list(dict.fromkeys(names))
+
+
+def _em_truth(key, v):
+    vals = table({n: (number(), None) for n in EM_ENTRIES}, "{<entry> = value}")(key, v)
+    return {k: x for k, x in vals.items() if x is not None}
 
 
 _POS = number(0.0, lo_open=True)
@@ -103,10 +142,11 @@ SCHEMA = {
                 "T_edges_keV": (number_list(0.0, increasing=True, min_len=2), None),
                 "phi_bins": (number(0, integer=True), 0), "cos_bins": (number(0, integer=True), 0),
                 "cos_edges": (number_list(-1.0, increasing=True, min_len=2), None),
-                "time_window_ns": (number_list(None, increasing=True, min_len=2), None)},
+                "time_window_ns": (number_list(None, increasing=True, min_len=2), None),
+                "time_bins_ns": (number_list(None, increasing=True, min_len=2), None)},
     "truth": {"mu_1e11": (_NONNEG, 0.0), "phi_B": (number(), 0.0), "pe": (_PROB, 1.0),
-              "norm": (_NONNEG, 1.0), "eff_scale": (_NONNEG, 1.0), "bkg_scale": (_NONNEG, 1.0)},
-    "fit": {"free": (_free, None), "eff_sigma": (_NONNEG, 0.0),
+              "norm": (_NONNEG, 1.0), "eff_scale": (_NONNEG, 1.0), "bkg_scale": (_NONNEG, 1.0), "em": (_em_truth, {})},
+    "fit": {"parameters": (_em_parameters, ["mu"]), "free": (_free, None), "eff_sigma": (_NONNEG, 0.0),
             "bkg_sigma": (either("free", _NONNEG), None),
             "cl": (number(0.0, 1.0, lo_open=True, hi_open=True), 0.9), "mu_max": (_POS, 50.0),
             "method": (string(METHODS), "profile"),
@@ -305,6 +345,18 @@ def _cross_checks(cfg):
         for i, s in enumerate(cfg["source"]):
             if s["name"] != "pidar":
                 raise ConfigError(f"source[{i}].name", "a time window needs pulsed π-DAR sources")
+    if b["time_bins_ns"] is not None:
+        if b["time_window_ns"] is not None:
+            raise ConfigError("binning.time_bins_ns", "give time_bins_ns or time_window_ns, not both")
+        if b["phi_bins"] or b["cos_bins"] or b["cos_edges"] is not None:
+            raise ConfigError("binning.time_bins_ns", "time bins combine with energy bins only")
+        if cfg["background"]:
+            raise ConfigError("binning.time_bins_ns", "[[background]] components have no time "
+                              "shape; use the detector's steady-state background")
+        for i, s in enumerate(cfg["source"]):
+            if s["name"] != "pidar":
+                raise ConfigError(f"source[{i}].name", "time bins need pulsed π-DAR sources")
+    _em_checks(cfg)
     if fit["bkg_sigma"] is not None and det["off_live_time_yr"] is not None:
         raise ConfigError("detector.off_live_time_yr",
                           "the OFF exposure sets the background constraint; drop fit.bkg_sigma")
@@ -319,3 +371,24 @@ def _cross_checks(cfg):
                               "(the OFF spectrum is the flat background)")
     if fit["free"] is not None and "phi_B" in fit["free"] and not b["phi_bins"]:
         raise ConfigError("fit.free", "'phi_B' needs azimuth bins (binning.phi_bins > 0)")
+
+
+def _em_checks(cfg):
+    """EM entries (``[fit] parameters``): their truth, free list, target and beam."""
+    fit, truth = cfg["fit"], cfg["truth"]
+    entries = [n for n in fit["parameters"] if n != "mu"]
+    for n in truth["em"]:
+        if n not in entries:
+            raise ConfigError(f"truth.em.{n}", "an injected EM entry must be fitted: add it to "
+                              "fit.parameters")
+    if fit["free"] is not None:
+        for n in fit["free"]:
+            if n in EM_ENTRIES and n not in entries:
+                raise ConfigError("fit.free", f"{n!r} is not in fit.parameters")
+    if not entries:
+        return
+    if cfg["scenario"]["target"] not in ("electron", "nucleus"):
+        raise ConfigError("fit.parameters", "EM entries are fitted on electron or nucleus targets")
+    if truth["pe"] != 1.0:
+        raise ConfigError("fit.parameters", "EM entries assume left-handed beams (truth.pe = 1): "
+                          "the spectra's own flavor content is the state")

@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from nujax.app.scenario_config import SOURCE_KEYS, load_config
+from nujax.app.scenario_config import EM_ENTRIES, EM_UNITS, SOURCE_KEYS, load_config
 from nujax.errors import ConfigError
 
 __all__ = ["Scenario", "build_scenario", "scenario_size", "check_scenario_size", "make_config_detector", "make_config_sources",
@@ -138,7 +138,7 @@ def _default_free(model, fit):
     from nujax.inference.parameters import PARAMETER_NAMES
 
     base = getattr(model, "base", model)           # a model with background components
-    free = ["mu_1e11"]
+    free = ["mu_1e11", *model.em_names]
     if model.directional:
         free.append("phi_B")
     if np.any(np.asarray(model.norm_sigma) > 0):
@@ -209,9 +209,13 @@ def build_scenario(cfg: dict) -> Scenario:
     spectra = tuple(s for sp, _, _ in sources for s in sp)
     nsig = tuple(ns for sp, ns, _ in sources for _ in sp)
     bkg_sigma = {"free": None, None: 0.1}.get(fit["bkg_sigma"], fit["bkg_sigma"])
+    tgt = get_target(target, **_target_options(target, cfg))
     model = build_model(spectra, det, T, phi, cos, pe=truth_cfg["pe"], norm_sigma=nsig,
                         eff_sigma=fit["eff_sigma"], bkg_sigma=bkg_sigma, sin2w=sin2w,
-                        target=get_target(target, **_target_options(target, cfg)))
+                        target=tgt)
+    model = _with_em_entries(model, fit["parameters"], spectra, det, T, phi, cos, tgt, sin2w)
+    if cfg["binning"].get("time_bins_ns") is not None:
+        model = _time_binned(model, cfg["binning"]["time_bins_ns"], len(sources))
     if not float(jnp.sum(model.weak + model.em)) > 0:
         raise ConfigError("detector.threshold_keV", "no signal in the bins: the threshold or the "
                           "bins lie above the kinematic endpoint of the sources")
@@ -242,14 +246,18 @@ def build_scenario(cfg: dict) -> Scenario:
         raise ConfigError("fit.free", "'phi_B' needs azimuth bins")
     truth = {"mu_1e11": truth_cfg["mu_1e11"], "phi_B": truth_cfg["phi_B"],
              "norm": np.full(model.n_sources, truth_cfg["norm"]),
-             "eff_scale": truth_cfg["eff_scale"], "bkg_scale": truth_cfg["bkg_scale"]}
+             "eff_scale": truth_cfg["eff_scale"], "bkg_scale": truth_cfg["bkg_scale"],
+             **{n: truth_cfg["em"].get(n, 0.0) for n in model.em_names}}
     sc = cfg["scenario"]
     meta = {"description": sc["description"], "target": target, "seed": sc["seed"],
             "detector": det.name or str(cfg["detector"]["material"]),
-            "units": {"mu_1e11": "1e-11 mu_B", "phi_B": "rad", "T_edges": "MeV"},
+            "units": {"mu_1e11": "1e-11 mu_B", "phi_B": "rad", "T_edges": "MeV",
+                      **{n: EM_UNITS[n.split("_")[0]] for n in model.em_names}},
             "T_edges_MeV": np.asarray(T), "cos_edges": cos, "phi_edges": phi,
+            "time_edges_ns": cfg["binning"].get("time_bins_ns"),
             "sources": [n for _, _, n in sources], "exposure_t_yr": float(det.exposure_t_yr)}
-    if target == "electron" and cfg["detector"]["off_live_time_yr"] is None and off is None:
+    if (target == "electron" and cfg["detector"]["off_live_time_yr"] is None and off is None
+            and not model.em_names):
         from nujax.inference.scan import TemplateSpec   # lets scans vary threshold, Pe and σ_φ
 
         meta["template_spec"] = TemplateSpec(spectra, det, np.asarray(T), phi, cos,
@@ -262,6 +270,59 @@ def build_scenario(cfg: dict) -> Scenario:
     if off is not None:
         meta.update(off_data_file=off, off_alpha=float(model.alpha))
     return Scenario(sc["name"], model, truth, free, cfg, meta, data)
+
+
+def _with_em_entries(model, parameters, spectra, det, T, phi, cos, target, sin2w):
+    """``model`` plus the exact quadratic form in the ``[fit] parameters`` EM entries.
+
+    The entries' gradient and Hessian come from :func:`nujax.inference.density_matrix_em_model`
+    (seed 002 cross sections, every spectrum's own flavor content as a left-handed state); the
+    weak, magnetic (effective ``mu_1e11``) and interference templates stay those of
+    :func:`nujax.inference.build_model`, whose weak counts are the same λ(0). For left-handed
+    neutrinos the helicity-flipping magnetic amplitude does not interfere with the
+    helicity-conserving ones (seed 002 eq. (11) with ζ⊥ = 0), so the two forms add."""
+    from nujax.inference import density_matrix_em_model
+
+    entries = {n: EM_ENTRIES[n] for n in parameters if n != "mu"}
+    if not entries:
+        return model
+    quad = density_matrix_em_model(spectra, det, T, phi, None, entries, target=target,
+                                   cos_edges=cos, sin2w=sin2w, derivatives="points")
+    if quad.em_lin.shape[:1] + quad.em_lin.shape[2:] != model.weak.shape:
+        raise ConfigError("fit.parameters", f"EM-entry templates of shape {quad.em_lin.shape} do "
+                          f"not match the bins {model.weak.shape}")
+    return dataclasses.replace(model, em_lin=quad.em_lin.astype(model.weak.dtype),
+                               em_quad=quad.em_quad.astype(model.weak.dtype),
+                               em_names=quad.em_names)
+
+
+def _time_binned(model, t_edges_ns, n_pidar):
+    """The energy-binned ``model`` split into π-DAR arrival-time bins [ns] (last axis).
+
+    Per source component the energy spectrum does not depend on the arrival time, so each
+    per-source array (templates and EM-entry forms) factorises as N_k f_m with f_m the
+    component's fraction in time bin m (:mod:`nujax.rates.timing`,
+    :func:`nujax.sources.accelerator.pidar_time_fractions`: prompt ν_μ, delayed ν̄_μ, ν_e); the
+    steady-state background is uniform in time over [t0, t_last]
+    (:func:`nujax.rates.timing.steady_state_background`)."""
+    import jax.numpy as jnp
+
+    from nujax.rates.timing import steady_state_background
+    from nujax.sources.accelerator import pidar_time_fractions
+
+    frac = jnp.tile(pidar_time_fractions(t_edges_ns), (n_pidar, 1)).astype(model.weak.dtype)
+    S, nt = frac.shape
+    if S != model.n_sources:
+        raise ConfigError("binning.time_bins_ns", f"{model.n_sources} source components, "
+                          f"{S} π-DAR time profiles")
+
+    def timed(a):                                       # (S, …) → (S, …, n_t)
+        return None if a is None else a[..., None] * frac.reshape((S,) + (1,) * (a.ndim - 1) + (nt,))
+
+    arrays = {k: timed(getattr(model, k)) for k in ("weak", "em", "int_cos", "int_sin", "em_lin",
+                                                    "em_quad")}
+    return dataclasses.replace(model, **arrays, bin_shape=(*model.bin_shape, nt),
+                               background=steady_state_background(model.background, t_edges_ns))
 
 
 def _config_components(tables):

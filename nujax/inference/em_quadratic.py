@@ -24,10 +24,13 @@ a flat direction, which the posterior shows as a ridge.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import typing
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+from scipy.stats import norm as _norm
 
 from nujax.detector import background_counts
 from nujax.em import EMProperties
@@ -36,7 +39,7 @@ from nujax.inference.parameters import PARAMETER_NAMES, check_uncertainties
 from nujax.rates import expected_counts_density_matrix
 from nujax.sources import as_spectra
 
-__all__ = ["quadratic_em_model", "density_matrix_em_model"]
+__all__ = ["quadratic_em_model", "density_matrix_em_model", "em_profile_interval", "EMInterval"]
 
 
 def _move(a, n_lead, n_par):
@@ -47,7 +50,7 @@ def _move(a, n_lead, n_par):
 
 def quadratic_em_model(counts_fn, em_names, background, *, source_names=None, norm_sigma=0.0,
                        eff_sigma=0.0, bkg_sigma=None, directional=False, check=True,
-                       rtol=1e-8, seed=0) -> BinnedModel:
+                       rtol=None, seed=0, derivatives="autodiff", step=10.0) -> BinnedModel:
     """A :class:`~nujax.inference.BinnedModel` whose parameters are EM entries.
 
     Parameters
@@ -69,7 +72,16 @@ def quadratic_em_model(counts_fn, em_names, background, *, source_names=None, no
         ``counts_fn``).
     check : bool
         Verify at a random θ (components of O(1)) that the quadratic form reproduces
-        ``counts_fn`` to ``rtol`` of the counts' scale; ``ValueError`` otherwise.
+        ``counts_fn`` to ``rtol`` of the counts' scale (default 1e-8 in float64, 1e-4 in
+        float32); ``ValueError`` otherwise.
+    derivatives : {"autodiff", "points"}
+        How the gradient and Hessian at 0 are obtained: ``jax.jacfwd`` / ``jax.hessian``
+        (default), or from the counts at the 1 + 2P + P(P−1)/2 points 0, ±h e_p, h(e_p + e_q) in
+        one ``jax.vmap`` — exact for a quadratic form (central differences, h = ``step``), up to
+        rounding of relative size ε λ(0)/(h² ∂²λ), and several times cheaper to compile for
+        heavy counts functions. The random-point check applies to both.
+    step : float
+        h of ``derivatives="points"`` [parameter units].
 
     Returns
     -------
@@ -85,19 +97,28 @@ def quadratic_em_model(counts_fn, em_names, background, *, source_names=None, no
         raise ValueError(f"EM parameter names {clash} clash with the built-in parameters")
     P = len(names)
     zero = jnp.zeros(P)
-    c0 = jnp.asarray(counts_fn(zero))
-    if c0.ndim < 1:
-        raise ValueError("counts_fn must return counts of shape (S, *bin_shape)")
-    lin = _move(jax.jacfwd(counts_fn)(zero), 1, 1)
-    quad = _move(jax.hessian(counts_fn)(zero), 1, 2)
+    th = np.random.default_rng(seed).uniform(-2.0, 2.0, P)           # the check point
+    if derivatives == "autodiff":
+        c0 = jnp.asarray(counts_fn(zero))
+        if c0.ndim < 1:
+            raise ValueError("counts_fn must return counts of shape (S, *bin_shape)")
+        lin = _move(jax.jacfwd(counts_fn)(zero), 1, 1)
+        quad = _move(jax.hessian(counts_fn)(zero), 1, 2)
+        ref = np.asarray(counts_fn(jnp.asarray(th, c0.dtype))) if check else None
+    elif derivatives == "points":                  # the check point rides in the same vmap
+        c0, lin, quad, ref = _derivatives_from_points(counts_fn, P, float(step), th)
+        ref = np.asarray(ref)
+    else:
+        raise ValueError(f"derivatives must be 'autodiff' or 'points', got {derivatives!r}")
     bkg = jnp.asarray(background, c0.dtype)
     if bkg.shape != c0.shape[1:]:
         raise ValueError(f"background has shape {bkg.shape}, the counts' bins are {c0.shape[1:]}")
     if check:
-        th = jnp.asarray(np.random.default_rng(seed).uniform(-2.0, 2.0, P), c0.dtype)
-        ref = np.asarray(counts_fn(th))
+        th = jnp.asarray(th, c0.dtype)
         got = np.asarray(c0 + jnp.einsum("p,sp...->s...", th, lin)
                          + 0.5 * jnp.einsum("p,q,spq...->s...", th, th, quad))
+        if rtol is None:
+            rtol = 1e-8 if c0.dtype == jnp.float64 else 1e-4
         scale = max(float(np.max(np.abs(ref))), 1e-300)
         err = float(np.max(np.abs(got - ref))) / scale
         if not err <= rtol:
@@ -114,6 +135,31 @@ def quadratic_em_model(counts_fn, em_names, background, *, source_names=None, no
                        directional=bool(directional), bkg_constrained=constrained, em_lin=lin,
                        em_quad=quad,
                        em_names=names)
+
+
+def _derivatives_from_points(counts_fn, P, h, extra):
+    """(λ(0), ∂λ, ∂²λ, λ(``extra``)) of a quadratic ``counts_fn`` from its values at 0, ±h e_p
+    and h(e_p + e_q) (p < q), all in one ``jax.vmap`` with the point ``extra``:
+    ∂_p = [λ(he_p) − λ(−he_p)]/2h, ∂_pp = [λ(he_p) + λ(−he_p) − 2λ(0)]/h²,
+    ∂_pq = [λ(h(e_p + e_q)) − λ(he_p) − λ(he_q) + λ(0)]/h²."""
+    if not (h > 0 and np.isfinite(h)):
+        raise ValueError(f"step must be finite and > 0, got {h!r}")
+    E = np.eye(P)
+    pairs = [(p, q) for p in range(P) for q in range(p + 1, P)]
+    pts = np.concatenate([np.zeros((1, P)), h * E, -h * E]
+                         + [h * (E[[p]] + E[[q]]) for p, q in pairs] + [np.reshape(extra, (1, P))])
+    vals = jax.vmap(counts_fn)(jnp.asarray(pts, jnp.result_type(float)))
+    if vals.ndim < 2:
+        raise ValueError("counts_fn must return counts of shape (S, *bin_shape)")
+    c0, plus, minus = vals[0], vals[1:1 + P], vals[1 + P:1 + 2 * P]
+    lin = jnp.moveaxis((plus - minus) / (2.0 * h), 0, 1)                       # (S, P, …)
+    diag = (plus + minus - 2.0 * c0) / (h * h)
+    quad = jnp.zeros((P, P) + c0.shape, c0.dtype)
+    quad = quad.at[jnp.arange(P), jnp.arange(P)].set(diag)
+    for k, (p, q) in enumerate(pairs):
+        off = (vals[1 + 2 * P + k] - plus[p] - plus[q] + c0) / (h * h)
+        quad = quad.at[p, q].set(off).at[q, p].set(off)
+    return c0, lin, jnp.moveaxis(quad, (0, 1), (1, 2)), vals[-1]               # (S, P, P, …)
 
 
 _MATRICES = ("mu", "r2", "anapole", "millicharge")
@@ -142,7 +188,8 @@ def _unit(matrix, i, j, n, majorana, dtype):
 
 def density_matrix_em_model(spectra, detector, T_edges, phi_edges, state, entries, *,
                             majorana=False, basis="flavor", base=None, norm_sigma=0.0,
-                            eff_sigma=0.0, bkg_sigma=None, **rate_kw) -> BinnedModel:
+                            eff_sigma=0.0, bkg_sigma=None, derivatives="autodiff",
+                            **rate_kw) -> BinnedModel:
     """A quadratic EM model whose parameters are entries of the μ, ⟨r²⟩ and a matrices.
 
     The counts come from :func:`nujax.rates.expected_counts_density_matrix` (seed 002 cross sections for
@@ -155,8 +202,10 @@ def density_matrix_em_model(spectra, detector, T_edges, phi_edges, state, entrie
     detector : Detector
     T_edges, phi_edges : arrays
         Bin edges [MeV], [rad] (``phi_edges`` None: one azimuth bin over 2π, dropped).
-    state : SpinFlavorState
-        The incoming beam (fixed; its ζ⊥ sets the azimuth of the modulation).
+    state : SpinFlavorState or None
+        The incoming beam (fixed; its ζ⊥ sets the azimuth of the modulation); None: each
+        spectrum's own flavor (or mass) content as left-handed states, N = 3 (e.g. the prompt
+        ν_μ and delayed ν_e, ν̄_μ of π-DAR, :func:`nujax.rates.expected_counts_density_matrix`).
     entries : dict
         name → (matrix, i, j) with matrix "mu" [10⁻¹¹ μ_B], "r2" or "anapole" [10⁻³² cm²] or
         "millicharge" [10⁻¹² e], e.g. ``{"mu_ee": ("mu", 0, 0), "r2_ee": ("r2", 0, 0),
@@ -168,11 +217,13 @@ def density_matrix_em_model(spectra, detector, T_edges, phi_edges, state, entrie
         Values the parameters are added to (default: all zero), e.g. the Standard-Model charge
         radii of :meth:`nujax.em.EMProperties.sm_charge_radii`.
     norm_sigma, eff_sigma, bkg_sigma : as in :func:`nujax.inference.build_model`.
+    derivatives : {"autodiff", "points"}
+        As in :func:`quadratic_em_model`.
     **rate_kw
         Passed to :func:`~nujax.rates.expected_counts_density_matrix` (cos_edges, sin2w, pmns, flavor …).
     """
     spectra = as_spectra(spectra)
-    n = state.n_flavors
+    n = 3 if state is None else state.n_flavors
     if not entries:
         raise ValueError("entries must name at least one matrix entry")
     dirs = []
@@ -217,4 +268,140 @@ def density_matrix_em_model(spectra, detector, T_edges, phi_edges, state, entrie
     names = tuple(getattr(s, "name", "") or f"source{k}" for k, s in enumerate(spectra))
     return quadratic_em_model(counts_fn, tuple(entries), bkg, source_names=names,
                               norm_sigma=norm_sigma, eff_sigma=eff_sigma, bkg_sigma=bkg_sigma,
-                              directional=directional)
+                              directional=directional, derivatives=derivatives)
+
+
+# ----------------------------------------------------------------------------------------------
+# profile-likelihood intervals of one EM parameter
+# ----------------------------------------------------------------------------------------------
+#: Name the model's own effective moment ``mu_1e11`` takes inside :class:`_EMOffsetPOI`.
+MU_EFF = "mu_eff_1e11"
+
+
+@functools.partial(jax.tree_util.register_dataclass, data_fields=["inner", "center", "sign"],
+                   meta_fields=["name"])
+@dataclasses.dataclass(frozen=True)
+class _EMOffsetPOI:
+    """``inner`` with the EM parameter ``name`` = ``center`` + ``sign`` · u exposed as the
+    parameter of interest ``mu_1e11`` = u ≥ 0 of the profile machinery
+    (:class:`nujax.inference.limits.ProfileCurve`); the inner effective moment is
+    :data:`MU_EFF`."""
+
+    inner: object
+    center: jax.Array
+    sign: jax.Array
+    name: str
+
+    def __getattr__(self, attr):               # protocol attributes (n_sources, bin_shape …)
+        if attr in ("inner", "center", "sign", "name"):
+            raise AttributeError(attr)
+        return getattr(self.inner, attr)
+
+    def _inner(self, params):
+        p = dict(params or {})
+        mu_eff = p.pop(MU_EFF, None)
+        if "mu_1e11" in p:
+            p[self.name] = self.center + self.sign * p.pop("mu_1e11")
+        else:
+            p[self.name] = self.center
+        if mu_eff is not None:
+            p["mu_1e11"] = mu_eff
+        return p
+
+    def default_params(self) -> dict:
+        d = dict(self.inner.default_params())
+        d[MU_EFF] = d.pop("mu_1e11")
+        d.pop(self.name)
+        d["mu_1e11"] = 0.0
+        return d
+
+    def parameter_names(self) -> tuple:
+        return ("mu_1e11", MU_EFF) + tuple(n for n in self.inner.parameter_names()
+                                           if n not in ("mu_1e11", "mu2", self.name))
+
+    def expected(self, params=None):
+        return self.inner.expected(self._inner(params))
+
+    def check_data(self, data):
+        return self.inner.check_data(data)
+
+    def log_likelihood(self, params, data, *, constraints=True):
+        return self.inner.log_likelihood(self._inner(params), data, constraints=constraints)
+
+
+class EMInterval(typing.NamedTuple):
+    """Two-sided profile-likelihood interval of one EM parameter (its own units)."""
+
+    name: str
+    best: float
+    lower: float
+    upper: float
+    cl: float
+    converged: bool
+    note: str
+
+
+def em_profile_interval(model, data, name, *, nuisances=(), cl=0.9, init=None, scale=None,
+                        n_grid=25, tol=1e-6, max_iter=500) -> EMInterval:
+    """The ``cl`` two-sided profile-likelihood interval of the EM parameter ``name``.
+
+    Wilks: 2[nll(θ, θ̂̂) − nll_min] = Φ⁻¹((1 + cl)/2)² at each end (Cowan et al., EPJC 71
+    (2011) 1554, eq. (8) and Sec. 3.1, the two-sided t_μ). Each end is one upper limit of the
+    existing profile machinery (:func:`nujax.inference.limits.likelihood_ratio_limit`) in
+    u = ±(θ − θ̂) ≥ 0 with θ̂ the global fit; no second profile implementation.
+
+    Parameters
+    ----------
+    model : BinnedModel
+        A model with ``name`` in ``model.em_names`` (:func:`quadratic_em_model`).
+    data : counts or Observation
+    name : str
+        The parameter of interest.
+    nuisances : tuple of str
+        Profiled parameters (inner names: ``mu_1e11`` is the model's effective moment, other EM
+        entries, norm …); ``name`` itself is ignored here.
+    cl : float
+        Confidence level of the interval.
+    init : dict, optional
+        Starting point of the global fit (e.g. an MLE).
+    scale : float, optional
+        Unit of u inside the fits, in the units of ``name`` (default: the Fisher error of
+        ``name`` at the global fit).
+    n_grid, tol, max_iter : as in :func:`nujax.inference.profile_upper_limit`.
+
+    Raises
+    ------
+    ValueError
+        ``name`` is not an EM parameter of the model, or ``cl`` outside (0, 1).
+    """
+    from nujax.inference.fisher import fisher_errors
+    from nujax.inference.limits import ProfileCurve, finish_note, likelihood_ratio_limit
+    from nujax.inference.optimize import fit_mle
+
+    if name not in tuple(getattr(model, "em_names", ())):
+        raise ValueError(f"name must be one of the model's EM parameters "
+                         f"{tuple(getattr(model, 'em_names', ()))}, got {name!r}")
+    if not 0.0 < float(cl) < 1.0:
+        raise ValueError(f"cl must lie in (0, 1), got {cl!r}")
+    nuis = tuple(dict.fromkeys(n for n in nuisances if n != name))
+    fit = fit_mle(model, data, free=(name, *nuis), init=init, tol=tol)
+    best = float(fit.params[name])
+    if scale is None:
+        scale = fisher_errors(model, fit.params, (name,) + tuple(n for n in nuis if n != "phi_B")
+                              ).get(name) or 1.0
+    outer = tuple(MU_EFF if n == "mu_1e11" else n for n in nuis)
+    fixed = {MU_EFF if k == "mu_1e11" else k: v for k, v in fit.params.items()
+             if k not in nuis and k != name and k != "mu2"}
+    target = float(_norm.ppf(0.5 * (1.0 + float(cl))))
+    ends, notes, ok_all = [], [], bool(fit.converged)
+    for sign in (-1.0, 1.0):
+        poi = _EMOffsetPOI(model, jnp.asarray(best), jnp.asarray(sign), name)
+        curve = ProfileCurve(poi, data, nuisances=outer, fixed=fixed, tol=tol, max_iter=max_iter,
+                             scale=float(scale))
+        lim, _, _, _, _, note, ok = likelihood_ratio_limit(
+            curve, target=target, one_sided=True, mu_max=3.0 * float(scale), n_grid=n_grid)
+        ends.append(best + sign * lim)
+        notes += note
+        ok_all &= bool(ok)
+    return EMInterval(name, best, ends[0], ends[1], float(cl), ok_all,
+                      finish_note(notes, ok_all, max_iter, tol))

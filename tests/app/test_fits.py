@@ -58,6 +58,10 @@ def test_run_fit_quick(name, tmp_path):
     assert s["counts_total"] == pytest.approx(s["counts_weak"] + s["counts_em_at_truth"]
                                               + s["counts_background"], rel=1e-9)
     assert "limit_toys" not in s
+    for k in [k[len("interval_"):-3] for k in s if k.startswith("interval_") and k.endswith("_lo")]:
+        # EM entries (coherent_csi: <r2_ee>, <r2_mumu>): the interval brackets the MLE
+        assert s[f"interval_{k}_lo"] < s[f"mle_{k}"] < s[f"interval_{k}_hi"]
+    assert (name == "coherent_csi") == ("interval_r2_ee_lo" in s)
     import xarray as xr
     with xr.open_dataset(tmp_path / "limit.nc", engine="h5netcdf") as ds:
         assert ds.attrs["method"] == s["limit_method"] and float(ds["limit"]) == s["limit"]
@@ -98,7 +102,7 @@ def test_cevns_scenario_keys_are_validated():
 
     raw = load_config(FITS / "coherent_csi.toml")
     raw["scenario"].pop("origin")
-    assert raw["binning"]["time_window_ns"] == [-1000.0, 6000.0]
+    assert raw["binning"]["time_bins_ns"] == [-1000.0, 1000.0, 2000.0, 4000.0, 6000.0]
     bad = {**raw, "scenario": {**raw["scenario"], "target": "electron"},
            "detector": {**raw["detector"], "quenching": "csi"}}
     with pytest.raises(ConfigError, match="detector.quenching"):
@@ -107,5 +111,5 @@ def test_cevns_scenario_keys_are_validated():
     with pytest.raises(ConfigError, match="detector.quenching"):
         load_config(bad)
     bad = {**raw, "source": [{"name": "8B"}]}
-    with pytest.raises(ConfigError, match="time window"):
+    with pytest.raises(ConfigError, match="π-DAR"):
         load_config(bad)
