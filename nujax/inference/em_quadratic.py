@@ -155,8 +155,10 @@ def density_matrix_em_model(spectra, detector, T_edges, phi_edges, state, entrie
     detector : Detector
     T_edges, phi_edges : arrays
         Bin edges [MeV], [rad] (``phi_edges`` None: one azimuth bin over 2π, dropped).
-    state : SpinFlavorState
-        The incoming beam (fixed; its ζ⊥ sets the azimuth of the modulation).
+    state : SpinFlavorState or None
+        The incoming beam (fixed; its ζ⊥ sets the azimuth of the modulation). None: each
+        spectrum scatters as its own incoherent content (solar mass eigenstates, reactor ν̄_e,
+        π-DAR flavors; :mod:`nujax.rates.density_matrix`), three flavors.
     entries : dict
         name → (matrix, i, j) with matrix "mu" [10⁻¹¹ μ_B], "r2" or "anapole" [10⁻³² cm²] or
         "millicharge" [10⁻¹² e], e.g. ``{"mu_ee": ("mu", 0, 0), "r2_ee": ("r2", 0, 0),
@@ -172,7 +174,7 @@ def density_matrix_em_model(spectra, detector, T_edges, phi_edges, state, entrie
         Passed to :func:`~nujax.rates.expected_counts_density_matrix` (cos_edges, sin2w, pmns, flavor …).
     """
     spectra = as_spectra(spectra)
-    n = state.n_flavors
+    n = 3 if state is None else state.n_flavors
     if not entries:
         raise ValueError("entries must name at least one matrix entry")
     dirs = []
