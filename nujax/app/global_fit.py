@@ -221,7 +221,7 @@ def _data(joint, scs, truth, mode, key):
 
 def _limits_table(lims) -> dict:
     return {k: {"lower": v.lower, "upper": v.upper, "mu_hat_upper_side": v.side_upper.mu_hat,
-                "note": "; ".join(n for n in (v.side_upper.note, v.side_lower.note) if n)}
+                "note": "; ".join(dict.fromkeys(n for n in (v.side_upper.note, v.side_lower.note) if n))}
             for k, v in lims.items()}
 
 
@@ -278,6 +278,9 @@ def run_global_fit(cfg, out_dir=None, *, force=False, quick=False, progress=True
     for e, sc in enumerate(scs):
         seen = [k for k in entries if _sees(joint.models[e], k)]
         if not seen:
+            continue
+        if len(scs) == 1 and len(seen) == len(entries):      # the global fit is this one
+            single[sc.name] = res["limits"]
             continue
         alone = joint_model({sc.name: joint.models[e]}, tuple(seen))
         f1 = tuple(seen) + tuple(f for f in free if f.startswith(f"{sc.name}/"))

@@ -17,8 +17,10 @@ Limits per shared entry (:func:`entry_limits`) use the profile-likelihood engine
 tested entry in the role of the parameter of interest and every other free parameter profiled.
 The counts of a quadratic EM model can be odd in an entry (a charge radius interferes with the
 weak amplitude), so each entry gets an upper limit on its positive side and a lower limit on its
-negative side (the same one-sided q̃ threshold Φ⁻¹(cl)² on each side); for the magnetic moments
-(even counts) the two are mirror images. Asimov data at zero give the median expected limits of
+negative side (the same one-sided q̃ threshold Φ⁻¹(cl)² on each side); where the likelihood is
+even in the entry (no linear template, no cross term with another entry: the diagonal magnetic
+moments of unpolarised beams) the lower limit is the mirror image of the upper one and is not
+recomputed. Asimov data at zero give the median expected limits of
 the forecasts (Cowan et al. Sec. 4.3).
 
 :func:`run_joint_nuts` samples the free parameters with numpyro NUTS from the potential −log L
@@ -150,7 +152,10 @@ def joint_asimov(model: JointModel, params=None) -> tuple:
 
 
 def _start(model, free, init):
-    p = {**model.default_params(), **(init or {})}
+    """(free start values, fixed values); ``init`` entries the model does not know are ignored
+    (e.g. a global fit's MLE used to start one experiment alone)."""
+    known = set(model.parameter_names())
+    p = {**model.default_params(), **{k: v for k, v in (init or {}).items() if k in known}}
     x0 = {k: jnp.asarray(p[k], dtype=float) for k in free}
     fx = {k: jnp.asarray(v, dtype=float) for k, v in p.items() if k not in free}
     return x0, fx
@@ -230,6 +235,22 @@ def _entry_scale(model: JointModel, entry: str) -> float:
     return float(a)
 
 
+def _even(model: JointModel, entry: str) -> bool:
+    """The joint likelihood is even in ``entry`` (no linear template and no cross term with
+    another entry in any experiment's exact quadratic form), so its limits are symmetric."""
+    for m in model.models:
+        base = getattr(m, "base", m)
+        names = tuple(getattr(base, "em_names", ()))
+        if entry not in names:
+            continue
+        i = names.index(entry)
+        quad = np.asarray(base.em_quad)
+        cross = np.delete(quad[:, i], i, axis=1)
+        if np.any(np.asarray(base.em_lin)[:, i] != 0) or np.any(cross != 0):
+            return False
+    return True
+
+
 class EntryLimit(NamedTuple):
     """One-sided limits on a shared entry: ``upper`` (positive side) and ``lower`` (negative
     side, a negative number), each an :class:`~nujax.inference.UpperLimit` of |entry| on its
@@ -275,7 +296,7 @@ def entry_limits(model: JointModel, data, free, *, entries=None, cl=0.9, mu_max=
             raise ValueError(f"{k!r} is not a free shared entry; free: {free}")
         a = _entry_scale(model, k)
         sides = []
-        for sign in (1.0, -1.0):
+        for sign in ((1.0,) if _even(model, k) else (1.0, -1.0)):
             curve = _EntryCurve(model, data, k, free, scale=sign * a, tol=tol, max_iter=max_iter,
                                 init=init)
             lim, mu_hat, grid, q, failed, notes, ok = likelihood_ratio_limit(
@@ -283,7 +304,8 @@ def entry_limits(model: JointModel, data, free, *, entries=None, cl=0.9, mu_max=
                 n_grid=n_grid, max_extensions=max_extensions)               # Cowan et al. eq. (16)
             sides.append(UpperLimit(lim, mu_hat, grid, q, ok, finish_note(notes, ok, max_iter, tol),
                                     "profile", float(cl), failed))
-        out[k] = EntryLimit(k, float(sides[0].limit), -float(sides[1].limit), sides[0], sides[1])
+        low = sides[-1]                          # an even entry: the mirror image of the upper side
+        out[k] = EntryLimit(k, float(sides[0].limit), -float(low.limit), sides[0], low)
     return out
 
 
@@ -322,7 +344,7 @@ def run_joint_nuts(key, model: JointModel, data, free, *, init, num_warmup=500, 
     mcmc = MCMC(NUTS(potential_fn=potential), num_warmup=int(num_warmup),
                 num_samples=int(num_samples), num_chains=int(num_chains),
                 chain_method="vectorized", progress_bar=False)
-    mcmc.run(k_run, init_params=starts)
+    mcmc.run(k_run, init_params=starts if int(num_chains) > 1 else starts[0])
     flat = np.asarray(mcmc.get_samples(group_by_chain=True))           # (C, D, P)
     samples = {}
     for c in range(flat.shape[0]):
