@@ -46,6 +46,7 @@ def test_global_configs_validate():
         assert err.value.key == key
 
 
+@pytest.mark.slow      # ~40 s on an idle 2-core CPU: templates, two profile limits, the CLI
 def test_single_experiment_global_fit_equals_its_own_fit(tmp_path):
     """`nujax fit` on a global file with one experiment (reactor ν̄_e, μ_ee) gives that
     experiment's own profile-likelihood limit on its effective moment (Asimov data, μ = 0)."""
