@@ -25,7 +25,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-SUITES = ("xsec", "rates", "cevns", "solar", "fit", "scan", "likelihood")
+SUITES = ("xsec", "rates", "cevns", "solar", "fit", "scan", "likelihood", "global")
 
 
 def _headline(name: str, res: dict) -> str:
@@ -37,6 +37,10 @@ def _headline(name: str, res: dict) -> str:
         if name == "likelihood":
             return (f"6 components, 100 bins: value+grad {res['jax_value_and_grad_s'] * 1e3:.2g} ms, "
                     f"{res['ratio_numpy_over_jax']:.1f}× numpy with FD gradients")
+        if name == "global":
+            return (f"{len(res['experiments'])} experiments: value+grad "
+                    f"{res['jax_value_and_grad_s'] * 1e3:.2g} ms; NUTS {res['nuts']['chains']}×"
+                    f"{res['nuts']['draws']} {res['nuts']['wall_s']:.0f} s")
         if name == "fit":
             return (f"optax MLE {res['optax_mle_s'] * 1e3:.1f} ms ({res['scipy_over_optax']:.0f}× scipy); "
                     f"NUTS {res['nuts']['wall_s_incl_compile']:.1f} s")
