@@ -297,7 +297,7 @@ def run_global_fit(cfg, out_dir=None, *, force=False, quick=False, progress=True
     timings["single_s"] = time.perf_counter() - t0
     if cfg["forecast_configs"]:
         t0 = time.perf_counter()
-        res["forecast"] = forecast(cfg, joint, free, scs, lim_kw)
+        res["forecast"] = forecast(cfg, joint, free, lim_kw)
         timings["forecast_s"] = time.perf_counter() - t0
         for k, v in res["forecast"].items():
             log(f"forecast {k}: expected upper {v['before']['upper']:.4g} → {v['after']['upper']:.4g}")
@@ -340,27 +340,17 @@ def _sees(model, entry) -> bool:
                                   or np.any(np.asarray(base.em_quad[:, i, i]) != 0))
 
 
-def forecast(cfg, joint, free, scs, lim_kw) -> dict:
-    """Median expected limits (Asimov data at zero, Cowan et al., EPJC 71 (2011) 1554, Sec. 4.3)
-    of the global fit without and with the ``[forecast]`` experiments: entry → {before, after}."""
-    from nujax.inference.joint import SEP, entry_limits, joint_model
+def forecast(cfg, joint, free, lim_kw) -> dict:
+    """:func:`nujax.inference.joint.forecast_limits` of the global fit with the ``[forecast]``
+    experiments added: entry → {before, after, improvement}."""
+    from nujax.inference.joint import SEP, forecast_limits
 
     g = cfg["global"]
-    entries = g["entries"]
-    extra, free_x = {}, list(free)
+    extra, extra_free = {}, []
     for c in cfg["forecast_configs"]:
-        sc, m = experiment_em_model(c, entries, basis=g["basis"], majorana=g["majorana"])
+        sc, m = experiment_em_model(c, g["entries"], basis=g["basis"], majorana=g["majorana"])
         if sc.name in joint.names:
             raise ConfigError("forecast.experiments", f"{sc.name} is already in the global fit")
         extra[sc.name] = m
-        free_x += [f"{sc.name}{SEP}{k}" for k in _nuisances(sc)]
-    after = joint_model({**dict(zip(joint.names, joint.models)), **extra}, joint.shared)
-    res = {}
-    for label, jm, fr in (("before", joint, free), ("after", after, tuple(free_x))):
-        lims = entry_limits(jm, jm.expected({}), fr, **lim_kw)
-        for k, v in _limits_table(lims).items():
-            res.setdefault(k, {})[label] = {"lower": v["lower"], "upper": v["upper"]}
-    for k, v in res.items():
-        v["improvement"] = ((v["before"]["upper"] - v["before"]["lower"])
-                            / (v["after"]["upper"] - v["after"]["lower"]))
-    return res
+        extra_free += [f"{sc.name}{SEP}{k}" for k in _nuisances(sc)]
+    return forecast_limits(joint, free, extra, tuple(extra_free), **lim_kw)

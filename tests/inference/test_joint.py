@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from nujax.inference import asimov_data, build_model, profile_upper_limit, quadratic_em_model
-from nujax.inference.joint import (entry_limits, joint_asimov, joint_mle, joint_model,
-                                   run_joint_nuts)
+from nujax.inference.joint import (entry_limits, forecast_limits, joint_asimov, joint_mle,
+                                   joint_model, run_joint_nuts)
 
 K = 6
 _T = np.linspace(1.0, 2.0, K)
@@ -116,3 +116,20 @@ def test_nuts_centres_on_the_truth(joint):
     assert abs(float(np.mean(post.samples["b"])) + 0.6) < 4 * err + 0.05 * sd
     assert post.r_hat_max < 1.1
     assert "b" in post.idata.posterior
+
+
+def test_forecast_equals_the_explicit_joint_model_and_tightens():
+    """The forecast with a second, identical experiment (independent data, own nuisances)
+    equals the Asimov limit of the explicit two-experiment joint model, and is tighter."""
+    m = _quad([0.0, 0.0], [[3.0, 0.0], [0.0, 0.0]])
+    one = joint_model({"one": m}, ("a",))
+    free = ("a", "one/norm", "one/bkg_scale")
+    kw = dict(mu_max=10.0, n_grid=9)
+    fc = forecast_limits(one, free, {"two": m}, ("two/norm", "two/bkg_scale"), **kw)["a"]
+    both = joint_model({"one": m, "two": m}, ("a",))
+    ref = entry_limits(both, joint_asimov(both), free + ("two/norm", "two/bkg_scale"), **kw)["a"]
+    assert fc["after"]["upper"] == pytest.approx(ref.upper, rel=1e-9)
+    assert fc["after"]["upper"] < fc["before"]["upper"]
+    assert fc["improvement"] > 1.05
+    with pytest.raises(ValueError, match="already in the joint model"):
+        forecast_limits(one, free, {"one": m})
