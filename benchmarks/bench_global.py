@@ -3,9 +3,9 @@
 Run:  python benchmarks/bench_global.py [--quick]
 Writes benchmarks/results/global.json and the "global" table in benchmarks/README.md.
 
-Case: fits/global_em.toml: xenon solar electron recoils (pp + ⁷Be, mass-eigenstate mixture),
-reactor ν̄_e on germanium and COHERENT CsI[Na] 2022 (π-DAR), sharing μ_ee and μ_μμ (Dirac,
-flavor basis), each with its own nuisances (:class:`nujax.inference.joint.JointModel`).
+Case: fits/experiments/global_study.toml: xenon solar electron recoils (pp + ⁷Be,
+mass-eigenstate mixture), reactor ν̄_e on germanium and COHERENT CsI[Na] 2022 (π-DAR), sharing
+μ_ee and μ_μμ (Dirac, flavor basis), each with its own nuisances (:class:`nujax.inference.joint.JointModel`).
 
 * JAX: ``jax.value_and_grad`` of the joint −log L over the flat vector of free parameters, jitted.
 * numpy: the same likelihood written with numpy from the same templates (the exact quadratic
@@ -40,7 +40,7 @@ from nujax.app.global_fit import build_global, load_global_config  # noqa: E402
 from nujax.inference.joint import joint_mle, run_joint_nuts  # noqa: E402
 from nujax.inference.model import nll  # noqa: E402
 
-CONFIG = Path(__file__).resolve().parents[1] / "fits" / "global_em.toml"
+CONFIG = Path(__file__).resolve().parents[1] / "fits" / "experiments" / "global_study.toml"
 
 
 def numpy_nll_factory(joint, free, fixed):
@@ -134,11 +134,13 @@ def main(quick: bool = False):
     common.write_json("global", payload)
     md = (f"Device: {info['platform']} ({info['device']}), {info['cpu_count']} CPU cores, jax "
           f"{info['jax']}; {'quick' if quick else 'full'} run; load average {load0:.1f} → "
-          f"{payload['load_average_before_after'][1]:.1f}. Case: fits/global_em.toml "
+          f"{payload['load_average_before_after'][1]:.1f}. Case: "
+          "fits/experiments/global_study.toml "
           f"({', '.join(joint.names)}; {payload['n_bins']} bins, {payload['n_params']} free "
           "parameters).\n\n"
           "| quantity | JAX | numpy (FD gradient) | numpy/JAX |\n|---|---|---|---|\n"
-          f"| −log L + gradient | {jt['run_s'] * 1e3:.3g} ms (compile+first {jt['first_call_s']:.2f} s) "
+          f"| −log L + gradient | {jt['run_s'] * 1e3:.3g} ms "
+          f"(compile+first {jt['first_call_s']:.2f} s) "
           f"| {nt['run_s'] * 1e3:.3g} ms | {payload['ratio_numpy_over_jax']:.1f}× |\n"
           f"| NUTS {chains} chains × {draws} (+{warm} warm-up), incl. compile | {nuts_s:.1f} s "
           f"(r̂ max {post.r_hat_max:.3f}, ESS min {post.ess_min:.0f}) | – | – |\n"

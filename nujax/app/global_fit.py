@@ -124,7 +124,8 @@ def load_global_config(path_or_dict) -> dict:
         raise ConfigError("global.truth", f"must be a table entry = value, got {truth!r}")
     for k, v in truth.items():
         if k not in g["entries"]:
-            raise ConfigError(f"global.truth.{k}", f"unknown entry; known: {', '.join(g['entries'])}")
+            raise ConfigError(f"global.truth.{k}",
+                              f"unknown entry; known: {', '.join(g['entries'])}")
         truth[k] = number()(f"global.truth.{k}", v)
     for name, (matrix, i, j) in g["entries"].items():
         if g["majorana"] and matrix in ("mu", "millicharge") and i == j:
@@ -173,10 +174,11 @@ def experiment_em_model(exp_cfg: dict, entries: dict, *, basis="flavor", majoran
                                  target=get_target(target, **_target_options(target, exp_cfg)))
     inner = getattr(sc.model, "base", sc.model)
     zero = jnp.zeros_like(em.weak)
+    bins = inner.weak.shape[1:]
     new = dataclasses.replace(inner, weak=em.weak.reshape(inner.weak.shape), em=zero,
                               int_cos=zero, int_sin=zero,
-                              em_lin=em.em_lin.reshape(em.em_lin.shape[:2] + inner.weak.shape[1:]),
-                              em_quad=em.em_quad.reshape(em.em_quad.shape[:3] + inner.weak.shape[1:]),
+                              em_lin=em.em_lin.reshape(em.em_lin.shape[:2] + bins),
+                              em_quad=em.em_quad.reshape(em.em_quad.shape[:3] + bins),
                               em_names=em.em_names)
     model = dataclasses.replace(sc.model, base=new) if inner is not sc.model else new
     return sc, model
@@ -221,7 +223,8 @@ def _data(joint, scs, truth, mode, key):
 
 def _limits_table(lims) -> dict:
     return {k: {"lower": v.lower, "upper": v.upper, "mu_hat_upper_side": v.side_upper.mu_hat,
-                "note": "; ".join(dict.fromkeys(n for n in (v.side_upper.note, v.side_lower.note) if n))}
+                "note": "; ".join(dict.fromkeys(n for n in (v.side_upper.note, v.side_lower.note)
+                                                if n))}
             for k, v in lims.items()}
 
 
@@ -287,32 +290,41 @@ def run_global_fit(cfg, out_dir=None, *, force=False, quick=False, progress=True
         single[sc.name] = _limits_table(entry_limits(alone, (data[e],), f1, init=mle, **lim_kw))
     res["single"] = single
     res["best_single"] = {}
+
+    def width(v):
+        return v["upper"] - v["lower"]
+
     for k in entries:
-        cands = [(v[k]["upper"] - v[k]["lower"], n) for n, v in single.items() if k in v]
+        cands = [(width(v[k]), n) for n, v in single.items() if k in v]
         if cands:
             _, n = min(cands)
-            res["best_single"][k] = {"experiment": n, **{s: single[n][k][s] for s in ("lower", "upper")},
-                                     "global_over_best": ((res["limits"][k]["upper"] - res["limits"][k]["lower"])
-                                                          / (single[n][k]["upper"] - single[n][k]["lower"]))}
+            best = single[n][k]
+            res["best_single"][k] = {"experiment": n, "lower": best["lower"],
+                                     "upper": best["upper"],
+                                     "global_over_best": width(res["limits"][k]) / width(best)}
     timings["single_s"] = time.perf_counter() - t0
     if cfg["forecast_configs"]:
         t0 = time.perf_counter()
         res["forecast"] = forecast(cfg, joint, free, lim_kw)
         timings["forecast_s"] = time.perf_counter() - t0
         for k, v in res["forecast"].items():
-            log(f"forecast {k}: expected upper {v['before']['upper']:.4g} → {v['after']['upper']:.4g}")
+            log(f"forecast {k}: expected upper {v['before']['upper']:.4g} → "
+                f"{v['after']['upper']:.4g}")
     post = None
     if g["nuts"] is not None:
         t0 = time.perf_counter()
         n = g["nuts"]
-        chains, warmup, samples = (1, 100, 100) if quick else (n["chains"], n["warmup"], n["samples"])
+        chains, warmup, samples = ((1, 100, 100) if quick else
+                                   (n["chains"], n["warmup"], n["samples"]))
         post = run_joint_nuts(jax.random.fold_in(key, 7), joint, data, free, init=mle,
                               num_warmup=warmup, num_samples=samples, num_chains=chains)
+        lo, hi = (1 - g["cl"]) / 2, (1 + g["cl"]) / 2
         res["nuts"] = {"draws": f"{chains}x{samples} after {warmup} warm-up",
                        "r_hat_max": post.r_hat_max, "ess_min": post.ess_min,
-                       "credible": {k: {"lower": float(np.quantile(post.samples[k], (1 - g["cl"]) / 2)),
-                                        "upper": float(np.quantile(post.samples[k], (1 + g["cl"]) / 2)),
-                                        "abs_upper": float(np.quantile(np.abs(post.samples[k]), g["cl"]))}
+                       "credible": {k: {"lower": float(np.quantile(post.samples[k], lo)),
+                                        "upper": float(np.quantile(post.samples[k], hi)),
+                                        "abs_upper": float(np.quantile(np.abs(post.samples[k]),
+                                                                       g["cl"]))}
                                     for k in entries}}
         timings["nuts_s"] = time.perf_counter() - t0
         log(f"NUTS: r_hat max {post.r_hat_max:.3f}, ESS min {post.ess_min:.0f}")

@@ -29,7 +29,7 @@ def test_coherent_2022_loads_and_reproduces_its_recorded_limit():
 
 
 def test_global_configs_validate():
-    cfg = load_global_config(FITS / "global_em.toml")
+    cfg = load_global_config(FITS / "experiments" / "global_study.toml")
     assert [c["scenario"]["name"] for c in cfg["experiment_configs"]] == [
         "xenon_solar", "reactor_ge", "coherent_csi_2022"]
     assert cfg["global"]["entries"]["mu_mumu"] == ("mu", 1, 1)

@@ -57,7 +57,8 @@ def test_log_likelihood_is_the_sum(joint):
     data = joint_asimov(joint, {"a": 0.3})
     p = {"a": 0.7, "b": -0.2, "two/norm": 1.02}
     q1, q2 = joint.split(p)
-    want = (joint.models[0].log_likelihood(q1, data[0]) + joint.models[1].log_likelihood(q2, data[1]))
+    want = (joint.models[0].log_likelihood(q1, data[0])
+            + joint.models[1].log_likelihood(q2, data[1]))
     assert float(joint.log_likelihood(p, data)) == pytest.approx(float(want), rel=1e-14)
 
 
