@@ -25,7 +25,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-SUITES = ("xsec", "rates", "cevns", "solar", "fit", "scan", "likelihood", "experiments")
+SUITES = ("xsec", "rates", "cevns", "solar", "fit", "scan", "likelihood", "experiments", "global")
 
 
 def _headline(name: str, res: dict) -> str:
@@ -40,6 +40,10 @@ def _headline(name: str, res: dict) -> str:
         if name == "experiments":
             slowest = max(r["limit_s"] for r in res["experiments"].values())
             return f"3 published analyses, slowest limit after compilation {slowest:.2f} s"
+        if name == "global":
+            return (f"{len(res['experiments'])} experiments: value+grad "
+                    f"{res['jax_value_and_grad_s'] * 1e3:.2g} ms; NUTS {res['nuts']['chains']}×"
+                    f"{res['nuts']['draws']} {res['nuts']['wall_s']:.0f} s")
         if name == "fit":
             return (f"optax MLE {res['optax_mle_s'] * 1e3:.1f} ms ({res['scipy_over_optax']:.0f}× scipy); "
                     f"NUTS {res['nuts']['wall_s_incl_compile']:.1f} s")

@@ -399,7 +399,8 @@ def asymmetry(
 
 @app.command()
 def fit(
-    config: Path = typer.Argument(..., help="Scenario TOML (see fits/*.toml)."),
+    config: Path = typer.Argument(..., help="Scenario TOML (see fits/*.toml), or a global fit "
+                                  "(a [global] section listing scenario files)."),
     quick: bool = typer.Option(False, "--quick", help="Tiny NUTS run and fewer toys."),
     seed: int = typer.Option(0, help="Random seed of the toy data and NUTS."),
     out: Path = _OUT, x64: bool = _X64, device: Optional[str] = _DEVICE, force: bool = _FORCE,
@@ -417,6 +418,15 @@ def fit(
 
     with _runtime(x64, device, {"seed": "--seed"}):
         _check("--seed", seed, number(0, integer=True))
+        from nujax.app import global_fit
+
+        if global_fit.is_global_config(config):          # [global]: several experiments
+            check_out_dir(out)
+            res = global_fit.run_global_fit(config, out, force=force, quick=quick, seed=seed)
+            rows = [(k, f"{v['lower']:.4g} .. {v['upper']:.4g}") for k, v in res["limits"].items()]
+            console.print(_table(f"global fit: {res['name']} ({res['cl']:.0%} CL)", rows,
+                                 ("entry", "interval")))
+            return
         cfg = load_config(config)
         check_scenario_size(cfg, yes=yes)
         check_out_dir(out)

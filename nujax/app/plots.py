@@ -136,10 +136,11 @@ def plot_fit_residuals(path, edges_keV, data, fitted, background=None, *, title=
     return save_figure(fig, path)
 
 
-def plot_posterior(path, samples, title):
-    """Corner plot (matplotlib): 1-D histograms and pairwise scatter of the sampled parameters."""
+def plot_posterior(path, samples, title, keys=("mu_1e11", "phi_B", "norm", "eff_scale", "bkg_scale")):
+    """Corner plot (matplotlib): 1-D histograms and pairwise scatter of the sampled parameters
+    ``keys`` (the first five present)."""
     cols = {}
-    for k in ("mu_1e11", "phi_B", "norm", "eff_scale", "bkg_scale"):
+    for k in keys:
         if k in samples:
             v = np.asarray(samples[k])
             v = v.reshape(v.shape[0], -1)

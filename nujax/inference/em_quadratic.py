@@ -203,9 +203,10 @@ def density_matrix_em_model(spectra, detector, T_edges, phi_edges, state, entrie
     T_edges, phi_edges : arrays
         Bin edges [MeV], [rad] (``phi_edges`` None: one azimuth bin over 2π, dropped).
     state : SpinFlavorState or None
-        The incoming beam (fixed; its ζ⊥ sets the azimuth of the modulation); None: each
-        spectrum's own flavor (or mass) content as left-handed states, N = 3 (e.g. the prompt
-        ν_μ and delayed ν_e, ν̄_μ of π-DAR, :func:`nujax.rates.expected_counts_density_matrix`).
+        The incoming beam (fixed; its ζ⊥ sets the azimuth of the modulation). None: each
+        spectrum scatters as its own incoherent content as left-handed states (solar mass
+        eigenstates, reactor ν̄_e, the prompt ν_μ and delayed ν_e, ν̄_μ of π-DAR;
+        :func:`nujax.rates.expected_counts_density_matrix`), N = 3.
     entries : dict
         name → (matrix, i, j) with matrix "mu" [10⁻¹¹ μ_B], "r2" or "anapole" [10⁻³² cm²] or
         "millicharge" [10⁻¹² e], e.g. ``{"mu_ee": ("mu", 0, 0), "r2_ee": ("r2", 0, 0),

@@ -1,0 +1,136 @@
+"""The joint (global) likelihood over several experiments sharing EM entries.
+
+Synthetic quadratic models (exact by construction) keep these tests cheap; the physics-built
+models are exercised in tests/app/test_global_fit.py.
+"""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from nujax.inference import asimov_data, build_model, profile_upper_limit, quadratic_em_model
+from nujax.inference.joint import (entry_limits, forecast_limits, joint_asimov, joint_mle,
+                                   joint_model, run_joint_nuts)
+
+K = 6
+_T = np.linspace(1.0, 2.0, K)
+
+
+def _quad(coef_lin, coef_quad, weak=200.0, bkg=50.0):
+    """λ(θ) = weak·f(T) + Σ lin_p θ_p g(T) + Σ quad_pq θ_p θ_q h(T): one source, K bins."""
+    lin = jnp.asarray(coef_lin, float)
+    Q = jnp.asarray(coef_quad, float)
+
+    def counts(th):
+        return (weak / _T + (lin @ th) * _T + (th @ Q @ th) / _T ** 2)[None, :]
+
+    return quadratic_em_model(counts, ("a", "b"), jnp.full(K, bkg), norm_sigma=0.05,
+                              bkg_sigma=0.1)
+
+
+@pytest.fixture(scope="module")
+def joint():
+    # experiment 1 sees a (even) and a·b; experiment 2 sees b with a linear (interference) term
+    m1 = _quad([0.0, 0.0], [[3.0, 0.5], [0.5, 0.0]])
+    m2 = _quad([0.0, 4.0], [[0.0, 0.0], [0.0, 2.0]], weak=500.0)
+    return joint_model({"one": m1, "two": m2}, ("a", "b"))
+
+
+FREE = ("a", "b", "one/norm", "one/bkg_scale", "two/norm", "two/bkg_scale")
+
+
+def test_names_and_split(joint):
+    assert joint.parameter_names()[:2] == ("a", "b")
+    assert "one/norm" in joint.parameter_names() and "two/bkg_scale" in joint.parameter_names()
+    p1, p2 = joint.split({"a": 1.5, "two/norm": 1.1})
+    assert float(p1["a"]) == 1.5 and float(p2["a"]) == 1.5 and float(p2["norm"]) == 1.1
+    with pytest.raises(ValueError, match="unknown joint parameter"):
+        joint.split({"norm": 1.0})
+    with pytest.raises(ValueError, match="tuple of 2 data sets"):
+        joint.log_likelihood({}, (np.ones(K),))
+    with pytest.raises(ValueError, match="in no experiment"):
+        joint_model({"one": joint.models[0]}, ("c",))
+
+
+def test_log_likelihood_is_the_sum(joint):
+    data = joint_asimov(joint, {"a": 0.3})
+    p = {"a": 0.7, "b": -0.2, "two/norm": 1.02}
+    q1, q2 = joint.split(p)
+    want = (joint.models[0].log_likelihood(q1, data[0])
+            + joint.models[1].log_likelihood(q2, data[1]))
+    assert float(joint.log_likelihood(p, data)) == pytest.approx(float(want), rel=1e-14)
+
+
+def test_recovers_injected_entries(joint):
+    truth = {"a": 1.3, "b": -0.6}
+    data = joint_asimov(joint, truth)
+    p, _, ok = joint_mle(joint, data, FREE, init={"a": 1.0, "b": -0.3})
+    assert ok
+    # Asimov data: the MLE is the truth (up to the optimiser's tolerance); a's sign is free
+    assert abs(float(p["a"])) == pytest.approx(1.3, abs=1e-5)
+    assert float(p["b"]) == pytest.approx(-0.6, abs=1e-5)
+    for k in FREE[2:]:
+        assert np.ravel(p[k]) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_single_experiment_equals_its_own_limit():
+    """The global machinery on one experiment reproduces profile_upper_limit on the same
+    experiment written as a μ² model (em template = ½ ∂²λ/∂a²)."""
+    m = _quad([0.0, 0.0], [[3.0, 0.0], [0.0, 0.0]])
+    data = asimov_data(m, {})
+    g = joint_model({"one": m}, ("a",))
+    lim = entry_limits(g, (data,), ("a", "one/norm", "one/bkg_scale"), mu_max=10.0, n_grid=9)["a"]
+    # the same experiment in the effective-moment form of build_model's templates
+    from nujax.inference.binned import BinnedModel
+
+    own = BinnedModel(m.weak, 0.5 * m.em_quad[:, 0, 0], m.int_cos, m.int_sin,
+                      background=m.background, norm_sigma=m.norm_sigma, eff_sigma=m.eff_sigma,
+                      bkg_sigma=m.bkg_sigma, bin_shape=m.bin_shape, source_names=m.source_names,
+                      directional=False, bkg_constrained=True)
+    up = profile_upper_limit(own, data, nuisances=("norm", "bkg_scale"), mu_max=10.0, n_grid=9)
+    assert lim.upper == pytest.approx(float(up.limit), rel=1e-6)
+    assert lim.lower == pytest.approx(-float(up.limit), rel=1e-6)      # even in a: mirror image
+
+
+def test_odd_entry_has_asymmetric_sides(joint):
+    data = joint_asimov(joint, {})
+    lims = entry_limits(joint, data, FREE, entries=("b",), mu_max=5.0, n_grid=9)
+    b = lims["b"]
+    assert b.lower < 0 < b.upper
+    # b enters with +4 b T (linear) + 2 b² / T²: the negative side cancels the linear term, so
+    # |lower| > upper
+    assert -b.lower > b.upper * 1.01
+
+
+def test_nuts_centres_on_the_truth(joint):
+    truth = {"a": 1.3, "b": -0.6}
+    data = joint_asimov(joint, truth)
+    p, _, _ = joint_mle(joint, data, FREE, init={"a": 1.0, "b": -0.3})
+    post = run_joint_nuts(jax.random.PRNGKey(0), joint, data, FREE, init=p, num_warmup=150,
+                          num_samples=150, num_chains=2)
+    assert post.samples["b"].shape == (2, 150)
+    # statistical tolerance: 300 correlated draws, the posterior mean within 4 of its own
+    # standard errors (σ/√ESS) of the Asimov truth
+    sd = float(np.std(post.samples["b"]))
+    err = sd / np.sqrt(max(post.ess_min, 20.0))
+    assert abs(float(np.mean(post.samples["b"])) + 0.6) < 4 * err + 0.05 * sd
+    assert post.r_hat_max < 1.1
+    assert "b" in post.idata.posterior
+
+
+def test_forecast_equals_the_explicit_joint_model_and_tightens():
+    """The forecast with a second, identical experiment (independent data, own nuisances)
+    equals the Asimov limit of the explicit two-experiment joint model, and is tighter."""
+    m = _quad([0.0, 0.0], [[3.0, 0.0], [0.0, 0.0]])
+    one = joint_model({"one": m}, ("a",))
+    free = ("a", "one/norm", "one/bkg_scale")
+    kw = dict(mu_max=10.0, n_grid=9)
+    fc = forecast_limits(one, free, {"two": m}, ("two/norm", "two/bkg_scale"), **kw)["a"]
+    both = joint_model({"one": m, "two": m}, ("a",))
+    ref = entry_limits(both, joint_asimov(both), free + ("two/norm", "two/bkg_scale"), **kw)["a"]
+    assert fc["after"]["upper"] == pytest.approx(ref.upper, rel=1e-9)
+    assert fc["after"]["upper"] < fc["before"]["upper"]
+    assert fc["improvement"] > 1.05
+    with pytest.raises(ValueError, match="already in the joint model"):
+        forecast_limits(one, free, {"one": m})
