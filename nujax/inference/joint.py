@@ -355,8 +355,8 @@ def run_joint_nuts(key, model: JointModel, data, free, *, init, num_warmup=500, 
     (chains run vectorized). Returns a :class:`JointPosterior`.
     """
     import arviz as az
-    from numpyro.diagnostics import summary
-    from numpyro.infer import MCMC, NUTS
+
+    from nujax.inference.nuts import chain_diagnostics, sample_potential
 
     free = tuple(free)
     model.check_data(data)
@@ -369,19 +369,15 @@ def run_joint_nuts(key, model: JointModel, data, free, *, init, num_warmup=500, 
 
     k_init, k_run = jax.random.split(key)
     starts = flat0 + jitter * jax.random.normal(k_init, (int(num_chains), flat0.size))
-    mcmc = MCMC(NUTS(potential_fn=potential), num_warmup=int(num_warmup),
-                num_samples=int(num_samples), num_chains=int(num_chains),
-                chain_method="vectorized", progress_bar=False)
-    mcmc.run(k_run, init_params=starts if int(num_chains) > 1 else starts[0])
-    flat = np.asarray(mcmc.get_samples(group_by_chain=True))           # (C, D, P)
+    flat = sample_potential(k_run, potential, starts if int(num_chains) > 1 else starts[0],
+                            num_warmup=num_warmup, num_samples=num_samples,
+                            num_chains=num_chains)                     # (C, D, P)
     samples = {}
     for c in range(flat.shape[0]):
         per = [unravel(jnp.asarray(row)) for row in flat[c]]
         for k in free:
             samples.setdefault(k, []).append(np.stack([np.asarray(p[k]) for p in per]))
     samples = {k: np.stack(v) for k, v in samples.items()}
-    stats = summary({k: v for k, v in samples.items()}, group_by_chain=True)
-    r_hat = max(float(np.nanmax(s["r_hat"])) for s in stats.values())
-    ess = min(float(np.nanmin(s["n_eff"])) for s in stats.values())
+    r_hat, ess = chain_diagnostics(samples)
     idata = az.from_dict(posterior={k.replace(SEP, "__"): v for k, v in samples.items()})
     return JointPosterior(samples, idata, r_hat, ess)

@@ -45,7 +45,7 @@ from nujax.inference.model import check_data, expected, log_likelihood
 from nujax.inference.parameters import as_data
 
 __all__ = ["MuPrior", "numpyro_model", "run_nuts", "PosteriorResult", "credible_upper_limit",
-           "save_netcdf"]
+           "save_netcdf", "sample_potential", "chain_diagnostics"]
 
 
 class MuPrior(NamedTuple):
@@ -211,6 +211,28 @@ def run_nuts(key, model: BinnedModel, data, *, prior: MuPrior = MuPrior(), num_w
             import arviz as az
             idata = az.from_numpyro(mcmc)
     return PosteriorResult(mcmc.get_samples(), summ, ok, idata, mcmc)
+
+
+def sample_potential(key, potential_fn, init_params, *, num_warmup=500, num_samples=1000,
+                     num_chains=1):
+    """NUTS on a flat potential (−log density of a 1-D parameter vector), chains vectorized.
+
+    ``init_params``: shape (num_chains, P), or (P,) for one chain. Returns the samples grouped by
+    chain, a numpy array (num_chains, num_samples, P). Used where the model is a likelihood
+    function rather than a numpyro program (e.g. :func:`nujax.inference.joint.run_joint_nuts`).
+    """
+    mcmc = MCMC(NUTS(potential_fn=potential_fn), num_warmup=int(num_warmup),
+                num_samples=int(num_samples), num_chains=int(num_chains),
+                chain_method="vectorized", progress_bar=False)
+    mcmc.run(key, init_params=init_params)
+    return np.asarray(mcmc.get_samples(group_by_chain=True))
+
+
+def chain_diagnostics(samples: dict) -> tuple[float, float]:
+    """(largest split-r̂, smallest bulk ESS) over the sites of ``samples`` (each (chains, draws, …))."""
+    stats = summary(samples, group_by_chain=True)
+    return (max(float(np.nanmax(s["r_hat"])) for s in stats.values()),
+            min(float(np.nanmin(s["n_eff"])) for s in stats.values()))
 
 
 def credible_upper_limit(samples, cl=0.9):
