@@ -35,6 +35,10 @@ def _quick_cfg(name):
     if name == "hellaz_pp":
         raw["fit"]["nuts"] = {**raw["fit"]["nuts"], "chains": 1, "warmup": 30, "samples": 30}
     raw["fit"]["toys"] = 0          # the toy limit (a compilation of its own) runs in the full fits
+    if len(raw["fit"].get("parameters") or ()) > 2:    # one EM entry besides μ: the same code path
+        raw["fit"]["parameters"] = raw["fit"]["parameters"][:2]
+        raw["truth"]["em"] = {k: v for k, v in (raw["truth"].get("em") or {}).items()
+                              if k in raw["fit"]["parameters"]}
     raw["scenario"].pop("origin")
     return load_config(raw)
 
