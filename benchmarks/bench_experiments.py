@@ -44,7 +44,7 @@ RECORDED = EXPERIMENTS_DIR / "recorded.json"
 #: Published 90 % CL limits [10⁻¹¹ μ_B] and their sources (status of the check in each note).
 PUBLISHED = {
     "xenonnt_2022_er": dict(limit=0.64, source="XENON, PRL 129 (2022) 161805, arXiv:2207.11330",
-                            note="6.4e-12 as given in the analysis brief; not verified against "
+                            note="6.4e-12 as commonly quoted; not verified against "
                                  "the paper text here"),
     "texono_2007": dict(limit=7.4, source="TEXONO, PRD 75 (2007) 012001, hep-ex/0605006",
                         note="7.4e-11; quoted in a third-party review table, not verified "
