@@ -116,7 +116,8 @@ def test_regeneration_negligible_for_pp_and_be7():
 
 def test_b8_day_night_asymmetry_at_10_MeV():
     # A_DN = 2(D − N)/(D + N) of P_ee at 10 MeV over the Kamioka nights: ≈ −2.9 % with NuFIT 6.0
-    # (ν_e regenerated at night); the accepted range brackets SK's (−3.2 ± 1.1 ± 0.5) % (PRL 112 (2014) 091805).
+    # (ν_e regenerated at night); the accepted range brackets SK's measured (−3.2 ± 1.1 ± 0.5) %
+    # (PRL 112 (2014) 091805).
     d, n = pee("8B", [8.0, 10.0])[1], pee("8B", [8.0, 10.0], NIGHT)[1]
     adn = 2.0 * (d - n) / (d + n)
     assert -0.04 < adn < -0.02
