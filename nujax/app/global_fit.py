@@ -150,8 +150,8 @@ def experiment_em_model(exp_cfg: dict, entries: dict, *, basis="flavor", majoran
     """
     import jax.numpy as jnp
 
-    from nujax.app.scenarios import (_target_options, bin_edges, build_scenario,
-                                     make_config_detector, make_config_sources)
+    from nujax.app.scenarios import (bin_edges, build_scenario, make_config_detector,
+                                     make_config_sources, target_options)
     from nujax.constants import SIN2_THETA_W
     from nujax.inference import density_matrix_em_model
     from nujax.targets import get_target
@@ -171,7 +171,7 @@ def experiment_em_model(exp_cfg: dict, entries: dict, *, basis="flavor", majoran
     sin2w = exp_cfg["physics"]["sin2w"] or SIN2_THETA_W
     em = density_matrix_em_model(spectra, det, T, None, None, dict(entries), majorana=majorana,
                                  basis=basis, sin2w=sin2w, cos_edges=cos,
-                                 target=get_target(target, **_target_options(target, exp_cfg)))
+                                 target=get_target(target, **target_options(target, exp_cfg)))
     inner = getattr(sc.model, "base", sc.model)
     zero = jnp.zeros_like(em.weak)
     bins = inner.weak.shape[1:]

@@ -22,7 +22,7 @@ from nujax.app.scenario_config import EM_ENTRIES, EM_UNITS, SOURCE_KEYS, load_co
 from nujax.errors import ConfigError
 
 __all__ = ["Scenario", "build_scenario", "scenario_size", "check_scenario_size", "make_config_detector", "make_config_sources",
-           "bin_edges"]
+           "bin_edges", "target_options"]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -209,7 +209,7 @@ def build_scenario(cfg: dict) -> Scenario:
     spectra = tuple(s for sp, _, _ in sources for s in sp)
     nsig = tuple(ns for sp, ns, _ in sources for _ in sp)
     bkg_sigma = {"free": None, None: 0.1}.get(fit["bkg_sigma"], fit["bkg_sigma"])
-    tgt = get_target(target, **_target_options(target, cfg))
+    tgt = get_target(target, **target_options(target, cfg))
     model = build_model(spectra, det, T, phi, cos, pe=truth_cfg["pe"], norm_sigma=nsig,
                         eff_sigma=fit["eff_sigma"], bkg_sigma=bkg_sigma, sin2w=sin2w,
                         target=tgt)
@@ -388,7 +388,7 @@ def _observed_counts(path, model, det, T):
     return spec.counts
 
 
-def _target_options(target: str, cfg: dict) -> dict:
+def target_options(target: str, cfg: dict) -> dict:
     """Options of :func:`nujax.targets.get_target` from the configuration (keV → MeV here)."""
     if target == "nucleus":
         return {"skin_fm": cfg["physics"]["skin_fm"]}
