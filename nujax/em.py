@@ -292,6 +292,18 @@ class EMProperties:
         a_ℓℓ = −⟨r²_ℓℓ⟩/6 (seed 002 eq. (19)) unless ``with_anapole=False``. For ``n = 1`` the ν_e
         entry is used. ``mu`` optionally sets the magnetic matrix [10⁻¹¹ μ_B].
 
+        Normalisation (the factor 2 between references, settled here by derivation): the SM vertex
+        of a massless ν_L is γ^μ(1 − γ₅)F(q²), i.e. equal vector and axial parts; seed 002 splits it
+        into ⟨r²⟩ and a = −⟨r²⟩/6, and the left-handed coupling Q^L = c(⟨r²⟩/6 − a) (seed 002
+        eq. (14)) then carries ⟨r²⟩/3 = 2⟨r²⟩/6. The *effective* radius of a ν_L, the quantity that
+        shifts g_V by √2πα⟨r²⟩_eff/(3G_F), is therefore ⟨r²⟩ − 6a = 2⟨r²⟩ =
+        −G_F/(2√2π²)[3 − 2 ln(m_ℓ²/M_W²)] = −8.28, −4.80, −2.97 ×10⁻³³ cm²: the values quoted in
+        the Giunti–Studenikin / Cadeddu et al. convention, and the flavor splitting of the
+        radiatively corrected couplings :data:`nujax.nuclei.NUCLEON_COUPLINGS_RC` (tests, 1 %).
+        With ``with_anapole=False`` only half of the SM effect remains. The radiatively corrected
+        weak charges (``weak_charges="radiative"``, the default of the nuclear kernels) already
+        contain these pieces: add the SM radii only on top of ``weak_charges="tree"``.
+
         >>> p = EMProperties.sm_charge_radii()
         >>> [round(float(x), 2) for x in jnp.diag(p.r2) * 10]    # in 10⁻³³ cm²
         [-4.14, -2.4, -1.48]

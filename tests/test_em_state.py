@@ -28,6 +28,27 @@ def test_sm_charge_radii_reproduce_seed002_eq18_19():
         EMProperties.sm_charge_radii(sign_convention="pdg")
 
 
+def test_sm_radius_plus_anapole_is_the_effective_radius_of_the_radiative_couplings():
+    """The ν_L coupling Q^L = c(⟨r²⟩/6 − a) (seed 002 eq. (14)) of the SM radii with their eq. (19)
+    anapoles equals c⟨r²⟩_eff/6 with ⟨r²⟩_eff = 2⟨r²⟩ = −G_F/(2√2π²)[3 − 2 ln(m²/M_W²)]; its ν_e − ν_μ
+    difference is the flavor splitting of the radiatively corrected ν–proton couplings
+    (g_V^p shifts by −Q^L; 0.0401 − 0.0318, nujax.nuclei.NUCLEON_COUPLINGS_RC) to 1 %."""
+    import math
+
+    from nujax.constants import ALPHA, G_F
+    from nujax.nuclei import NUCLEON_COUPLINGS_RC
+    p = EMProperties.sm_charge_radii()
+    c = 2.0 * math.sqrt(2.0) * math.pi * ALPHA / G_F
+    ql = c * (np.diag(np.asarray(em.r2_natural(p))) / 6 - np.diag(np.asarray(em.anapole_natural(p))))
+    r2_eff = 6 * ql / c * HBARC2_MEV2_CM2                                     # cm²
+    np.testing.assert_allclose(r2_eff, [-8.28e-33, -4.80e-33, -2.97e-33], atol=0.01e-33)
+    gp = NUCLEON_COUPLINGS_RC["p"]
+    assert -(ql[0] - ql[1]) == pytest.approx(gp["e"] - gp["mu"], rel=1e-2)
+    no_a = EMProperties.sm_charge_radii(with_anapole=False)                   # half of the SM effect
+    ql_half = c * np.diag(np.asarray(em.r2_natural(no_a))) / 6
+    np.testing.assert_allclose(ql_half, ql / 2, rtol=1e-12)
+
+
 def test_minimal_dirac_moment_seed004_eq1():
     p = EMProperties.minimal_dirac_moment([0.01, 0.02, 0.05])
     # seed 004 eq. (1): μ ≈ 3.2·10⁻¹⁹ μ_B (m_ν/eV)
