@@ -57,6 +57,16 @@ def make_config_detector(det_cfg: dict):
         raise ConfigError("detector", str(exc)) from exc
 
 
+def _pidar_arrival_rows(spectra, fractions):
+    """Each π-DAR spectrum's row of :func:`nujax.sources.accelerator.pidar_time_fractions`
+    (shape (3, n_t): prompt ν_μ, delayed ν̄_μ, delayed ν_e), matched by kind, not position: the
+    monochromatic π → μν_μ line is prompt, the Michel continua are delayed. Returns (S, n_t)."""
+    import jax.numpy as jnp
+
+    prompt = [bool(sp.line_energies.shape[0]) and sp.grid.shape[0] == 0 for sp in spectra]
+    return jnp.stack([fractions[0] if p else fractions[1] for p in prompt])
+
+
 def make_config_sources(src_cfg: list, time_window_ns=None):
     """[(spectra tuple, norm_sigma, source name)] from the ``[[source]]`` tables.
 
@@ -77,7 +87,7 @@ def make_config_sources(src_cfg: list, time_window_ns=None):
         if time_window_ns is not None:
             from nujax.sources.accelerator import pidar_time_fractions
 
-            frac = pidar_time_fractions(time_window_ns)[:, 0]
+            frac = _pidar_arrival_rows(spectra, pidar_time_fractions(time_window_ns))[:, 0]
             spectra = tuple(dataclasses.replace(sp, flux=sp.flux * f)
                             for sp, f in zip(spectra, frac))
         out.append((spectra, s["norm_sigma"], s["name"]))
@@ -215,7 +225,7 @@ def build_scenario(cfg: dict) -> Scenario:
                         target=tgt)
     model = _with_em_entries(model, fit["parameters"], spectra, det, T, phi, cos, tgt, sin2w)
     if cfg["binning"].get("time_bins_ns") is not None:
-        model = _time_binned(model, cfg["binning"]["time_bins_ns"], len(sources))
+        model = _time_binned(model, cfg["binning"]["time_bins_ns"], spectra)
     if not float(jnp.sum(model.weak + model.em)) > 0:
         raise ConfigError("detector.threshold_keV", "no signal in the bins: the threshold or the "
                           "bins lie above the kinematic endpoint of the sources")
@@ -296,7 +306,7 @@ def _with_em_entries(model, parameters, spectra, det, T, phi, cos, target, sin2w
                                em_names=quad.em_names)
 
 
-def _time_binned(model, t_edges_ns, n_pidar):
+def _time_binned(model, t_edges_ns, spectra):
     """The energy-binned ``model`` split into π-DAR arrival-time bins [ns] (last axis).
 
     Per source component the energy spectrum does not depend on the arrival time, so each
@@ -310,11 +320,11 @@ def _time_binned(model, t_edges_ns, n_pidar):
     from nujax.rates.timing import steady_state_background
     from nujax.sources.accelerator import pidar_time_fractions
 
-    frac = jnp.tile(pidar_time_fractions(t_edges_ns), (n_pidar, 1)).astype(model.weak.dtype)
-    S, nt = frac.shape
-    if S != model.n_sources:
+    if len(spectra) != model.n_sources:
         raise ConfigError("binning.time_bins_ns", f"{model.n_sources} source components, "
-                          f"{S} π-DAR time profiles")
+                          f"{len(spectra)} π-DAR spectra")
+    frac = _pidar_arrival_rows(spectra, pidar_time_fractions(t_edges_ns)).astype(model.weak.dtype)
+    S, nt = frac.shape
 
     def timed(a):                                       # (S, …) → (S, …, n_t)
         return None if a is None else a[..., None] * frac.reshape((S,) + (1,) * (a.ndim - 1) + (nt,))

@@ -319,3 +319,21 @@ def test_em_entries_refuse_the_radiative_target_and_partial_polarisation():
             "binning": {**BASE["binning"], "time_window_ns": [0.0, 1.0], "time_bins_ns": [0.0, 1.0]}}
     with pytest.raises(ConfigError, match="not both"):
         load_config(both)
+
+
+def test_time_window_scales_prompt_line_and_delayed_continua_by_their_own_fractions():
+    """A π-DAR time window keeps the prompt ν_μ line's fraction of the pulse-shaped arrival and
+    the delayed Michel continua's fraction (nujax.sources.accelerator.pidar_time_fractions),
+    matched by the spectrum's kind, not by its position in the tuple."""
+    from nujax.app.scenarios import make_config_sources
+    from nujax.sources.accelerator import pidar_time_fractions
+
+    cfg = [{"name": "pidar", "norm_sigma": 0.1}]
+    (full, _, _), = make_config_sources(cfg)
+    (cut, _, _), = make_config_sources(cfg, time_window_ns=(0.0, 1000.0))
+    fp, fd = (float(x) for x in pidar_time_fractions([0.0, 1000.0])[:2, 0])
+    assert fp > 0.5 > fd > 0.0
+    for a, b in zip(full, cut):
+        f = fp if a.line_energies.shape[0] and a.grid.shape[0] == 0 else fd
+        assert float(b.flux) == pytest.approx(float(a.flux) * f, rel=1e-12)
+    assert sum(a.line_energies.shape[0] > 0 for a in full) == 1
