@@ -274,10 +274,10 @@ def figures(
             task = bar.add_task("figures", total=len(seeds))
             for s in seeds:
                 bar.update(task, description=f"seed {s}")
-                written += registry.make_figures(s, out)
-                if data:
-                    for name, d in registry.figure_data(s).items():
-                        written.append(registry.save_data(d, out / f"{name}.npz"))
+                fig_data = registry.figure_data(s) if data else None     # computed once
+                written += registry.make_figures(s, out, data=fig_data)
+                for name, d in (fig_data or {}).items():
+                    written.append(registry.save_data(d, out / f"{name}.npz"))
                 bar.advance(task)
     from rich.table import Table
 

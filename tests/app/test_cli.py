@@ -147,9 +147,14 @@ def test_demo_bad_option_exits_2(tmp_path):
     assert not any(tmp_path.iterdir())
 
 
-def test_figures_seed000_data_match_the_library_and_force(tmp_path):
+def test_figures_seed000_data_match_the_library_and_force(tmp_path, monkeypatch):
+    from nujax.app.figures import seed000
+
+    calls, compute = [], seed000.all_figure_data
+    monkeypatch.setattr(seed000, "all_figure_data", lambda: calls.append(1) or compute())
     res = invoke("figures", "--seed", "000", "--out", tmp_path)
     assert res.exit_code == 0, res.output
+    assert len(calls) == 1                              # PNGs and .npz from one computation
     for name in figures.FIGURES["000"]:
         png = tmp_path / f"{name}.png"
         assert png.stat().st_size > 10_000 and png.read_bytes()[:4] == b"\x89PNG"

@@ -1,10 +1,11 @@
 """Reproductions of the seed papers' figures, one module per seed (``seed000`` … ``seed004``).
 
 Each module exposes ``figure_data(...)`` functions returning the plotted arrays (tested against
-the library) and ``make_figures(out_dir)`` writing the PNGs. This package adds the registry used
-by ``nujax figures``: which seeds are reproduced (:data:`SEEDS`), the file stem of every figure
-(:data:`FIGURES`), the data behind each figure (:func:`figure_data`, computed with the same
-arguments as the module's ``make_figures``) and an ``.npz`` format for that data
+the library), ``all_figure_data()`` (all of them, keyed by file stem) and
+``make_figures(out_dir, data=None)`` plotting that data into PNGs. This package adds the registry
+used by ``nujax figures``: which seeds are reproduced (:data:`SEEDS`), the file stem of every
+figure (:data:`FIGURES`), the data behind each figure (:func:`figure_data`, exactly what
+``make_figures`` plots, computed once) and an ``.npz`` format for that data
 (:func:`save_data`, :func:`load_data`), so that the numbers behind every PNG can be checked.
 
 >>> FIGURES["002"]
@@ -50,55 +51,30 @@ def module(seed):
     return importlib.import_module(f"nujax.app.figures.seed{seed_key(seed)}")
 
 
-def make_figures(seed, out_dir) -> list[Path]:
+def make_figures(seed, out_dir, data=None) -> list[Path]:
     """Write the PNGs of ``seed`` into ``out_dir`` (the module's ``make_figures``); their paths.
+
+    ``data``: :func:`figure_data` of ``seed`` when already computed (it is then not recomputed).
 
     ``RuntimeError`` if the module wrote other figures than :data:`FIGURES` lists.
     """
     key = seed_key(seed)
-    paths = [Path(p) for p in module(key).make_figures(out_dir)]
+    paths = [Path(p) for p in module(key).make_figures(out_dir, data=data)]
     if tuple(p.stem for p in paths) != FIGURES[key]:
         raise RuntimeError(f"seed {key} wrote {[p.name for p in paths]}, the registry lists "
                            f"{list(FIGURES[key])}")
     return paths
 
 
-def _data000(m):
-    return {"seed000_fig2": m.fig2_data(), "seed000_fig3": m.fig3_data(),
-            "seed000_fig4": m.fig4_data(), "seed000_fig5": m.fig5_data()}
-
-
-def _data001(m):
-    return {f"seed001_fig{i}": getattr(m, f"fig{i}_data")() for i in range(2, 10)}
-
-
-def _data002(m):
-    return {f"seed002_{k}": v for k, v in m.figure_data().items()}
-
-
-def _data004(m):
-    return {
-        "seed004_fig2": m.figure_data_region_lab(),
-        "seed004_fig3": m.figure_data_omega_limits(),
-        "seed004_fig4": m.figure_data_q2_nu(),
-        "seed004_fig5": m.figure_data_enhanced(1.0, "nuebar"),
-        "seed004_fig6": m.figure_data_enhanced(29.79, "numu"),
-        "seed004_fig7": {"all": m.figure_data_inclusive(),
-                         "cuts": m.figure_data_inclusive(eg_min=0.1, T_min=0.1)},
-        "seed004_fig8": m.figure_data_reactor(),
-    }
-
-
-_DATA = {"000": _data000, "001": _data001, "002": _data002, "004": _data004}
 
 
 def figure_data(seed) -> dict:
     """The plotted data of every figure of ``seed``: {figure stem: data dict}.
 
-    Computed by the seed module's data functions with the arguments its ``make_figures`` uses.
+    Computed by the seed module's ``all_figure_data``, which its ``make_figures`` plots.
     """
     key = seed_key(seed)
-    out = _DATA[key](module(key))
+    out = module(key).all_figure_data()
     if tuple(out) != FIGURES[key]:
         raise RuntimeError(f"figure data of seed {key} ({tuple(out)}) does not match the registry")
     return out

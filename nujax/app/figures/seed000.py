@@ -31,7 +31,7 @@ from nujax.propagation import p_lz
 from nujax.sources.solar import solar_component
 
 __all__ = ["asymmetry_vs_threshold", "fig2_data", "fig3_data", "fig4_data", "fig5_data",
-           "pe_landau_zener", "LZ_CASES", "make_figures"]
+           "pe_landau_zener", "LZ_CASES", "all_figure_data", "make_figures"]
 
 SIN2W = 0.23
 #: (Δm² [eV²], B⊙ [kG]) of the three Fig. 5 curves (see module docstring).
@@ -102,13 +102,22 @@ def fig5_data(thresholds=np.linspace(0.02, 0.24, 23), mu_1e11=1.0, cases=LZ_CASE
     return out
 
 
-def make_figures(out_dir) -> list[Path]:
-    """Write seed 000 Figs. 2–5 as PNG files in ``out_dir``; returns their paths."""
+def all_figure_data() -> dict:
+    """The data of every figure: {"seed000_fig2": …, …, "seed000_fig5": …}."""
+    return {"seed000_fig2": fig2_data(), "seed000_fig3": fig3_data(),
+            "seed000_fig4": fig4_data(), "seed000_fig5": fig5_data()}
+
+
+def make_figures(out_dir, data=None) -> list[Path]:
+    """Write seed 000 Figs. 2–5 as PNG files in ``out_dir``; returns their paths.
+
+    ``data``: the output of :func:`all_figure_data` when already computed."""
     out_dir = Path(out_dir)
+    D = all_figure_data() if data is None else data
     paths = []
     for num, data, title, xlabel in (
-        (2, fig2_data(), "⁸B, μν = 1e-10 μB, Pe = 1/3", "W_e [MeV]"),
-        (3, fig3_data(), "pp, μν = 3e-11 μB, Pe = 0.5", "W_e [MeV]"),
+        (2, D["seed000_fig2"], "⁸B, μν = 1e-10 μB, Pe = 1/3", "W_e [MeV]"),
+        (3, D["seed000_fig3"], "pp, μν = 3e-11 μB, Pe = 0.5", "W_e [MeV]"),
     ):
         fig, ax = new_figure()
         ax.plot(data["We"], data["dirac"], "-", label="Dirac (νeL → νeR)")
@@ -116,7 +125,7 @@ def make_figures(out_dir) -> list[Path]:
         ax.set(xlabel=xlabel, ylabel="maximal asymmetry A", title=f"seed 000 Fig. {num}: {title}")
         ax.legend()
         paths.append(save_figure(fig, out_dir / f"seed000_fig{num}.png"))
-    d4 = fig4_data()
+    d4 = D["seed000_fig4"]
     fig, ax = new_figure()
     for thr in (0.1, 0.05):
         ax.semilogx(d4["mu"] * 1e-11, d4[("dirac", thr)], "-", label=f"Dirac, W_e = {thr} MeV")
@@ -124,7 +133,7 @@ def make_figures(out_dir) -> list[Path]:
     ax.set(xlabel="μν [μB]", ylabel="A", title="seed 000 Fig. 4: pp, Pe = 0.5")
     ax.legend()
     paths.append(save_figure(fig, out_dir / "seed000_fig4.png"))
-    d5 = fig5_data()
+    d5 = D["seed000_fig5"]
     fig, ax = new_figure()
     ax.plot(d5["We"], d5["constant"], "-", label="Pe = 0.5")
     for dm2, b in LZ_CASES:

@@ -23,7 +23,7 @@ from nujax.sources.artificial import sr90_y90_spectra
 from nujax.xsec.electron import dsigma_dcostheta, dsigma_dT
 
 __all__ = ["sry_spectra", "fig2_data", "fig3_data", "fig4_data", "fig5_data", "fig6_data",
-           "fig7_data", "fig8_data", "fig9_data", "make_figures"]
+           "fig7_data", "fig8_data", "fig9_data", "all_figure_data", "make_figures"]
 
 SIN2W = 0.23
 CR_LINE = 0.7465  # MeV, the 81 % line of ⁵¹Cr
@@ -116,11 +116,19 @@ def fig9_data(C0=np.linspace(0.0, 3.0, 31), mu=6.0, T_min=0.1):
     return dict(C0=np.asarray(C0), weak=np.asarray(w), em=np.asarray(m))
 
 
-def make_figures(out_dir) -> list[Path]:
-    """Write seed 001 Figs. 2–9 as PNG files in ``out_dir``; returns their paths."""
+def all_figure_data() -> dict:
+    """The data of every figure: {"seed001_fig2": …, …, "seed001_fig9": …}."""
+    return {f"seed001_fig{i}": globals()[f"fig{i}_data"]() for i in range(2, 10)}
+
+
+def make_figures(out_dir, data=None) -> list[Path]:
+    """Write seed 001 Figs. 2–9 as PNG files in ``out_dir``; returns their paths.
+
+    ``data``: the output of :func:`all_figure_data` when already computed."""
     out_dir = Path(out_dir)
+    D = all_figure_data() if data is None else data
     paths = []
-    d = fig2_data()
+    d = D["seed001_fig2"]
     fig, ax = new_figure()
     ax.plot(d["T"], d["weak"], label="SM")
     for mu in (6.0, 10.0):
@@ -128,10 +136,9 @@ def make_figures(out_dir) -> list[Path]:
     ax.set(xlabel="T [MeV]", ylabel="dσ/dT [MeV⁻³]", yscale="log", title="seed 001 Fig. 2: ⁵¹Cr")
     ax.legend()
     paths.append(save_figure(fig, out_dir / "seed001_fig2.png"))
-    for num, d, xl, yl in ((3, fig3_data(), "cosθ", "dσ/dcosθ [MeV⁻²]"),
-                           (4, fig4_data(), "T [MeV]", "⟨dσ/dT⟩ [MeV⁻³]"),
-                           (5, fig5_data(), "cosθ", "⟨dσ/dcosθ⟩ [MeV⁻²]"),
-                           (6, fig6_data(), "cosθ", "⟨dσ/dcosθ⟩ [MeV⁻²]")):
+    for num, xl, yl in ((3, "cosθ", "dσ/dcosθ [MeV⁻²]"), (4, "T [MeV]", "⟨dσ/dT⟩ [MeV⁻³]"),
+                        (5, "cosθ", "⟨dσ/dcosθ⟩ [MeV⁻²]"), (6, "cosθ", "⟨dσ/dcosθ⟩ [MeV⁻²]")):
+        d = D[f"seed001_fig{num}"]
         x = d["T"] if "T" in d else d["costheta"]
         fig, ax = new_figure()
         ax.plot(x, d["weak"], label="SM")
@@ -139,13 +146,14 @@ def make_figures(out_dir) -> list[Path]:
         ax.set(xlabel=xl, ylabel=yl, title=f"seed 001 Fig. {num}")
         ax.legend()
         paths.append(save_figure(fig, out_dir / f"seed001_fig{num}.png"))
-    for num, d, levels in ((7, fig7_data(), (1, 2, 4, 8, 32, 64)), (8, fig8_data(), (1, 2, 4, 8, 32))):
+    for num, levels in ((7, (1, 2, 4, 8, 32, 64)), (8, (1, 2, 4, 8, 32))):
+        d = D[f"seed001_fig{num}"]
         fig, ax = new_figure()
         cs = ax.contour(d["T"], np.degrees(d["theta"]), np.clip(d["C"].T, 0, 1e3), levels=levels)
         ax.clabel(cs, fmt="%g")
         ax.set(xlabel="T [MeV]", ylabel="θ [deg]", title=f"seed 001 Fig. {num}: C, μν = 1e-10 μB")
         paths.append(save_figure(fig, out_dir / f"seed001_fig{num}.png"))
-    d = fig9_data()
+    d = D["seed001_fig9"]
     fig, ax = new_figure()
     ax.plot(d["C0"], d["weak"], label="weak")
     ax.plot(d["C0"], d["em"], "--", label="magnetic, μν = 6e-11 μB")

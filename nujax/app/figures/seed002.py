@@ -29,7 +29,7 @@ from nujax.xsec.nucleon import nucleon_dsigma_domega
 from nujax.xsec.nucleus import nucleus_dsigma_domega
 
 __all__ = ["SIN2W_SEED002", "ENU", "MU_1E11", "fig1_data", "fig2_data", "fig3_data",
-           "figure_data", "make_figures"]
+           "figure_data", "all_figure_data", "make_figures"]
 
 #: sin²θ_W that reproduces seed 002 Table 1 (𝓕₁(⁴⁰Ar) = −10.324, 𝓕₁(¹³²Xe) = −36.971).
 SIN2W_SEED002: float = 0.23121
@@ -149,13 +149,19 @@ def _plot_fig3(d):
     return fig
 
 
-def make_figures(out_dir, **grid) -> list[Path]:
+def all_figure_data(**grid) -> dict:
+    """:func:`figure_data` keyed by file stem: {"seed002_fig1": …, …}."""
+    return {f"seed002_{k}": v for k, v in figure_data(**grid).items()}
+
+
+def make_figures(out_dir, data=None, **grid) -> list[Path]:
     """Write seed002_fig1.png … seed002_fig3.png into ``out_dir``; returns their paths.
 
-    ``grid`` (n_theta, n_phi, n_T) is passed to :func:`figure_data`.
+    ``data``: the output of :func:`all_figure_data` when already computed; otherwise ``grid``
+    (n_theta, n_phi, n_T) is passed to :func:`figure_data`.
     """
     out = Path(out_dir)
-    d = figure_data(**grid)
-    return [save_figure(_plot_fig1(d["fig1"]), out / "seed002_fig1.png"),
-            save_figure(_plot_fig2(d["fig2"]), out / "seed002_fig2.png"),
-            save_figure(_plot_fig3(d["fig3"]), out / "seed002_fig3.png")]
+    d = all_figure_data(**grid) if data is None else data
+    return [save_figure(_plot_fig1(d["seed002_fig1"]), out / "seed002_fig1.png"),
+            save_figure(_plot_fig2(d["seed002_fig2"]), out / "seed002_fig2.png"),
+            save_figure(_plot_fig3(d["seed002_fig3"]), out / "seed002_fig3.png")]

@@ -25,7 +25,7 @@ from nujax.xsec.radiative_integrals import d2sigma_dx_dnu, gauss_legendre, spect
 from nujax.sources.reactor import reactor_spectrum
 
 __all__ = ["figure_data_region_lab", "figure_data_omega_limits", "figure_data_q2_nu", "figure_data_enhanced",
-           "figure_data_inclusive", "figure_data_reactor", "make_figures"]
+           "figure_data_inclusive", "figure_data_reactor", "all_figure_data", "make_figures"]
 
 S2 = SIN2_THETA_W_SEED
 
@@ -124,11 +124,28 @@ def _map(ax, d, z, title, label):
     ax.figure.colorbar(im, ax=ax, label=label)
 
 
-def make_figures(out_dir) -> list[Path]:
-    """Write Figs. 2–8 of seed 004 as PNGs under ``out_dir``; returns the paths."""
+def all_figure_data() -> dict:
+    """The data of every figure: {"seed004_fig2": …, …, "seed004_fig8": …}."""
+    return {
+        "seed004_fig2": figure_data_region_lab(),
+        "seed004_fig3": figure_data_omega_limits(),
+        "seed004_fig4": figure_data_q2_nu(),
+        "seed004_fig5": figure_data_enhanced(1.0, "nuebar"),
+        "seed004_fig6": figure_data_enhanced(29.79, "numu"),
+        "seed004_fig7": {"all": figure_data_inclusive(),
+                         "cuts": figure_data_inclusive(eg_min=0.1, T_min=0.1)},
+        "seed004_fig8": figure_data_reactor(),
+    }
+
+
+def make_figures(out_dir, data=None) -> list[Path]:
+    """Write Figs. 2–8 of seed 004 as PNGs under ``out_dir``; returns the paths.
+
+    ``data``: the output of :func:`all_figure_data` when already computed."""
     out = Path(out_dir)
+    D = all_figure_data() if data is None else data
     paths = []
-    d = figure_data_region_lab()
+    d = D["seed004_fig2"]
     fig, ax = new_figure()
     ax.plot(d["eg"], d["theta_max"], label="θ_max (Q² = 0 or 180°)")
     ax.plot(d["eg"], d["theta_min"], label="θ_min (Q² = Q²_max)")
@@ -137,7 +154,7 @@ def make_figures(out_dir) -> list[Path]:
     ax.set(xlabel="E_γ [MeV]", ylabel="θ [deg]", title="Fig. 2: physical region, T = 0.2 MeV, Eν = 1 MeV")
     ax.legend()
     paths.append(save_figure(fig, out / "seed004_fig2.png"))
-    d = figure_data_omega_limits()
+    d = D["seed004_fig3"]
     fig, ax = new_figure()
     for x, (lo, hi) in d["limits"].items():
         ax.plot(d["r"], hi, label=f"x = {x}")
@@ -145,7 +162,7 @@ def make_figures(out_dir) -> list[Path]:
     ax.set(xlabel="Eν y / m", ylabel="E_γ^± / m", title="Fig. 3: photon energy limits", yscale="log")
     ax.legend()
     paths.append(save_figure(fig, out / "seed004_fig3.png"))
-    d = figure_data_q2_nu()
+    d = D["seed004_fig4"]
     fig, ax = new_figure()
     ax.fill_between(d["nu"], 0, d["q2_upper"], alpha=0.4)
     for x in (0.25, 0.5, 0.75, 1.0):
@@ -154,7 +171,7 @@ def make_figures(out_dir) -> list[Path]:
     ax.legend()
     paths.append(save_figure(fig, out / "seed004_fig4.png"))
     for num, (enu, fl) in ((5, (1.0, "nuebar")), (6, (29.79, "numu"))):
-        d = figure_data_enhanced(enu, fl)
+        d = D[f"seed004_fig{num}"]
         fig, ax = new_figure()
         cs = ax.contour(d["theta"], d["eg"], d["ratio_over_elastic"], levels=[2, 3, 4, 5])
         ax.clabel(cs)
@@ -162,8 +179,7 @@ def make_figures(out_dir) -> list[Path]:
         ax.set(xlabel="θ [deg]", ylabel="E_γ [MeV]", title=f"Fig. {num}: ratio / elastic ratio, Eν = {enu} MeV, T = 0.2 MeV")
         ax.legend()
         paths.append(save_figure(fig, out / f"seed004_fig{num}.png"))
-    d = figure_data_inclusive()
-    dth = figure_data_inclusive(eg_min=0.1, T_min=0.1)
+    d, dth = D["seed004_fig7"]["all"], D["seed004_fig7"]["cuts"]
     fig, axs = new_figure(2, 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         _map(axs[0, 0], d, np.log10(d["weak"] / 1e-45), "7a: weak", "log10 d²σ/dxdν [1e-45 cm²/MeV]")
@@ -172,7 +188,7 @@ def make_figures(out_dir) -> list[Path]:
         _map(axs[1, 1], dth, np.where(dth["weak"] > 0, dth["magnetic"] / dth["weak"], 0),
              "7d: ratio, T, E_γ ≥ 100 keV", "ratio")
     paths.append(save_figure(fig, out / "seed004_fig7.png"))
-    d = figure_data_reactor()
+    d = D["seed004_fig8"]
     fig, ax = new_figure()
     _map(ax, d, d["ratio"], "Fig. 8: reactor-averaged ratio (Mueller 2011 + Vogel–Engel)", "⟨σ_M⟩/⟨σ_W⟩")
     paths.append(save_figure(fig, out / "seed004_fig8.png"))
