@@ -218,7 +218,8 @@ def test_natural_argon_is_the_abundance_weighted_isotope_sum():
     kw = dict(target="nucleus", flavor="numu")
     dets = {m: make_detector(m, mass_t=1.0, live_time_yr=1.0, threshold=5e-6, smearing=False)
             for m in ("argon", "argon40")}
-    n_nat, n_40 = (np.asarray(rates.dN_dT(src, dets[m], T, **kw).weak) for m in ("argon", "argon40"))
+    n_nat, n_40 = (np.asarray(rates.dN_dT(src, dets[m], T, **kw).weak)
+                   for m in ("argon", "argon40"))
     per_t = {m: sum(dets[m].material.nuclei_per_tonne().values()) for m in dets}
     sig = {iso.A: np.asarray(nucleus_parts(PROPS0, LEFT, E, T, nucleus=iso.name, flavor="numu").A)
            for iso, _ in get_nucleus("Ar").isotopes}
