@@ -60,27 +60,29 @@ def _block(x):
 
 
 def time_jax(fn, *args, repeat: int = 7, number: int = 1) -> dict:
-    """Compile+first-run time, then best-of-``repeat`` steady-state time per call [s]."""
+    """Compile+first-run time, then best-of-``repeat`` (``run_s``) and median (``median_s``)
+    steady-state time per call [s]."""
     t0 = time.perf_counter()
     _block(fn(*args))
     first = time.perf_counter() - t0
-    best = float("inf")
+    times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         for _ in range(number):
             out = fn(*args)
         _block(out)
-        best = min(best, (time.perf_counter() - t0) / number)
-    return {"first_call_s": first, "run_s": best}
+        times.append((time.perf_counter() - t0) / number)
+    return {"first_call_s": first, "run_s": min(times), "median_s": float(np.median(times))}
 
 
 def time_numpy(fn, *args, repeat: int = 5) -> dict:
-    best = float("inf")
+    """Best-of-``repeat`` (``run_s``) and median (``median_s``) time per call [s]."""
+    times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         fn(*args)
-        best = min(best, time.perf_counter() - t0)
-    return {"run_s": best}
+        times.append(time.perf_counter() - t0)
+    return {"run_s": min(times), "median_s": float(np.median(times))}
 
 
 def write_json(name: str, payload: dict) -> Path:

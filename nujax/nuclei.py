@@ -10,7 +10,12 @@ References
   B_e(Z) = 14.4381 Z^2.39 + 1.55468·10⁻⁶ Z^5.35 eV (D. Lunney, J. M. Pearson, C. Thibault,
   Rev. Mod. Phys. 75 (2003) 1021, eq. (A4)); m_e and u from CODATA 2022.
 * rms charge radii: I. Angeli and K. P. Marinova, At. Data Nucl. Data Tables 99 (2013) 69.
-* Isotopic abundances: J. Meija et al., Pure Appl. Chem. 88 (2016) 293 (IUPAC 2013).
+* Isotopic abundances: J. Meija et al., Pure Appl. Chem. 88 (2016) 293 (IUPAC 2013). Argon: the
+  representative composition of atmospheric argon 0.003336 / 0.000629 / 0.996035 (³⁶Ar / ³⁸Ar /
+  ⁴⁰Ar) as tabulated by NIST, "Atomic Weights and Isotopic Compositions" (J. S. Coursey et al.,
+  physics.nist.gov/Compositions), with the masses 35.967545105, 37.96273211, 39.9623831237 u
+  (CIAAW lists 35.967 5451(2), 37.962 732(2), 39.962 383 12(2) u); terrestrial argon varies
+  (Böhlke, Pure Appl. Chem. 86 (2014) 1421), the atmospheric value is the natural default.
 * Weak vector charge in seed 002's normalisation (Table 1, eq. (16)):
   𝓕₁(0) = Z g_V^p + N g_V^n; the usual Q_W = Z(1 − 4 sin²θ_W) − N equals 2 𝓕₁(0) at tree level.
   ``weak_charges="radiative"`` (default) uses the low-energy ν–nucleon couplings with the SM
@@ -142,6 +147,9 @@ def _iso(sym, Z, A, m_u, r_fm):
 # AME2020 atomic masses [u]; Angeli–Marinova 2013 rms charge radii [fm].
 _ISOTOPES = {n.name: n for n in [
     _iso("Na", 11, 23, 22.9897692820, 2.9936),
+    # ³⁶Ar, ³⁸Ar radii: Angeli–Marinova values not re-verified against the table text here.
+    _iso("Ar", 18, 36, 35.967545105, 3.3905),
+    _iso("Ar", 18, 38, 37.96273211, 3.4028),
     _iso("Ar", 18, 40, 39.9623831237, 3.4274),
     _iso("Ge", 32, 70, 69.92424875, 4.0414),
     _iso("Ge", 32, 72, 71.922075826, 4.0576),
@@ -168,12 +176,15 @@ _NATURAL = {
         (131, 0.212324), (132, 0.269086), (134, 0.104357), (136, 0.088573)])),
     "Ge": NaturalElement("Ge", tuple((_ISOTOPES[f"Ge{a}"], w) for a, w in [
         (70, 0.2057), (72, 0.2745), (73, 0.0775), (74, 0.3650), (76, 0.0773)])),
+    "Ar": NaturalElement("Ar", tuple((_ISOTOPES[f"Ar{a}"], w) for a, w in [
+        (36, 0.003336), (38, 0.000629), (40, 0.996035)])),                # atmospheric argon
 }
 
-#: Every named target: isotopes ("Ar40", "Xe132", …) and natural elements ("Xe", "Ge").
-#: Monoisotopic elements (Na, I, Cs) and argon (99.6 % ⁴⁰Ar) are also reachable by symbol.
+#: Every named target: isotopes ("Ar40", "Xe132", …) and natural elements ("Xe", "Ge", "Ar").
+#: Monoisotopic elements (Na, I, Cs) are also reachable by symbol; a single argon isotope by its
+#: name ("Ar40").
 NUCLEI: dict = {**_ISOTOPES, **_NATURAL, "Na": _ISOTOPES["Na23"], "I": _ISOTOPES["I127"],
-                "Cs": _ISOTOPES["Cs133"], "Ar": _ISOTOPES["Ar40"]}
+                "Cs": _ISOTOPES["Cs133"]}
 
 
 def known_nuclei() -> list[str]:

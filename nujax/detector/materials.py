@@ -31,6 +31,8 @@ _ELEMENTS = {
     "H": (1, 1.008), "He": (2, 4.0026), "C": (6, 12.011), "N": (7, 14.007), "O": (8, 15.999),
     "F": (9, 18.998), "Na": (11, 22.990), "Ar": (18, 39.95), "Ge": (32, 72.630),
     "I": (53, 126.90), "Xe": (54, 131.29), "Cs": (55, 132.91),
+    # isotopically pure ⁴⁰Ar (its AME2020 atomic mass, :mod:`nujax.nuclei`): a one-isotope argon
+    "Ar40": (18, 39.9623831237),
 }
 
 #: Shell structure per element: (occupancy, binding energy [MeV]) — X-ray Data Booklet table 1-1
@@ -55,6 +57,7 @@ _SHELLS = {
            (1, 3.9e-6)),
 }
 
+_SHELLS["Ar40"] = _SHELLS["Ar"]   # same atom, same shells
 for _el, _sh in _SHELLS.items():  # the tables must account for every electron
     assert sum(n for n, _ in _sh) == _ELEMENTS[_el][0], _el
 
@@ -105,7 +108,8 @@ MATERIALS = {
     "pseudocumene": _mat("C9H12 pseudocumene (Borexino)", C=9, H=12),
     "pxe": _mat("C16H18 PXE", C=16, H=18),
     "xenon": _mat("Xe", Xe=1),
-    "argon": _mat("Ar", Ar=1),
+    "argon": _mat("Ar", Ar=1),                                  # natural (atmospheric) argon
+    "argon40": _mat("Ar40", Ar40=1),                            # isotopically pure ⁴⁰Ar
     "germanium": _mat("Ge", Ge=1),                              # seed 003: TEXONO, GEMMA
     "nai": _mat("NaI", Na=1, I=1),
     "csi": _mat("CsI", Cs=1, I=1),                              # seed 003: TEXONO CsI array

@@ -28,7 +28,8 @@ from nujax.nuclei import get_nucleus
 from nujax.state import SpinFlavorState
 from nujax.targets.base import CompactOptions, Component
 from nujax.xsec.nucleon import flavor_traces, props_traces
-from nujax.xsec.nucleus import nucleus_form_factors, nucleus_terms, weak_offset
+from nujax.xsec.nucleus import (nucleus_couplings, nucleus_energy_factors, nucleus_form_factors,
+                                nucleus_terms, weak_offset)
 
 __all__ = ["NucleusTarget"]
 
@@ -93,16 +94,21 @@ class NucleusTarget:
             return (tr._replace(mu2=z, kZ=0.0 * tr.kZ, kL=0.0 * tr.kL, kR=0.0 * tr.kR),
                     tr._replace(tL0=z, tL1=z, tL2=z, tR0=z, tR1=z, tR2=z))
 
-        def terms(e, t, ff, trs):
-            w = self._terms(component, e, t, ff, trs[0], False).A
-            m = self._terms(component, e, t, ff, trs[1], False)
-            return w, m.A, sign * m.Bc
+        def couplings(t, ff, trs):                                    # recoil-only, once per T
+            cw = nucleus_couplings(t, component.mass, *ff, trs[0], majorana=False)[0]
+            _, m2, K = nucleus_couplings(t, component.mass, *ff, trs[1], majorana=False)
+            return cw, m2, -sign * jnp.real(K)                        # weak, em, cos φ amplitude
+
+        def combine(e, t, c):                                        # seed 002 eq. (15)
+            ok, f_w, f_m, f_i = nucleus_energy_factors(e, t, component.mass)
+            z = jnp.zeros_like(f_w)
+            return tuple(jnp.where(ok, f * x, z) for f, x in zip((f_w, f_m, f_i), c))
 
         if options.flavor is not None or self.weak_charges == "tree":
             trs = traces(options.flavor or "nue")
 
             def kern(e, t):
-                return terms(e, t, self._form_factors(component, t, sin2w), trs)  # once per node
+                return combine(e, t, couplings(t, self._form_factors(component, t, sin2w), trs))
 
             return kern
         flavors = [traces(f) for f in ("nue", "numu", "nutau")]
@@ -110,8 +116,9 @@ class NucleusTarget:
         def kern_mix(e, t):
             ff = self._form_factors(component, t, sin2w)
             w = spectrum.flavor_probabilities(e)
-            parts = [terms(e, t, ff, trs) for trs in flavors]
-            return tuple(sum(w[..., k] * p[i] for k, p in enumerate(parts)) for i in range(3))
+            parts = [couplings(t, ff, trs) for trs in flavors]
+            c = tuple(sum(w[..., k] * p[i] for k, p in enumerate(parts)) for i in range(3))
+            return combine(e, t, c)
 
         return kern_mix
 

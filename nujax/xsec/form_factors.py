@@ -35,6 +35,7 @@ from typing import NamedTuple
 
 import jax.numpy as jnp
 
+from nujax._numerics import sincos
 from nujax.constants import HBARC_MEV_FM, M_N, M_P, SIN2_THETA_W
 
 __all__ = [
@@ -180,7 +181,8 @@ def spherical_j1_over_x(x, *, xp=jnp):
     """
     small = xp.abs(x) < _J1_SWITCH
     xs = xp.where(small, 1.0, x)                                      # guard the input (GUIDE §4.6)
-    exact = 3.0 * (xp.sin(xs) - xs * xp.cos(xs)) / (xs * xs * xs)
+    sin, cos = sincos(xs, xp=xp)                                      # float64: vectorised pair
+    exact = 3.0 * (sin - xs * cos) / (xs * xs * xs)
     x2 = xp.where(small, x, 0.0) ** 2
     series = 0.0 * x2
     for c in reversed(_J1_SERIES):                                    # Horner in x²

@@ -59,8 +59,47 @@ from nujax.xsec.common import AzimuthalParts
 from nujax.xsec.form_factors import HELM_S_FM, helm_form_factor, helm_r0_from_rms
 from nujax.xsec.nucleon import FlavorTraces, _as_float, _check, _check_anti, props_traces
 
-__all__ = ["nucleus_terms", "nucleus_form_factors", "weak_offset", "nucleus_parts",
-           "nucleus_dsigma_domega", "numpy_nucleus_parts", "cevns_sm_dsigma_dT"]
+__all__ = ["nucleus_terms", "nucleus_couplings", "nucleus_energy_factors", "nucleus_form_factors",
+           "weak_offset", "nucleus_parts", "nucleus_dsigma_domega", "numpy_nucleus_parts",
+           "cevns_sm_dsigma_dT"]
+
+
+def nucleus_couplings(T, M, FQ, F1, tr: FlavorTraces, *, majorana: bool, antineutrino: bool = False,
+                      xp=jnp):
+    """The recoil-only factors of seed 002 eq. (15) at T [MeV]: (C_V^Nucl, |μ|² 𝓕_Q², K).
+
+    C_V^Nucl is the helicity-summed vector coupling of the weak term, |μ|² 𝓕_Q² the magnetic
+    strength and K the complex interference amplitude; all depend on T only (through 𝓕_Q, 𝓕₁ and
+    the millicharge Q² = 2MT), so a caller folding over many Eν at one T computes them once.
+    :func:`nucleus_energy_factors` carries the Eν dependence (:func:`nucleus_terms` combines them).
+    """
+    t = xp.where(T >= kin.T_MIN, T, 1.0)                              # guard (GUIDE §4.6)
+    tr = tr.at_momentum_transfer(2.0 * M * t)                         # millicharge: Q² = 2MT
+    # helicity-conserving vector couplings a·𝟙 + b·Q^h (seed 002 eq. (16))
+    dirac_bar = antineutrino and not majorana
+    aL, bL = (0.0 * F1, FQ) if dirac_bar else (-F1, FQ)                 # Dirac ν̄_L: sterile
+    aR, bR = (F1, FQ) if (majorana or dirac_bar) else (0.0 * F1, FQ)   # ν̄_R: −(ν_L coupling)ᵀ
+    cV = (aL * aL * tr.tL0 + 2.0 * aL * bL * tr.tL1 + bL * bL * tr.tL2
+          + aR * aR * tr.tR0 + 2.0 * aR * bR * tr.tR1 + bR * bR * tr.tR2)
+    # K = Tr[(P_L μ − μ P_R) κ†], P_h = −X^h 𝓕_Q  →  𝓕₁𝓕_Q Tr[μκ†] + 2(2√2πα/G_F) 𝓕_Q² Tr[aμκ†]
+    K = (-aL + aR) * FQ * tr.kZ - bL * FQ * tr.kL + bR * FQ * tr.kR
+    return cV, tr.mu2 * FQ * FQ, K
+
+
+def nucleus_energy_factors(enu, T, M, *, xp=jnp):
+    """(ok, f_w, f_m, f_i): the Eν-dependent factors of seed 002 eq. (15) [MeV⁻³ per unit coupling].
+
+    Ã = f_w C_V^Nucl + f_m |μ|² 𝓕_Q², B̃s = f_i Im K, B̃c = −f_i Re K with the couplings of
+    :func:`nucleus_couplings`; ``ok`` is the physical region (the factors are finite everywhere and
+    meant to be zeroed outside it).
+    """
+    ok, e, t = kin.physical_point(enu, T, M, xp=xp)                   # the one physical region
+    kin_w = xp.maximum(1.0 - t / e - M * t / (2.0 * e * e), 0.0)      # = 1 − T/T_max ≥ 0
+    f_w = G_F * G_F * M / (2.0 * math.pi ** 2) * kin_w                # seed 002 eq. (15)
+    f_m = ALPHA ** 2 / (2.0 * M_E ** 2) * (1.0 / t - 1.0 / e + t / (4.0 * e * e))
+    # √(MT(1 − T/E − MT/2E²)) (1/T − 1/2E) = p sinθ/√2 · (1/T − 1/2E)   (seed 000 eq. (6))
+    root = kin.p_sin_theta(t, e, M, xp=xp) / math.sqrt(2.0) * (1.0 / t - 0.5 / e)
+    return ok, f_w, f_m, ALPHA * G_F / (math.pi * M_E) * root          # seed 002 eq. (15)
 
 
 def nucleus_terms(enu, T, M, FQ, F1, tr: FlavorTraces, *, majorana: bool, antineutrino: bool = False,
@@ -71,27 +110,13 @@ def nucleus_terms(enu, T, M, FQ, F1, tr: FlavorTraces, *, majorana: bool, antine
     ``tr`` from :func:`nujax.xsec.nucleon.flavor_traces` with the same ``antineutrino`` (Dirac ν̄
     beam, module docstring; ignored for Majorana). Exactly 0 outside T_MIN ≤ T ≤ T_max.
     """
-    ok, e, t = kin.physical_point(enu, T, M, xp=xp)                   # the one physical region
-    tr = tr.at_momentum_transfer(2.0 * M * t)                         # millicharge: Q² = 2MT
-    y = t / e
-    # helicity-conserving vector couplings a·𝟙 + b·Q^h (seed 002 eq. (16))
-    dirac_bar = antineutrino and not majorana
-    aL, bL = (0.0 * F1, FQ) if dirac_bar else (-F1, FQ)                 # Dirac ν̄_L: sterile
-    aR, bR = (F1, FQ) if (majorana or dirac_bar) else (0.0 * F1, FQ)   # ν̄_R: −(ν_L coupling)ᵀ
-    cV = (aL * aL * tr.tL0 + 2.0 * aL * bL * tr.tL1 + bL * bL * tr.tL2
-          + aR * aR * tr.tR0 + 2.0 * aR * bR * tr.tR1 + bR * bR * tr.tR2)
-    kin_w = xp.maximum(1.0 - y - M * t / (2.0 * e * e), 0.0)          # = 1 − T/T_max ≥ 0
-    A_w = G_F * G_F * M / (2.0 * math.pi ** 2) * kin_w * cV             # seed 002 eq. (15)
-    A_m = ALPHA ** 2 / (2.0 * M_E ** 2) * tr.mu2 * (1.0 / t - 1.0 / e + t / (4.0 * e * e)) * FQ * FQ
-    # K = Tr[(P_L μ − μ P_R) κ†], P_h = −X^h 𝓕_Q  →  𝓕₁𝓕_Q Tr[μκ†] + 2(2√2πα/G_F) 𝓕_Q² Tr[aμκ†]
-    K = (-aL + aR) * FQ * tr.kZ - bL * FQ * tr.kL + bR * FQ * tr.kR
-    # √(MT(1 − T/E − MT/2E²)) (1/T − 1/2E) = p sinθ/√2 · (1/T − 1/2E)   (seed 000 eq. (6))
-    root = kin.p_sin_theta(t, e, M, xp=xp) / math.sqrt(2.0) * (1.0 / t - 0.5 / e)
-    pref = ALPHA * G_F / (math.pi * M_E) * root
-    Bs = pref * xp.imag(K)                                            # seed 002 eq. (15)
-    Bc = -pref * xp.real(K)
-    z = xp.zeros_like(A_w + A_m + Bs)
-    return AzimuthalParts(xp.where(ok, A_w + A_m, z), xp.where(ok, Bs, z), xp.where(ok, Bc, z))
+    ok, f_w, f_m, f_i = nucleus_energy_factors(enu, T, M, xp=xp)
+    cV, m2, K = nucleus_couplings(T, M, FQ, F1, tr, majorana=majorana, antineutrino=antineutrino,
+                                  xp=xp)
+    A = f_w * cV + f_m * m2                                           # seed 002 eq. (15)
+    Bs, Bc = f_i * xp.imag(K), -f_i * xp.real(K)
+    z = xp.zeros_like(A + Bs)
+    return AzimuthalParts(xp.where(ok, A, z), xp.where(ok, Bs, z), xp.where(ok, Bc, z))
 
 
 def nucleus_form_factors(iso, T, *, sin2w=SIN2_THETA_W, skin_fm=0.0, s_fm=HELM_S_FM,
@@ -100,7 +125,11 @@ def nucleus_form_factors(iso, T, *, sin2w=SIN2_THETA_W, skin_fm=0.0, s_fm=HELM_S
     𝓕₁ with the ν_μ couplings of ``weak_charges`` (flavor differences: :func:`weak_offset`)."""
     q = kin.p_recoil(T, iso.mass, xp=xp)
     fp = helm_form_factor(q, helm_r0_from_rms(iso.r_charge_fm, s_fm, xp=xp), s_fm, xp=xp)
-    fn = helm_form_factor(q, helm_r0_from_rms(iso.r_charge_fm + skin_fm, s_fm, xp=xp), s_fm, xp=xp)
+    if isinstance(skin_fm, (int, float)) and skin_fm == 0.0:          # no skin: F_n = F_p
+        fn = fp
+    else:
+        fn = helm_form_factor(q, helm_r0_from_rms(iso.r_charge_fm + skin_fm, s_fm, xp=xp), s_fm,
+                              xp=xp)
     gvp, gvn = nucleon_vector_couplings("numu", weak_charges, sin2w)  # seed 002 Table 1 / RC
     return iso.Z * fp, iso.Z * gvp * fp + iso.N * gvn * fn            # seed 002 eq. (16)
 

@@ -52,8 +52,8 @@ def test_kB_zero_gives_the_linear_result_and_nuclei_are_untouched():
     pidar = pidar_spectra(5.0e15, 1930.0, n_grid=61)
     e = jnp.linspace(0.005, 0.05, 4)
     kw = dict(target="nucleus", n_T=4, n_E=12, n_E_panels=2)
-    a = rates.binned_templates(pidar, make_detector("argon", quenching="birks"), e, **kw).weak
-    b = rates.binned_templates(pidar, make_detector("argon"), e, **kw).weak
+    a = rates.binned_templates(pidar, make_detector("argon40", quenching="birks"), e, **kw).weak
+    b = rates.binned_templates(pidar, make_detector("argon40"), e, **kw).weak
     np.testing.assert_allclose(a, b, rtol=1e-14)
     np.testing.assert_allclose(_counts("argon"), lin, rtol=1e-14)
 

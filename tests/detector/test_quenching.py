@@ -98,12 +98,12 @@ def test_dN_dEee_integrates_to_the_recoil_count():
     n_bins = 2 * np.pi * float(jnp.sum(t.weak))
     assert n_bins == pytest.approx(float(np.trapezoid(d, E)), rel=2e-4)
     assert float(t.weak[0]) == 0.0                                     # below 0.8 keV_ee
-    # argon (one isotope): quenched bins in keV_ee = unquenched bins over the mapped keV_nr edges
-    ar_q = make_detector("argon", mass_t=0.024, quenching="argon")
+    # ⁴⁰Ar (one isotope): quenched bins in keV_ee = unquenched bins over the mapped keV_nr edges
+    ar_q = make_detector("argon40", mass_t=0.024, quenching="argon")
     ee = jnp.linspace(0.003, 0.02, 6)
     nr = nuclear_recoil_energy(ar_q.quenching, ee, 18, 40)
     a = rates.binned_templates(PIDAR, ar_q, ee, target="nucleus", **Q).weak
-    b = rates.binned_templates(PIDAR, make_detector("argon", mass_t=0.024), nr, target="nucleus",
+    b = rates.binned_templates(PIDAR, make_detector("argon40", mass_t=0.024), nr, target="nucleus",
                                **Q).weak
     np.testing.assert_allclose(a, b, rtol=1e-12)
 
@@ -115,7 +115,7 @@ def test_smeared_quenched_spectrum_and_gradient_in_k():
     ee = jnp.linspace(0.002, 0.012, 9)
 
     def det(k):
-        return make_detector("argon", mass_t=1e-2, quenching=lindhard(k), res_const=2e-4,
+        return make_detector("argon40", mass_t=1e-2, quenching=lindhard(k), res_const=2e-4,
                              smearing=True, threshold=0.002)
 
     def counts(k, n_T=32):

@@ -26,7 +26,7 @@ POINT = {"mu_ee": 300.0, "r2_ee": 20.0, "a_ee": -5.0, "q_ee": 3e3}
 def setup():
     source = get_source("pidar", pot_per_s=5e15, distance_cm=2000.0)[0]   # prompt ν_μ, 29.8 MeV
     assert source.line_energies.shape[0] == 1 and source.grid.shape[0] <= 1
-    det = make_detector("argon", mass_t=1.0, live_time_yr=1.0, threshold=0.02)
+    det = make_detector("argon40", mass_t=1.0, live_time_yr=1.0, threshold=0.02)
     edges = jnp.linspace(0.02, 0.04, 4)
     state = SpinFlavorState.left_handed("numu", n=1)
     kw = dict(target="nucleus", flavor="numu", n_T=4)

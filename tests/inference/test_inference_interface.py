@@ -160,7 +160,7 @@ def test_numpyro_loads_only_with_the_nuts_module():
 
 
 def test_unbinned_fit_of_nuclear_recoils():
-    """``target=`` passes through the unbinned builder: CEvNS of ⁸B on argon (one isotope, cheap to
+    """``target=`` passes through the unbinned builder: CEvNS of ⁸B on ⁴⁰Ar (one isotope, cheap to
     compile) gets an unbinned fit."""
     import jax
 
@@ -168,7 +168,7 @@ def test_unbinned_fit_of_nuclear_recoils():
     from nujax.inference import fit_mle, toy_events
     from nujax.sources import get_source
 
-    det = make_detector("argon", mass_t=1.0, threshold=0.001, smearing=False, background=1e-3)
+    det = make_detector("argon40", mass_t=1.0, threshold=0.001, smearing=False, background=1e-3)
     b8 = get_source("8B")[0]
     win = (0.001, 0.004)
     T, phi = toy_events(jax.random.PRNGKey(0), b8, det, win, {"mu_1e11": 0.0}, target="nucleus")

@@ -19,7 +19,7 @@ PHI = np.array([0.0, 2 * math.pi])
 
 
 def _setup(k=0.144):
-    det = make_detector("argon", mass_t=0.024, quenching=lindhard(k), threshold=0.003,
+    det = make_detector("argon40", mass_t=0.024, quenching=lindhard(k), threshold=0.003,
                         eff_plateau=0.9, eff_T50=0.005, eff_width=0.001)
     return pidar_spectra(8.7e15, 2750.0, n_grid=101), det
 
@@ -75,7 +75,7 @@ def _flux_averaged_sigma(spectra, material):
 
 def test_flux_averaged_sm_cross_sections_within_the_measurements():
     """SM ⟨σ⟩ against published flux-averaged measurements (abstracts), tolerance their 1σ:
-    ⁴⁰Ar over the π-DAR flux, (2.2 ± 0.7) × 10⁻³⁹ cm² (COHERENT, arXiv:2003.10630); natural Xe
+    natural Ar over the π-DAR flux, (2.2 ± 0.7) × 10⁻³⁹ cm² (COHERENT, arXiv:2003.10630); natural Xe
     over the ⁸B flux, (1.1 +0.8 −0.5) × 10⁻³⁹ cm² (XENONnT, arXiv:2408.02877). This library gives
     1.82 and 1.22 × 10⁻³⁹ cm² (recorded here at 1 % so that regressions show)."""
     from nujax.sources import get_source

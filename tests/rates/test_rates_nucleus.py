@@ -105,8 +105,8 @@ def test_binned_cevns_with_smearing_and_efficiency_matches_direct_integration(re
 
 
 def test_binned_cevns_without_smearing_and_the_magnetic_template():
-    # argon (one isotope): the sum over isotopes is checked with smearing above, on natural xenon
-    det = make_detector("argon", **{**_XENON_RESPONSE, "smearing": False, "eff_width": 0.0,
+    # ⁴⁰Ar (one isotope): the sum over isotopes is checked with smearing above, on natural xenon
+    det = make_detector("argon40", **{**_XENON_RESPONSE, "smearing": False, "eff_width": 0.0,
                                     "eff_T50": 0.0})
     edges = np.linspace(0.001, 0.004, 4)
     props = EMProperties.from_effective(100.0, n=1)                        # 10⁻⁹ μ_B
@@ -135,8 +135,8 @@ def test_fluence_is_not_multiplied_by_the_live_time():
 
 
 def test_density_matrix_nucleus_path_equals_the_compact_kernel():
-    # the equality holds isotope by isotope: argon (one isotope) compiles 9× less than natural xenon
-    det = make_detector("argon", **{**_XENON_RESPONSE, "smearing": False, "eff_width": 0.0})
+    # the equality holds isotope by isotope: ⁴⁰Ar (one isotope) compiles 9× less than natural xenon
+    det = make_detector("argon40", **{**_XENON_RESPONSE, "smearing": False, "eff_width": 0.0})
     edges = np.linspace(0.001, 0.004, 4)
     phi = np.linspace(0.0, 2 * np.pi, 5)
     pe, mu, phb = 0.6, 200.0, 0.4
@@ -163,7 +163,7 @@ def test_gradients_of_nuclear_counts_match_differences(smearing, h, rtol):
 
     @jax.jit          # one compilation for the five evaluations (the detector is rebuilt per call)
     def total(thr, mu):
-        d = make_detector("argon", **{**_XENON_RESPONSE, "threshold": thr, "smearing": smearing})
+        d = make_detector("argon40", **{**_XENON_RESPONSE, "threshold": thr, "smearing": smearing})
         return jnp.sum(rates.expected_counts(b8, d, edges, jnp.array([0.0, 2 * jnp.pi]), mu,
                                              target="nucleus"))
 
@@ -204,3 +204,34 @@ def test_reactor_antineutrinos_on_nuclei_through_the_density_matrix():
                                               target="nucleus")
     assert float(jnp.min(compact)) > 0
     np.testing.assert_allclose(dm, compact, rtol=1e-10)
+
+
+def test_natural_argon_is_the_abundance_weighted_isotope_sum():
+    """Natural argon (³⁶Ar, ³⁸Ar, ⁴⁰Ar, atmospheric abundances) through the engine: its dN/dE_R is
+    the abundance-weighted sum of the isotope cross sections (seed 002 eq. (15), each isotope its
+    own mass and form factor) to 1e-12, and it differs from pure ⁴⁰Ar by the expected amount — at
+    small recoil (form factors → 1, 1 − MT/2Eν² → 1) per tonne Σ_a x_a M_a 𝓕₁,a² / (M₄₀ 𝓕₁,₄₀²)
+    × (nuclei per tonne ratio): −0.12 %."""
+    src = get_source("pidar", pot_per_s=5e15, distance_cm=2000.0)[0]    # prompt ν_μ line
+    E = float(src.line_energies[0])
+    T = jnp.array([1e-5, 2e-3, 1e-2, 3e-2])                              # [MeV]
+    kw = dict(target="nucleus", flavor="numu")
+    dets = {m: make_detector(m, mass_t=1.0, live_time_yr=1.0, threshold=5e-6, smearing=False)
+            for m in ("argon", "argon40")}
+    n_nat, n_40 = (np.asarray(rates.dN_dT(src, dets[m], T, **kw).weak)
+                   for m in ("argon", "argon40"))
+    per_t = {m: sum(dets[m].material.nuclei_per_tonne().values()) for m in dets}
+    sig = {iso.A: np.asarray(nucleus_parts(PROPS0, LEFT, E, T, nucleus=iso.name, flavor="numu").A)
+           for iso, _ in get_nucleus("Ar").isotopes}
+    ab = {iso.A: w for iso, w in get_nucleus("Ar").isotopes}
+    assert sorted(ab) == [36, 38, 40] and sum(ab.values()) == pytest.approx(1.0, abs=1e-12)
+    expect = per_t["argon"] / per_t["argon40"] * sum(ab[a] * sig[a] for a in ab) / sig[40]
+    np.testing.assert_allclose(n_nat / n_40, expect, rtol=1e-12)
+    # the size of the difference from the isotope data alone (point nucleus, T → 0)
+    from nujax.nuclei import weak_vector_charge
+    iso = {a: get_nucleus(f"Ar{a}") for a in ab}
+    q = {a: weak_vector_charge(iso[a], flavor="numu") for a in ab}
+    r = per_t["argon"] / per_t["argon40"] * sum(
+        ab[a] * iso[a].mass * q[a] ** 2 for a in ab) / (iso[40].mass * q[40] ** 2)
+    assert r - 1.0 == pytest.approx(-1.2e-3, abs=1e-4)
+    assert n_nat[0] / n_40[0] == pytest.approx(r, rel=1e-7)

@@ -54,7 +54,7 @@ def test_time_integrated_templates_equal_energy_only():
     """Σ over time bins covering all arrivals = the energy-only templates; a steady background
     is uniform in time."""
     sp = pidar_spectra(5e15, 1930.0, n_grid=101)
-    det = make_detector("argon", mass_t=0.024)
+    det = make_detector("argon40", mass_t=0.024)
     T = np.linspace(0.005, 0.1, 6)
     q = dict(target="nucleus", n_T=6, n_E=12, n_E_panels=2)
     frac = pidar_time_fractions([-5000.0, 1000.0, 3000.0, 1e6])

@@ -66,14 +66,14 @@ def test_engine_counts_vs_scipy_quad():
     N_Ar × Φ × t × ∫ dσ/dT dT by adaptive quadrature of the independent formula (radiative g's)."""
     src = get_source("pidar", pot_per_s=5e15, distance_cm=2000.0)[0]
     enu = float(src.line_energies[0])
-    det = make_detector("argon", mass_t=1.0, live_time_yr=1.0, threshold=0.005)
+    det = make_detector("argon40", mass_t=1.0, live_time_yr=1.0, threshold=0.005)
     tm = float(t_max(enu, AR.mass))
     counts = rates.expected_counts(src, det, np.array([0.005, tm]), np.array([0.0, 2 * np.pi]),
                                    target="nucleus", flavor="numu", n_T=16, T_panels=4)
     sig, _ = integrate.quad(_textbook, 0.005, tm, args=(enu, AR, NUCLEON_COUPLINGS_RC["p"]["mu"],
                                                         NUCLEON_COUPLINGS_RC["n"]),
                             epsabs=0, epsrel=1e-11, limit=200)
-    n_ar = det.material.nuclei_per_tonne()["Ar"] * 1.0
+    n_ar = det.material.nuclei_per_tonne()["Ar40"] * 1.0
     ref = n_ar * float(src.flux) * YEAR_S * sig * HBARC2_MEV2_CM2
     assert float(np.sum(counts)) == pytest.approx(ref, rel=1e-6)
 
