@@ -75,13 +75,22 @@ def make_config_sources(src_cfg: list, time_window_ns=None):
         except ValueError as exc:
             raise ConfigError(f"source[{i}]", str(exc)) from exc
         if time_window_ns is not None:
-            from nujax.sources.accelerator import pidar_time_fractions
-
-            frac = pidar_time_fractions(time_window_ns)[:, 0]
+            frac = _time_fractions(s, time_window_ns)[:, 0]
             spectra = tuple(dataclasses.replace(sp, flux=sp.flux * f)
                             for sp, f in zip(spectra, frac))
         out.append((spectra, s["norm_sigma"], s["name"]))
     return out
+
+
+def _time_fractions(src: dict, t_edges_ns):
+    """(3, n_t) π-DAR time fractions of one ``[[source]]`` table, with its timing-cut acceptance
+    (``time_efficiency``, :data:`nujax.detector.presets.TIME_EFFICIENCIES`) when it has one."""
+    from nujax.detector.presets import TIME_EFFICIENCIES
+    from nujax.sources.accelerator import pidar_time_fractions
+
+    eff = src.get("time_efficiency")
+    return pidar_time_fractions(t_edges_ns, time_efficiency=None if eff is None
+                                else TIME_EFFICIENCIES[eff])
 
 
 def bin_edges(binning: dict, target: str = "electron"):
@@ -215,7 +224,7 @@ def build_scenario(cfg: dict) -> Scenario:
                         target=tgt)
     model = _with_em_entries(model, fit["parameters"], spectra, det, T, phi, cos, tgt, sin2w)
     if cfg["binning"].get("time_bins_ns") is not None:
-        model = _time_binned(model, cfg["binning"]["time_bins_ns"], len(sources))
+        model = _time_binned(model, cfg["binning"]["time_bins_ns"], cfg["source"])
     if not float(jnp.sum(model.weak + model.em)) > 0:
         raise ConfigError("detector.threshold_keV", "no signal in the bins: the threshold or the "
                           "bins lie above the kinematic endpoint of the sources")
@@ -296,7 +305,7 @@ def _with_em_entries(model, parameters, spectra, det, T, phi, cos, target, sin2w
                                em_names=quad.em_names)
 
 
-def _time_binned(model, t_edges_ns, n_pidar):
+def _time_binned(model, t_edges_ns, src_cfg):
     """The energy-binned ``model`` split into π-DAR arrival-time bins [ns] (last axis).
 
     Per source component the energy spectrum does not depend on the arrival time, so each
@@ -308,9 +317,9 @@ def _time_binned(model, t_edges_ns, n_pidar):
     import jax.numpy as jnp
 
     from nujax.rates.timing import steady_state_background
-    from nujax.sources.accelerator import pidar_time_fractions
 
-    frac = jnp.tile(pidar_time_fractions(t_edges_ns), (n_pidar, 1)).astype(model.weak.dtype)
+    frac = jnp.concatenate([_time_fractions(s, t_edges_ns) for s in src_cfg]).astype(
+        model.weak.dtype)
     S, nt = frac.shape
     if S != model.n_sources:
         raise ConfigError("binning.time_bins_ns", f"{model.n_sources} source components, "
