@@ -14,6 +14,9 @@ A scenario file has the sections::
                 names (``distance_m``, ``activity_mci``, ``power_gw`` …), ``norm_sigma`` (relative
                 1σ flux uncertainty); solar sources: ``oscillation`` ("msw" | "none") and
                 ``earth = {latitude_deg[, period]}`` or ``{nadir_deg}`` (day–night regeneration);
+                π-DAR: ``nu_per_flavor_per_pot`` (default 0.08) and ``time_efficiency``
+                ("coherent_csi": the acceptance of that analysis' timing cut, applied with the
+                time window or bins);
 ``[[background]]`` one table per background component (:mod:`nujax.detector.components`):
                 ``name``, ``shape``, ``rate_per_t_yr``, ``constraint`` (gaussian | lognormal |
                 free | fixed) and ``sigma``, the shape's parameters with units in the key
@@ -167,6 +170,11 @@ SOURCE_KEYS = {
     "activity_bq": (_POS, "activity_bq", 1.0), "power_gw": (_POS, "power_gw", 1.0),
     "distance_kpc": (_POS, "distance_kpc", 1.0), "energy_1e52_erg": (_POS, "energies_1e52_erg", 1.0),
     "pot_per_s": (_POS, "pot_per_s", 1.0), "flux_cm2_s": (_POS, "flux", 1.0),
+    # π-DAR: neutrinos of each flavor per proton (default of nujax.sources.pidar_spectra) and the
+    # acceptance of the analysis' timing cut (nujax.detector.presets.TIME_EFFICIENCIES) applied
+    # to the events in the time window or bins
+    "nu_per_flavor_per_pot": (_POS, "nu_per_flavor_per_pot", 1.0),
+    "time_efficiency": (string(("coherent_csi",)), None, None),
     # solar sources: "msw" (default of nujax.get_source) or "none" (seed reproductions: pure ν_e)
     "oscillation": (string(("msw", "none")), "oscillation", None),
     # solar sources: Earth-matter regeneration (nujax.propagation.earth), off when absent
@@ -339,6 +347,11 @@ def _cross_checks(cfg):
         if q is not None and target != want:        # the engine quenches that target's recoils
             raise ConfigError("detector.quenching", f"{q.kind} quenching acts on {q.recoil} "
                               f"recoils: set scenario.target = {want!r}")
+    for i, s in enumerate(cfg["source"]):
+        if s.get("time_efficiency") is not None and (
+                s["name"] != "pidar" or (b["time_window_ns"] is None and b["time_bins_ns"] is None)):
+            raise ConfigError(f"source[{i}].time_efficiency", "a timing-cut acceptance needs a "
+                              "π-DAR source and binning.time_window_ns or time_bins_ns")
     if b["time_window_ns"] is not None:
         if len(b["time_window_ns"]) != 2:
             raise ConfigError("binning.time_window_ns", "give one window [t0, t1] in ns")

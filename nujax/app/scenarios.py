@@ -85,13 +85,22 @@ def make_config_sources(src_cfg: list, time_window_ns=None):
         except ValueError as exc:
             raise ConfigError(f"source[{i}]", str(exc)) from exc
         if time_window_ns is not None:
-            from nujax.sources.accelerator import pidar_time_fractions
-
-            frac = _pidar_arrival_rows(spectra, pidar_time_fractions(time_window_ns))[:, 0]
+            frac = _pidar_arrival_rows(spectra, _time_fractions(s, time_window_ns))[:, 0]
             spectra = tuple(dataclasses.replace(sp, flux=sp.flux * f)
                             for sp, f in zip(spectra, frac))
         out.append((spectra, s["norm_sigma"], s["name"]))
     return out
+
+
+def _time_fractions(src: dict, t_edges_ns):
+    """(3, n_t) π-DAR time fractions of one ``[[source]]`` table, with its timing-cut acceptance
+    (``time_efficiency``, :data:`nujax.detector.presets.TIME_EFFICIENCIES`) when it has one."""
+    from nujax.detector.presets import TIME_EFFICIENCIES
+    from nujax.sources.accelerator import pidar_time_fractions
+
+    eff = src.get("time_efficiency")
+    return pidar_time_fractions(t_edges_ns, time_efficiency=None if eff is None
+                                else TIME_EFFICIENCIES[eff])
 
 
 def bin_edges(binning: dict, target: str = "electron"):
@@ -225,7 +234,8 @@ def build_scenario(cfg: dict) -> Scenario:
                         target=tgt)
     model = _with_em_entries(model, fit["parameters"], spectra, det, T, phi, cos, tgt, sin2w)
     if cfg["binning"].get("time_bins_ns") is not None:
-        model = _time_binned(model, cfg["binning"]["time_bins_ns"], spectra)
+        model = _time_binned(model, cfg["binning"]["time_bins_ns"], cfg["source"],
+                             [sp for sp, _, _ in sources])
     if not float(jnp.sum(model.weak + model.em)) > 0:
         raise ConfigError("detector.threshold_keV", "no signal in the bins: the threshold or the "
                           "bins lie above the kinematic endpoint of the sources")
@@ -306,7 +316,7 @@ def _with_em_entries(model, parameters, spectra, det, T, phi, cos, target, sin2w
                                em_names=quad.em_names)
 
 
-def _time_binned(model, t_edges_ns, spectra):
+def _time_binned(model, t_edges_ns, src_cfg, src_spectra):
     """The energy-binned ``model`` split into π-DAR arrival-time bins [ns] (last axis).
 
     Per source component the energy spectrum does not depend on the arrival time, so each
@@ -318,13 +328,13 @@ def _time_binned(model, t_edges_ns, spectra):
     import jax.numpy as jnp
 
     from nujax.rates.timing import steady_state_background
-    from nujax.sources.accelerator import pidar_time_fractions
 
-    if len(spectra) != model.n_sources:
-        raise ConfigError("binning.time_bins_ns", f"{model.n_sources} source components, "
-                          f"{len(spectra)} π-DAR spectra")
-    frac = _pidar_arrival_rows(spectra, pidar_time_fractions(t_edges_ns)).astype(model.weak.dtype)
+    frac = jnp.concatenate([_pidar_arrival_rows(sp, _time_fractions(s, t_edges_ns))
+                            for s, sp in zip(src_cfg, src_spectra)]).astype(model.weak.dtype)
     S, nt = frac.shape
+    if S != model.n_sources:
+        raise ConfigError("binning.time_bins_ns", f"{model.n_sources} source components, "
+                          f"{S} π-DAR spectra")
 
     def timed(a):                                       # (S, …) → (S, …, n_t)
         return None if a is None else a[..., None] * frac.reshape((S,) + (1,) * (a.ndim - 1) + (nt,))
