@@ -69,7 +69,8 @@ from nujax.app.config import (REQUIRED, bin_range, boolean, either, number, numb
 from nujax.errors import ConfigError
 from nujax.inference.methods import METHODS
 
-__all__ = ["TARGETS", "PARAMETERS", "EM_ENTRIES", "EM_UNITS", "SCHEMA", "SOURCE_KEYS", "BACKGROUND_KEYS", "load_config"]
+__all__ = ["TARGETS", "PARAMETERS", "EM_ENTRIES", "EM_ENTRY_NAMES", "EM_UNITS", "SCHEMA", "SOURCE_KEYS", "BACKGROUND_KEYS", "load_config",
+           "check_em_entries"]
 
 #: What the neutrinos of a scenario scatter on (``[scenario] target``).
 TARGETS = ("electron", "nucleus", "radiative")
@@ -81,6 +82,8 @@ _KINDS = {"mu": "mu", "r2": "r2", "a": "anapole", "q": "millicharge"}
 #: :class:`nujax.em.EMProperties`, i, j) in the flavor basis (e, μ, τ).
 EM_ENTRIES = {f"{k}_{a}{b}": (m, i, j) for k, m in _KINDS.items()
               for a, i in _FLAVORS.items() for b, j in _FLAVORS.items() if i <= j}
+#: How the EM entry names are spelled (messages of the configuration checks).
+EM_ENTRY_NAMES = "<kind>_<ab> with kind mu, r2, a, q and ab ee, mumu, tautau, emu, etau, mutau"
 #: Units of the EM entries by kind (the prefix of the name).
 EM_UNITS = {"mu": "1e-11 mu_B", "r2": "1e-32 cm2", "a": "1e-32 cm2", "q": "1e-12 e"}
 #: Sources a radiative scenario accepts (reactor and artificial ν̄/ν sources of seed 004).
@@ -103,8 +106,7 @@ def _em_parameters(key, v):
     for i, n in enumerate(names):
         if n != "mu" and n not in EM_ENTRIES:
             raise ConfigError(f"{key}[{i}]", f"unknown EM parameter {n!r}; known: 'mu' and "
-                              "<kind>_<ab> with kind mu, r2, a, q and ab ee, mumu, tautau, emu, "
-                              "etau, mutau")
+                              f"{EM_ENTRY_NAMES}")
     if "mu" not in names:
         raise ConfigError(key, "must include 'mu' (the effective moment, the fit's parameter of "
                           "interest)")
@@ -356,7 +358,7 @@ def _cross_checks(cfg):
         for i, s in enumerate(cfg["source"]):
             if s["name"] != "pidar":
                 raise ConfigError(f"source[{i}].name", "time bins need pulsed π-DAR sources")
-    _em_checks(cfg)
+    check_em_entries(cfg)
     if fit["bkg_sigma"] is not None and det["off_live_time_yr"] is not None:
         raise ConfigError("detector.off_live_time_yr",
                           "the OFF exposure sets the background constraint; drop fit.bkg_sigma")
@@ -373,8 +375,9 @@ def _cross_checks(cfg):
         raise ConfigError("fit.free", "'phi_B' needs azimuth bins (binning.phi_bins > 0)")
 
 
-def _em_checks(cfg):
-    """EM entries (``[fit] parameters``): their truth, free list, target and beam."""
+def check_em_entries(cfg):
+    """EM entries (``[fit] parameters``) of a validated configuration: their truth, free list,
+    target and beam (ConfigError naming the key)."""
     fit, truth = cfg["fit"], cfg["truth"]
     entries = [n for n in fit["parameters"] if n != "mu"]
     for n in truth["em"]:
