@@ -53,7 +53,9 @@ A scenario file has the sections::
                 ``nuts = {chains, warmup, samples, prior, prior_scale}``, ``toys``,
                 ``exposure_factors``;
 ``[physics]``   ``sin2w``, ``skin_fm`` (nucleus);
-``[scan]``      validated by :func:`nujax.app.scan_config.validate_scan_section`.
+``[scan]``      validated by :func:`nujax.app.scan_config.validate_scan_section`; its axes and
+                fixed values may be EM entries as in ``[fit] parameters`` (same units), added to
+                the scenario's quadratic EM model by :func:`nujax.app.scan_run.run_scan_config`.
 
 Every section goes through the one schema engine :mod:`nujax.app.config`; every problem raises
 :class:`nujax.errors.ConfigError` naming the dotted key.

@@ -126,6 +126,14 @@ def test_run_scan_config_with_fixed_entry_and_injected_truth(tmp_path, library_m
     np.testing.assert_allclose(res.values, ref.values, rtol=1e-10)
 
 
+def test_the_coherent_csi_example_scans_em_entries():
+    """fits/coherent_csi.toml scans ⟨r²_ee⟩ × q_ee at μ = 0 (validated here; the nuclear
+    density-matrix templates are built by the scenario tests)."""
+    cfg = load_config(ROOT / "fits" / "coherent_csi.toml")
+    assert list(cfg["scan"]["axes"]) == ["r2_ee", "q_ee"] and cfg["scan"]["fixed"] == {"mu_1e11": 0.0}
+    assert "q_ee" not in cfg["fit"]["parameters"]          # added for the scan only
+
+
 @pytest.mark.parametrize("axes,key,match", [
     ('{ q_xx = [1.0] }', "scan.axes.q_xx", "EM entries <kind>_<ab>"),
     ('{ millicharge = [1.0] }', "scan.axes.millicharge", r"q_ee, .*\[1e-12 e\]"),
