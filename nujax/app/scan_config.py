@@ -28,7 +28,7 @@ def _names(key, v):
     """The names of an ``axes`` or ``fixed`` table must be scan parameters or EM entries of
     ``[fit] parameters`` (generic property names get a pointer to their entries); returns the
     EM entry names."""
-    from nujax.app.scenario_config import EM_ENTRIES, EM_ENTRY_NAMES, EM_UNITS
+    from nujax.app.em_entries import EM_ENTRIES, EM_ENTRY_NAMES, EM_UNITS
     from nujax.inference.scan import SCAN_PARAMETERS
 
     for name in v if isinstance(v, dict) else ():
@@ -100,7 +100,7 @@ def validate_scan_section(section: dict) -> dict:
     Keys: ``quantity`` (one of :data:`nujax.inference.scan.QUANTITIES`), ``axes`` (table:
     name -> list or {linspace|logspace = [lo, hi, n]}), ``fixed`` (table: name -> number);
     names are :data:`nujax.inference.scan.SCAN_PARAMETERS` or the EM entries of ``[fit]
-    parameters`` (:data:`nujax.app.scenario_config.EM_ENTRIES`: ``r2_ee``, ``a_mumu``, ``q_ee``,
+    parameters`` (:data:`nujax.app.em_entries.EM_ENTRIES`: ``r2_ee``, ``a_mumu``, ``q_ee``,
     ``q_emu`` …; μ [10⁻¹¹ μ_B], ⟨r²⟩ and a [10⁻³² cm²], q_ν [10⁻¹² e]), which
     :func:`nujax.app.scan_run.run_scan_config` adds to the scenario's quadratic EM model;
     ``nuisances`` (list drawn from :data:`nujax.inference.scan.NUISANCES`), ``n_profile``

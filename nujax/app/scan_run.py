@@ -33,13 +33,14 @@ def run_scan_config(cfg: dict, out_path, *, force=False, progress=True, yes=Fals
 
     The scenario is built with :func:`nujax.app.scenarios.build_scenario`; its ``truth``
     supplies the values of ``mu_1e11``/``phi_B`` and (for ``q_asimov`` and ``z_discovery``) of
-    the injected EM entries (``[truth] em``) that are neither scanned nor fixed, and a ``meta["template_spec"]``
-    (:class:`nujax.inference.scan.TemplateSpec`), when present, enables the template axes
-    (threshold, Pe, σ_φ). Axes or fixed values named by EM entries (``r2_ee``, ``a_mumu``,
-    ``q_ee``, ``q_emu`` …, units as in ``[fit] parameters``: μ [10⁻¹¹ μ_B], ⟨r²⟩ and a
-    [10⁻³² cm²], q_ν [10⁻¹² e]) are added to ``[fit] parameters``, so the scenario carries their
-    exact quadratic form (:func:`nujax.inference.density_matrix_em_model`, seed 002) and the
-    scan evaluates it at each point (:mod:`nujax.inference.scan`).
+    the injected EM entries (``[truth] em``) that are neither scanned nor fixed, and a
+    ``meta["template_spec"]`` (:class:`nujax.inference.scan.TemplateSpec`), when present,
+    enables the template axes (threshold, Pe, σ_φ). Axes or fixed values named by EM entries
+    (``r2_ee``, ``a_mumu``, ``q_ee``, ``q_emu`` …, units as in ``[fit] parameters``: μ
+    [10⁻¹¹ μ_B], ⟨r²⟩ and a [10⁻³² cm²], q_ν [10⁻¹² e]) are added to ``[fit] parameters``
+    (:func:`with_scan_entries`), so the scenario carries their exact quadratic form
+    (:func:`nujax.inference.density_matrix_em_model`, seed 002) and the scan evaluates it at
+    each point (:mod:`nujax.inference.scan`).
 
     Parameters
     ----------
@@ -116,7 +117,8 @@ def with_scan_entries(cfg: dict, sc: dict) -> dict:
     """
     import copy
 
-    from nujax.app.scenario_config import EM_ENTRIES, check_em_entries
+    from nujax.app.em_entries import EM_ENTRIES
+    from nujax.app.scenario_config import check_em_entries
 
     keys = {k: f"scan.axes.{k}" for k in sc["axes"]} | {k: f"scan.fixed.{k}" for k in sc["fixed"]}
     new = [k for k in keys if k in EM_ENTRIES and k not in cfg["fit"]["parameters"]]
