@@ -53,7 +53,6 @@ Q = [-10.0, -1e-3, 0.0, 1e-2, 10.0]
 SCAN = """
     [scan]
     axes = { r2_ee = [-50.0, 0.0, 50.0], q_ee = [-10.0, -1e-3, 0.0, 1e-2, 10.0] }
-    plot = false
 """
 
 
@@ -88,6 +87,7 @@ def test_cli_scan_over_charge_radius_and_millicharge_equals_the_library_scan(tmp
         assert f["axis__r2_ee"].tolist() == R2 and f["axis__q_ee"].tolist() == Q
         meta = json.loads(str(f["meta"]))
     assert values.shape == (3, 5) and meta["fixed"] == {"mu_1e11": 0.0, "phi_B": 0.0}
+    assert (tmp_path / "o" / "ge_em_scan_scan.png").stat().st_size > 1000      # contour plot
     em, sm = library_model
     ref = scan(em, {"r2_ee": R2, "q_ee": Q}, fixed={"mu_1e11": 0.0, "phi_B": 0.0})
     np.testing.assert_allclose(values, ref.values, rtol=1e-10, atol=1e-12)
