@@ -91,6 +91,9 @@ def test_cli_scan_over_charge_radius_and_millicharge_equals_the_library_scan(tmp
     em, sm = library_model
     ref = scan(em, {"r2_ee": R2, "q_ee": Q}, fixed={"mu_1e11": 0.0, "phi_B": 0.0})
     np.testing.assert_allclose(values, ref.values, rtol=1e-10, atol=1e-12)
+    f32 = scan(em, {"r2_ee": R2, "q_ee": Q}, fixed={"mu_1e11": 0.0, "phi_B": 0.0}, dtype="float32")
+    assert f32.values.dtype == np.float32                   # measured 3e-6 of the maximum
+    np.testing.assert_allclose(f32.values, values, atol=2e-5 * values.max())
     assert values[0, 0] > 0.3 and values[2, 4] > 0.02        # both entries move the counts
     # q → 0: the Standard-Model point (the Asimov data themselves) and a smooth approach to it,
     # quadratic in q at r2 = 0 and linear in q at r2 ≠ 0 (the q × r2 interference); the q² term
