@@ -179,6 +179,15 @@ _QLABEL = {"q_asimov": r"$q_{\mu,A}$ (median, no signal)", "z_discovery": r"$Z_{
            "z_asymmetry": r"$Z_{\rm asym}$ (median)", "limit": r"$\mu_\nu^{\rm up}$ [$10^{-11}\,\mu_B$]"}
 
 
+def _label(name: str) -> str:
+    """Axis label of a scan parameter; EM entries (``q_ee`` …) with their unit."""
+    from nujax.app.em_entries import EM_ENTRIES, EM_UNITS
+
+    if name in EM_ENTRIES:
+        return f"{name} [{EM_UNITS[name.split('_')[0]]}]"
+    return _LABELS.get(name, name)
+
+
 def _is_geometric(a) -> bool:
     a = np.asarray(a, float)
     return a.size > 2 and a[0] > 0 and np.allclose(np.diff(np.log(a)), np.log(a[1] / a[0]), rtol=1e-6)
@@ -239,7 +248,7 @@ def plot_scan(result_or_path, out_png, *, x=None, y=None, select=None, title=Non
         ax.plot(a, values, color="C0")
         for lv, lab in zip(*_levels(quantity, meta, values)):
             ax.axhline(lv, color="k", ls="--", lw=1, label=lab)
-        ax.set_xlabel(_LABELS.get(names[0], names[0]))
+        ax.set_xlabel(_label(names[0]))
         ax.set_ylabel(_QLABEL.get(quantity, quantity))
         if _is_geometric(a):
             ax.set_xscale("log")
@@ -260,7 +269,11 @@ def plot_scan(result_or_path, out_png, *, x=None, y=None, select=None, title=Non
         if kept[0] == x:
             z = z.T                                      # rows along y for contourf
         X, Y = np.meshgrid(axes[x], axes[y])
-        shown = np.log10(np.clip(z, 1e-300, None)) if quantity == "q_asimov" else z
+        if quantity == "q_asimov":          # 8 decades below the maximum: the exact null point
+            top = np.nanmax(np.where(np.isfinite(z), z, np.nan))     # (q = 0) stays on the scale
+            shown = np.log10(np.clip(z, max(top * 1e-8, 1e-300) if top > 0 else 1e-300, None))
+        else:
+            shown = z
         cf = ax.contourf(X, Y, np.where(np.isfinite(shown), shown, np.nan), levels=24, cmap="viridis")
         cb = fig.colorbar(cf, ax=ax)
         cb.set_label(("log10 " if quantity == "q_asimov" else "") + _QLABEL.get(quantity, quantity))
@@ -270,8 +283,9 @@ def plot_scan(result_or_path, out_png, *, x=None, y=None, select=None, title=Non
             cs = ax.contour(X, Y, z, levels=lv_ok, colors="w", linewidths=1.5)
             fmt = {v: lab for v, lab in zip(lv, labels) if v in lv_ok}
             ax.clabel(cs, fmt=fmt, fontsize=8)
-        ax.set_xlabel(_LABELS.get(x, x))
-        ax.set_ylabel(_LABELS.get(y, y))
+        ax.set_xlabel(_label(x))
+        ax.set_ylabel(_label(y))
+        ax.ticklabel_format(style="sci", scilimits=(-3, 4))     # q_ee ~ 1e5: no crowded ticks
         if _is_geometric(axes[x]):
             ax.set_xscale("log")
         if _is_geometric(axes[y]):

@@ -12,7 +12,7 @@ from pathlib import Path
 from nujax.app.scan_config import validate_scan_section
 from nujax.errors import ConfigError
 
-__all__ = ["run_scan_config", "scan_size"]
+__all__ = ["run_scan_config", "scan_size", "with_scan_entries"]
 
 
 def scan_size(axes: dict, dtype: str = "float64"):
@@ -32,9 +32,15 @@ def run_scan_config(cfg: dict, out_path, *, force=False, progress=True, yes=Fals
     """Run the ``[scan]`` section of a validated configuration (:func:`nujax.app.load_config`).
 
     The scenario is built with :func:`nujax.app.scenarios.build_scenario`; its ``truth``
-    supplies the values of ``mu_1e11``/``phi_B`` that are neither scanned nor fixed, and a
+    supplies the values of ``mu_1e11``/``phi_B`` and (for ``q_asimov`` and ``z_discovery``) of
+    the injected EM entries (``[truth] em``) that are neither scanned nor fixed, and a
     ``meta["template_spec"]`` (:class:`nujax.inference.scan.TemplateSpec`), when present,
-    enables the template axes (threshold, Pe, σ_φ).
+    enables the template axes (threshold, Pe, σ_φ). Axes or fixed values named by EM entries
+    (``r2_ee``, ``a_mumu``, ``q_ee``, ``q_emu`` …, units as in ``[fit] parameters``: μ
+    [10⁻¹¹ μ_B], ⟨r²⟩ and a [10⁻³² cm²], q_ν [10⁻¹² e]) are added to ``[fit] parameters``
+    (:func:`with_scan_entries`), so the scenario carries their exact quadratic form
+    (:func:`nujax.inference.density_matrix_em_model`, seed 002) and the scan evaluates it at
+    each point (:mod:`nujax.inference.scan`).
 
     Parameters
     ----------
@@ -73,12 +79,16 @@ def run_scan_config(cfg: dict, out_path, *, force=False, progress=True, yes=Fals
     if out.suffix != ".npz":
         out = out / "scan.npz"
     check_scenario_size(cfg, yes=yes)
-    scen = build_scenario(cfg)
+    scen = build_scenario(with_scan_entries(cfg, sc))
     fixed = dict(sc["fixed"])
     for k in ("mu_1e11", "phi_B"):
         if k not in sc["axes"] and k not in fixed and k in scen.truth:
             if k == "phi_B" or sc["quantity"] != "limit":
                 fixed[k] = float(scen.truth[k])
+    if sc["quantity"] in ("q_asimov", "z_discovery"):       # the quantities of EM entries
+        for k, v in cfg.get("truth", {}).get("em", {}).items():    # injected EM entries
+            if k not in sc["axes"] and k not in fixed and v != 0.0:
+                fixed[k] = float(v)
     spec = scen.meta.get("template_spec")
     expo = scen.meta.get("exposure_t_yr") if spec is None else None
     res = scan(scen.model, sc["axes"], quantity=sc["quantity"], fixed=fixed,
@@ -93,6 +103,34 @@ def run_scan_config(cfg: dict, out_path, *, force=False, progress=True, yes=Fals
 
         plot_scan(res, out.with_suffix(".png"))
     return res
+
+
+def with_scan_entries(cfg: dict, sc: dict) -> dict:
+    """``cfg`` with the EM entries named in the validated ``[scan]`` section ``sc`` (axes and
+    fixed values) added to ``[fit] parameters`` (a copy; ``cfg`` itself when there are none).
+
+    Raises
+    ------
+    ConfigError
+        Naming the scan key when the scenario cannot carry EM entries (the checks of
+        ``[fit] parameters``: electron or nucleus target, left-handed beam).
+    """
+    import copy
+
+    from nujax.app.em_entries import EM_ENTRIES
+    from nujax.app.scenario_config import check_em_entries
+
+    keys = {k: f"scan.axes.{k}" for k in sc["axes"]} | {k: f"scan.fixed.{k}" for k in sc["fixed"]}
+    new = [k for k in keys if k in EM_ENTRIES and k not in cfg["fit"]["parameters"]]
+    if not new:
+        return cfg
+    out = copy.deepcopy(cfg)
+    out["fit"]["parameters"] = [*cfg["fit"]["parameters"], *new]
+    try:
+        check_em_entries(out)
+    except ConfigError as exc:
+        raise ConfigError(keys[new[0]], exc.why) from None
+    return out
 
 
 def _content(cfg: dict) -> dict:

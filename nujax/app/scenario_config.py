@@ -41,9 +41,10 @@ A scenario file has the sections::
 ``[truth]``     mu_1e11, phi_B [rad], pe, norm, eff_scale, bkg_scale; ``em = {r2_ee = …}``
                 injected values of the fitted EM entries (``[fit] parameters``);
 ``[fit]``       ``parameters``: the EM parameters of the fit, ``"mu"`` (the effective moment
-                ``mu_1e11`` [10⁻¹¹ μ_B], always fitted) plus any of the flavor-basis entries
-                :data:`EM_ENTRIES` ``<kind>_<ab>``: ``mu`` [10⁻¹¹ μ_B], ``r2`` (charge radius
-                ⟨r²⟩) and ``a`` (anapole) [10⁻³² cm², sign convention of seed 002 footnote 1:
+                ``mu_1e11`` [10⁻¹¹ μ_B], always fitted) plus any of the flavor-basis
+                entries :data:`nujax.app.em_entries.EM_ENTRIES` ``<kind>_<ab>``: ``mu``
+                [10⁻¹¹ μ_B], ``r2`` (charge radius ⟨r²⟩) and ``a`` (anapole) [10⁻³² cm², sign
+                convention of seed 002 footnote 1:
                 the SM ⟨r²⟩ are negative, :meth:`nujax.em.EMProperties.sm_charge_radii`], ``q``
                 (millicharge q_ν) [10⁻¹² e], with ab in ee, mumu, tautau, emu, etau, mutau (a
                 transition entry moves (a, b) and (b, a)); e.g. ``["mu", "r2_ee"]``. The entries
@@ -56,7 +57,9 @@ A scenario file has the sections::
                 ``nuts = {chains, warmup, samples, prior, prior_scale}``, ``toys``,
                 ``exposure_factors``;
 ``[physics]``   ``sin2w``, ``skin_fm`` (nucleus);
-``[scan]``      validated by :func:`nujax.app.scan_config.validate_scan_section`.
+``[scan]``      validated by :func:`nujax.app.scan_config.validate_scan_section`; its axes and
+                fixed values may be EM entries as in ``[fit] parameters`` (same units), added to
+                the scenario's quadratic EM model by :func:`nujax.app.scan_run.run_scan_config`.
 
 Every section goes through the one schema engine :mod:`nujax.app.config`; every problem raises
 :class:`nujax.errors.ConfigError` naming the dotted key.
@@ -69,23 +72,17 @@ import os
 
 from nujax.app.config import (REQUIRED, bin_range, boolean, either, number, number_list,
                               read_toml, string, string_list, table, validate_section)
+from nujax.app.em_entries import EM_ENTRIES, EM_ENTRY_NAMES
 from nujax.errors import ConfigError
 from nujax.inference.methods import METHODS
 
-__all__ = ["TARGETS", "PARAMETERS", "EM_ENTRIES", "EM_UNITS", "SCHEMA", "SOURCE_KEYS", "BACKGROUND_KEYS", "load_config"]
+__all__ = ["TARGETS", "PARAMETERS", "SCHEMA", "SOURCE_KEYS", "BACKGROUND_KEYS", "load_config",
+           "check_em_entries"]
 
 #: What the neutrinos of a scenario scatter on (``[scenario] target``).
 TARGETS = ("electron", "nucleus", "radiative")
 #: Likelihood parameters a scenario can fit (``[fit] free``).
 PARAMETERS = ("mu_1e11", "phi_B", "norm", "eff_scale", "bkg_scale")
-_FLAVORS = {"e": 0, "mu": 1, "tau": 2}
-_KINDS = {"mu": "mu", "r2": "r2", "a": "anapole", "q": "millicharge"}
-#: EM entries a scenario can fit (``[fit] parameters``): name → (matrix of
-#: :class:`nujax.em.EMProperties`, i, j) in the flavor basis (e, μ, τ).
-EM_ENTRIES = {f"{k}_{a}{b}": (m, i, j) for k, m in _KINDS.items()
-              for a, i in _FLAVORS.items() for b, j in _FLAVORS.items() if i <= j}
-#: Units of the EM entries by kind (the prefix of the name).
-EM_UNITS = {"mu": "1e-11 mu_B", "r2": "1e-32 cm2", "a": "1e-32 cm2", "q": "1e-12 e"}
 #: Sources a radiative scenario accepts (reactor and artificial ν̄/ν sources of seed 004).
 RADIATIVE_SOURCES = ("reactor", "90Sr-90Y", "51Cr", "37Ar", "49V", "145Sm")
 
@@ -106,8 +103,7 @@ def _em_parameters(key, v):
     for i, n in enumerate(names):
         if n != "mu" and n not in EM_ENTRIES:
             raise ConfigError(f"{key}[{i}]", f"unknown EM parameter {n!r}; known: 'mu' and "
-                              "<kind>_<ab> with kind mu, r2, a, q and ab ee, mumu, tautau, emu, "
-                              "etau, mutau")
+                              f"{EM_ENTRY_NAMES}")
     if "mu" not in names:
         raise ConfigError(key, "must include 'mu' (the effective moment, the fit's parameter of "
                           "interest)")
@@ -369,7 +365,7 @@ def _cross_checks(cfg):
         for i, s in enumerate(cfg["source"]):
             if s["name"] != "pidar":
                 raise ConfigError(f"source[{i}].name", "time bins need pulsed π-DAR sources")
-    _em_checks(cfg)
+    check_em_entries(cfg)
     if fit["bkg_sigma"] is not None and det["off_live_time_yr"] is not None:
         raise ConfigError("detector.off_live_time_yr",
                           "the OFF exposure sets the background constraint; drop fit.bkg_sigma")
@@ -386,8 +382,9 @@ def _cross_checks(cfg):
         raise ConfigError("fit.free", "'phi_B' needs azimuth bins (binning.phi_bins > 0)")
 
 
-def _em_checks(cfg):
-    """EM entries (``[fit] parameters``): their truth, free list, target and beam."""
+def check_em_entries(cfg):
+    """EM entries (``[fit] parameters``) of a validated configuration: their truth, free list,
+    target and beam (ConfigError naming the key)."""
     fit, truth = cfg["fit"], cfg["truth"]
     entries = [n for n in fit["parameters"] if n != "mu"]
     for n in truth["em"]:

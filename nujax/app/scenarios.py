@@ -18,7 +18,8 @@ import math
 
 import numpy as np
 
-from nujax.app.scenario_config import EM_ENTRIES, EM_UNITS, SOURCE_KEYS, load_config
+from nujax.app.em_entries import EM_ENTRIES, EM_UNITS
+from nujax.app.scenario_config import SOURCE_KEYS, load_config
 from nujax.errors import ConfigError
 
 __all__ = ["Scenario", "build_scenario", "scenario_size", "check_scenario_size", "make_config_detector", "make_config_sources",
