@@ -62,7 +62,7 @@ def lbfgs_minimize(model: StatisticalModel, data, x0: dict, fixed: dict, tol, ma
 
     Stops when ‖∇ nll‖ < ``tol`` or after ``max_iter`` iterations (static). ``scale`` (a pytree
     like ``x0``, positive; default 1) is each parameter's typical size, e.g. its Fisher error
-    (:func:`fisher_scales`): L-BFGS steps in x / scale, so nuisances whose curvatures differ by
+    (:func:`diagonal_scales`): L-BFGS steps in x / scale, so nuisances whose curvatures differ by
     orders of magnitude look alike to it (a diagonal preconditioner, Nocedal & Wright,
     *Numerical Optimization*, 2nd ed., Sec. 7.2); the stopping rule stays on ‖∇ nll‖ in the
     parameters' own units. Returns (best free values, nll, gradient norm, iterations, converged
