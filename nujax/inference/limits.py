@@ -179,12 +179,14 @@ def poi_scale(model: StatisticalModel) -> float:
 
 # ----------------------------------------------------------------------- profile fits
 @functools.partial(jax.jit, static_argnames=("free", "max_iter"))
-def profile_fits(model, data, mu_values, x0, fixed, tol, free, max_iter):
-    """nll(μ, θ̂̂(μ)), ‖∇‖, iterations and a finite-and-converged flag per μ (vmapped fits)."""
+def profile_fits(model, data, mu_values, x0, fixed, tol, free, max_iter, scale=None):
+    """nll(μ, θ̂̂(μ)), ‖∇‖, iterations and a finite-and-converged flag per μ (vmapped fits;
+    ``scale``: the nuisances' typical sizes, :func:`~nujax.inference.optimize.lbfgs_minimize`)."""
     def one(mu):
         fx = {**fixed, "mu_1e11": mu}
         if free:
-            _, val, gn, it, ok = lbfgs_minimize(model, data, x0, fx, tol, max_iter=max_iter)
+            _, val, gn, it, ok = lbfgs_minimize(model, data, x0, fx, tol, max_iter=max_iter,
+                                                scale=scale)
         else:
             val = nll(model, fx, data)
             gn, it, ok = jnp.zeros_like(val), jnp.zeros((), jnp.int32), jnp.asarray(True)
@@ -226,12 +228,13 @@ class ProfileCurve:
         self.x0, self.fx = split_free(model, self.nuisances, None, fixed)
         self.fx.pop("mu_1e11", None)
         self._min, self.lowered = None, False
+        self.x_scale = None           # nuisance scales of the profile fits (None: all 1)
 
     def __call__(self, mu_values):
         """(nll, grad_norm, n_iter, ok) numpy arrays at the μ values [10⁻¹¹ μ_B]."""
         u = jnp.atleast_1d(jnp.asarray(mu_values, dtype=float)) / self.scale
         out = profile_fits(self.model, self.data, u, self.x0, self.fx, self.tol,
-                            free=self.nuisances, max_iter=self.max_iter)
+                            free=self.nuisances, max_iter=self.max_iter, scale=self.x_scale)
         return tuple(np.asarray(x) for x in out)
 
     def minimum(self):
@@ -272,6 +275,15 @@ class _PointFailed(Exception):
     pass
 
 
+class LimitAboveRange(ValueError):
+    """The statistic stays below its threshold up to the grid ceiling ``top`` (the parameter
+    is not constrained below it)."""
+
+    def __init__(self, msg, top):
+        super().__init__(msg)
+        self.top = float(top)
+
+
 def bracket_and_refine(stat: Callable, target: float, *, mu_max: float, n_grid: int,
                        max_extensions: int, xtol: float = 1e-7):
     """Solve z(μ) = ``target`` for an increasing statistic z on μ ≥ 0: bracket, then Brent.
@@ -284,8 +296,9 @@ def bracket_and_refine(stat: Callable, target: float, *, mu_max: float, n_grid: 
     to ``xtol`` × top; if a fit inside fails, the limit falls back to linear interpolation of z
     across the bracket.
 
-    Returns (limit, grid, z, failed, notes). Raises ``ValueError`` when the target is not
-    reached below ``mu_max`` × 4^``max_extensions`` or no grid point is usable.
+    Returns (limit, grid, z, failed, notes). Raises ``LimitAboveRange`` (a ``ValueError``)
+    when the target is not reached below ``mu_max`` × 4^``max_extensions`` or no grid point
+    is usable.
     """
     top, notes, failed = float(mu_max), [], ()
     for k in range(int(max_extensions) + 1):
@@ -302,9 +315,9 @@ def bracket_and_refine(stat: Callable, target: float, *, mu_max: float, n_grid: 
             break
         if k == int(max_extensions):
             last = z[good][-1] if good.any() else float("nan")
-            raise ValueError(f"upper limit above mu_max = {top:g} (statistic {last:.3g} < "
-                             f"{target:.3g} there, {int((~good).sum())} failed points); "
-                             "increase mu_max or max_extensions")
+            raise LimitAboveRange(f"upper limit above mu_max = {top:g} (statistic {last:.3g} "
+                                  f"< {target:.3g} there, {int((~good).sum())} failed points); "
+                                  "increase mu_max or max_extensions", top)
         top *= 4.0
     if top > mu_max:
         notes.append(f"range extended to mu_max = {top:g}")

@@ -4,6 +4,8 @@ Synthetic quadratic models (exact by construction) keep these tests cheap; the p
 models are exercised in tests/app/test_global_fit.py.
 """
 
+import math
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -101,6 +103,54 @@ def test_odd_entry_has_asymmetric_sides(joint):
     # b enters with +4 b T (linear) + 2 b² / T²: the negative side cancels the linear term, so
     # |lower| > upper
     assert -b.lower > b.upper * 1.01
+
+
+def test_entry_above_the_grid_ceiling_is_reported_unbounded(joint):
+    """An entry whose q̃ stays below the threshold up to mu_max × 4^max_extensions gets ±inf and
+    a note naming the ceiling, not the grid edge; the other side is still a finite limit."""
+    data = joint_asimov(joint, {})
+    lim = entry_limits(joint, data, FREE, entries=("b",), mu_max=0.05, n_grid=5,
+                       max_extensions=1)["b"]
+    assert math.isinf(lim.upper) and math.isinf(lim.lower) and lim.lower < 0
+    assert "not constrained below the grid ceiling 0.2" in lim.side_upper.note
+    finite = entry_limits(joint, data, FREE, entries=("b",), mu_max=5.0, n_grid=9)["b"]
+    assert math.isfinite(finite.upper) and finite.upper > 0.2
+
+
+def test_preconditioned_fit_matches_the_plain_one(joint):
+    """diagonal_scales is 1/√(∂²nll/∂x²) (1 for the listed entries), and L-BFGS in scaled
+    coordinates reaches the same minimum as in the plain ones."""
+    from nujax.inference.joint import _start
+    from nujax.inference.optimize import diagonal_scales, lbfgs_minimize
+    from nujax.inference.parameters import as_data
+
+    data = as_data(tuple(joint_asimov(joint, {"a": 1.0, "b": 0.5})))
+    x0, fx = _start(joint, FREE, {"a": 0.8, "b": 0.3})
+    s = diagonal_scales(joint, data, x0, fx, unit=("a",))
+    h = jax.hessian(lambda p: -joint.log_likelihood({**fx, **p}, data))(x0)
+    assert float(s["a"]) == 1.0
+    h_norm = float(np.ravel(h["one/norm"]["one/norm"])[0])
+    assert float(np.ravel(s["one/norm"])[0]) == pytest.approx(h_norm ** -0.5, rel=1e-10)
+    plain = lbfgs_minimize(joint, data, x0, fx, 1e-8, max_iter=500)
+    scaled = lbfgs_minimize(joint, data, x0, fx, 1e-8, max_iter=500, scale=s)
+    assert bool(plain[4]) and bool(scaled[4])
+    assert float(scaled[1]) == pytest.approx(float(plain[1]), abs=1e-9)
+    for k in FREE:
+        np.testing.assert_allclose(scaled[0][k], plain[0][k], atol=1e-5)
+
+
+def test_global_limit_not_looser_than_a_single_experiment():
+    """Adding an experiment adds information: the joint interval on an entry lies inside the
+    single-experiment interval on it (Asimov data at 0, every nuisance profiled)."""
+    m1 = _quad([0.0, 0.0], [[3.0, 0.0], [0.0, 1.0]])
+    m2 = _quad([0.0, 0.0], [[2.0, 0.0], [0.0, 0.0]], weak=500.0)
+    both = joint_model({"one": m1, "two": m2}, ("a", "b"))
+    kw = dict(entries=("a",), mu_max=5.0, n_grid=7)
+    lim = entry_limits(both, joint_asimov(both), FREE, **kw)["a"]
+    # experiment one alone, b profiled with it: the joint fit adds experiment two
+    one = entry_limits(joint_model({"one": m1}, ("a", "b")), (asimov_data(m1, {}),),
+                       ("a", "b", "one/norm", "one/bkg_scale"), **kw)["a"]
+    assert lim.upper < one.upper and lim.lower == pytest.approx(-lim.upper, rel=1e-6)
 
 
 def test_nuts_centres_on_the_truth(joint):
