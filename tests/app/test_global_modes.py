@@ -3,7 +3,8 @@ Majorana transition moments, charge radii and millicharges (nujax.app.global_fit
 nujax.inference.joint).
 
 The experiment is fits/reactor_ge.toml (reactor ν̄_e on germanium electrons, 28 m, ON/OFF) with
-its 18 recoil bins cut to 4, so that each template build takes a few seconds.
+its 18 recoil bins cut to 4. Cost: two template builds (~10 s CPU each: the scenario and the exact
+quadratic templates) and the compilation of the fits and limits, ~70 s CPU in all.
 """
 
 import copy
