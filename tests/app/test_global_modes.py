@@ -53,6 +53,7 @@ def flavor():
     return _joint(_reactor(("mu", "q_ee")), entries)
 
 
+@pytest.mark.slow      # a second template build and an L-BFGS compile: ~20 s CPU
 def test_mass_basis_majorana_moment_is_the_flavor_one_rotated_by_the_pmns_matrix(flavor):
     """A ν̄_e beam at 28 m sees μ²_eff = Σ_j |(μ_f)_je|² with μ_f the flavor-basis matrix (seed
     003 eq. (2), oscillation phases negligible). A Majorana mass-basis transition moment μ_12
@@ -94,6 +95,7 @@ def test_charge_radius_enters_linearly_and_its_interval_is_asymmetric(flavor):
     assert lims["mu_ee"].lower == -lims["mu_ee"].upper
 
 
+@pytest.mark.slow      # two profile-limit engines compiled: ~20 s CPU
 def test_millicharge_limit_equals_the_experiments_own_fit(flavor):
     """q_ee of the global fit on one experiment (μ_ee profiled, which a ν̄_e beam sees as its
     effective moment) equals the scenario's own fit of q_ee (`nujax fit` with [fit] parameters
