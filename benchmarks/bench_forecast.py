@@ -60,7 +60,8 @@ def main():
         f"{res['fisher'][k][when]['upper']:.4g} | {ratios[k][when]:.3f} |\n"
         for k in ratios for when in ("before", "after"))
     md = (f"Device: {info['platform']} ({info['device']}), {info['cpu_count']} CPU cores, jax "
-          f"{info['jax']}; load average {load0:.1f} → {payload['load_average_before_after'][1]:.1f}."
+          f"{info['jax']}; load average {load0:.1f} → "
+          f"{payload['load_average_before_after'][1]:.1f}."
           f" Case: fits/experiments/global_study.toml ({', '.join(joint.names)}), forecast "
           f"experiment {', '.join(extra)}; median expected {g['cl']:.0%} CL upper limits "
           "[10⁻¹¹ μ_B] without (before) and with (after) it.\n\n"

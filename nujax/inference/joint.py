@@ -419,7 +419,8 @@ def _entry_templates(model: JointModel, entry: str):
 def _has_linear(model: JointModel, entry: str) -> bool:
     """Some experiment's counts have a term linear in ``entry`` at 0 (an interference with the
     weak amplitude: charge radii, millicharges, anapoles)."""
-    return any(np.any(np.asarray(b.em_lin)[:, i] != 0) for _, b, i in _entry_templates(model, entry))
+    return any(np.any(np.asarray(b.em_lin)[:, i] != 0)
+               for _, b, i in _entry_templates(model, entry))
 
 
 def _split_entry(model: JointModel, entry: str, square: str) -> JointModel:
