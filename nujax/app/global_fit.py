@@ -20,8 +20,10 @@ A global configuration lists scenario files (``fits/*.toml``, each validated by
     chains = 4
     warmup = 500
     samples = 1000
-    [forecast]                  # optional: experiments added for the Asimov forecast
+    [forecast]                  # optional: experiments added for the forecast
     experiments = ["../extra.toml"]
+    method = "asimov"           # "asimov" (profile of the Asimov likelihood) or "fisher"
+                                # (Fisher matrix at zero: nujax.inference.joint.fisher_entry_limits)
 
 Each experiment keeps its own neutrino state: its sources scatter as their own incoherent content
 (reactor ν̄_e at its baseline, solar mass eigenstates, π-DAR ν_μ/ν̄_μ/ν_e; ``state=None`` of
@@ -46,7 +48,7 @@ from nujax.app.config import (REQUIRED, boolean, number, read_toml, string, stri
 from nujax.errors import ConfigError
 
 __all__ = ["GLOBAL_SCHEMA", "is_global_config", "load_global_config", "experiment_em_model",
-           "build_global", "run_global_fit", "global_output_files"]
+           "build_global", "run_global_fit", "global_output_files", "forecast_experiments"]
 
 _COUNT = number(1, integer=True)
 _MATRICES = ("mu", "r2", "anapole", "millicharge")
@@ -80,7 +82,8 @@ GLOBAL_SCHEMA = {
     "entries": (_entries, REQUIRED), "truth": (lambda k, v: v, {}),
     "nuts": (table(_NUTS, "{chains, warmup, samples}"), None),
 }
-_FORECAST = {"experiments": (string_list(what="scenario files"), REQUIRED)}
+_FORECAST = {"experiments": (string_list(what="scenario files"), REQUIRED),
+             "method": (string(("asimov", "fisher")), "asimov")}
 
 
 def is_global_config(path) -> bool:
@@ -134,9 +137,10 @@ def load_global_config(path_or_dict) -> dict:
     cfg = {"global": g, "origin": origin,
            "experiment_configs": _paths("global.experiments", g["experiments"], origin)}
     fc = raw.get("forecast")
-    cfg["forecast_configs"] = (_paths("forecast.experiments",
-                                      validate_section("forecast", fc, _FORECAST)["experiments"],
-                                      origin) if fc is not None else [])
+    fc = validate_section("forecast", fc, _FORECAST) if fc is not None else None
+    cfg["forecast_configs"] = (_paths("forecast.experiments", fc["experiments"], origin)
+                               if fc is not None else [])
+    cfg["forecast_method"] = fc["method"] if fc is not None else "asimov"
     return cfg
 
 
@@ -236,7 +240,8 @@ def run_global_fit(cfg, out_dir=None, *, force=False, quick=False, progress=True
     Returns the result dict: ``mle`` (joint parameters), ``limits`` (entry → lower/upper at
     ``cl``), ``single`` (experiment → entry → limits, the entries that experiment sees),
     ``best_single`` (entry → the experiment with the tightest upper limit and its value),
-    ``forecast`` (entry → Asimov limits before and after adding the forecast experiments),
+    ``forecast`` (entry → median expected limits before and after adding the forecast
+    experiments, by ``forecast_method``: "asimov" or "fisher"),
     ``nuts`` (credible limits and diagnostics), ``timings`` [s].
     """
     import jax
@@ -306,9 +311,11 @@ def run_global_fit(cfg, out_dir=None, *, force=False, quick=False, progress=True
     if cfg["forecast_configs"]:
         t0 = time.perf_counter()
         res["forecast"] = forecast(cfg, joint, free, lim_kw)
+        res["forecast_method"] = cfg.get("forecast_method", "asimov")
         timings["forecast_s"] = time.perf_counter() - t0
         for k, v in res["forecast"].items():
-            log(f"forecast {k}: expected upper {v['before']['upper']:.4g} → "
+            log(f"forecast ({res['forecast_method']}) {k}: expected upper "
+                f"{v['before']['upper']:.4g} → "
                 f"{v['after']['upper']:.4g}")
     post = None
     if g["nuts"] is not None:
@@ -352,10 +359,10 @@ def _sees(model, entry) -> bool:
                                   or np.any(np.asarray(base.em_quad[:, i, i]) != 0))
 
 
-def forecast(cfg, joint, free, lim_kw) -> dict:
-    """:func:`nujax.inference.joint.forecast_limits` of the global fit with the ``[forecast]``
-    experiments added: entry → {before, after, improvement}."""
-    from nujax.inference.joint import SEP, forecast_limits
+def forecast_experiments(cfg, joint) -> tuple:
+    """(extra, extra_free): the ``[forecast]`` experiments' models ``{name: model}`` built as
+    the global fit's (:func:`experiment_em_model`) and their nuisances ``<name>/<param>``."""
+    from nujax.inference.joint import SEP
 
     g = cfg["global"]
     extra, extra_free = {}, []
@@ -365,4 +372,16 @@ def forecast(cfg, joint, free, lim_kw) -> dict:
             raise ConfigError("forecast.experiments", f"{sc.name} is already in the global fit")
         extra[sc.name] = m
         extra_free += [f"{sc.name}{SEP}{k}" for k in _nuisances(sc)]
-    return forecast_limits(joint, free, extra, tuple(extra_free), **lim_kw)
+    return extra, tuple(extra_free)
+
+
+def forecast(cfg, joint, free, lim_kw) -> dict:
+    """:func:`nujax.inference.joint.forecast_limits` of the global fit with the ``[forecast]``
+    experiments added, by the ``[forecast] method`` ("fisher": only ``cl`` of ``lim_kw``):
+    entry → {before, after, improvement}."""
+    from nujax.inference.joint import forecast_limits
+
+    extra, extra_free = forecast_experiments(cfg, joint)
+    method = cfg.get("forecast_method", "asimov")
+    kw = lim_kw if method == "asimov" else {"cl": lim_kw["cl"]}
+    return forecast_limits(joint, free, extra, extra_free, method=method, **kw)

@@ -31,8 +31,8 @@ from scipy.stats import norm as _norm
 from nujax.inference.model import StatisticalModel, nll
 from nujax.inference.parameters import merge_params
 
-__all__ = ["fisher_matrix", "fisher_labels", "parameter_errors", "fisher_errors",
-           "exclusion_sensitivity", "sensitivity_vs_exposure"]
+__all__ = ["fisher_matrix", "fisher_labels", "asimov_fisher_matrix", "parameter_errors",
+           "fisher_errors", "exclusion_sensitivity", "sensitivity_vs_exposure"]
 
 #: Condition number above which :func:`fisher_errors` calls the matrix singular.
 MAX_CONDITION = 1e12
@@ -87,6 +87,39 @@ def fisher_matrix(model: StatisticalModel, params=None, free=("mu_1e11",)):
         raise ValueError(f"unknown parameter name(s) {unknown}")
     F = _hessian(model, _params(model, params), tuple(sorted(set(free))))
     return F, fisher_labels(model, free)
+
+
+def asimov_fisher_matrix(model, params: dict, free):
+    """Expected Fisher matrix of any model whose ``expected`` is its own Asimov data set.
+
+    The Hessian of :func:`fisher_matrix` (module docstring) for models beyond the binned
+    parametrisation: an ON/OFF model, a :class:`~nujax.inference.joint.JointModel` (whose
+    ``expected`` is the tuple of every experiment's counts) …
+
+    Parameters
+    ----------
+    model : StatisticalModel
+    params : dict
+        Every parameter of the model, at the point of the expansion (e.g. its
+        ``default_params()``).
+    free : sequence of str
+        Parameters of the matrix (the others fixed at ``params``).
+
+    Returns
+    -------
+    (F, labels)
+        F over the flattened free parameters in sorted name order; an array-valued parameter
+        ``k`` expands to ``k[0]``, ``k[1]`` …
+    """
+    free = tuple(sorted(set(free)))
+    p = {k: jnp.asarray(v, dtype=float) for k, v in params.items()}
+    unknown = [k for k in free if k not in p]
+    if unknown:
+        raise ValueError(f"free names {unknown} are not in params")
+    labels = []
+    for k in free:
+        labels += [k] if p[k].ndim == 0 else [f"{k}[{i}]" for i in range(p[k].size)]
+    return _hessian(model, p, free), tuple(labels)
 
 
 def parameter_errors(F):

@@ -47,7 +47,8 @@ from nujax.inference.optimize import diagonal_scales, lbfgs_minimize
 from nujax.inference.parameters import as_data
 
 __all__ = ["JointModel", "joint_model", "EntryLimit", "entry_limits", "joint_asimov",
-           "joint_mle", "forecast_limits", "JointPosterior", "run_joint_nuts"]
+           "joint_mle", "forecast_limits", "JointPosterior", "run_joint_nuts",
+           "FisherEntryLimit", "fisher_entry_limits"]
 
 SEP = "/"
 
@@ -328,12 +329,16 @@ def entry_limits(model: JointModel, data, free, *, entries=None, cl=0.9, mu_max=
     return out
 
 
-def forecast_limits(model: JointModel, free, extra: dict, extra_free=(), **limit_kw) -> dict:
+def forecast_limits(model: JointModel, free, extra: dict, extra_free=(), *, method="asimov",
+                    **limit_kw) -> dict:
     """Median expected limits with and without the experiments ``extra``.
 
     Asimov data at zero for every experiment (the median expected limit, Cowan et al., EPJC 71
-    (2011) 1554, Sec. 4.3) and :func:`entry_limits` of ``model`` and of ``model`` plus ``extra``
-    (``{name: model}``, their nuisances ``extra_free`` as ``<name>/<param>``).
+    (2011) 1554, Sec. 4.3) and the limits of ``model`` and of ``model`` plus ``extra``
+    (``{name: model}``, their nuisances ``extra_free`` as ``<name>/<param>``): ``method``
+    "asimov" profiles the Asimov likelihood (:func:`entry_limits`, ``limit_kw`` its options),
+    "fisher" takes the Fisher matrix at zero (:func:`fisher_entry_limits`, ``limit_kw``:
+    ``cl``, ``entries``).
 
     Returns
     -------
@@ -344,11 +349,15 @@ def forecast_limits(model: JointModel, free, extra: dict, extra_free=(), **limit
     clash = [n for n in extra if n in model.names]
     if clash:
         raise ValueError(f"experiments {clash} are already in the joint model")
+    if method not in ("asimov", "fisher"):
+        raise ValueError(f"method must be 'asimov' or 'fisher', got {method!r}")
     after = joint_model({**dict(zip(model.names, model.models)), **extra}, model.shared)
     res = {}
     for label, jm, fr in (("before", model, tuple(free)),
                           ("after", after, tuple(free) + tuple(extra_free))):
-        for k, v in entry_limits(jm, jm.expected({}), fr, **limit_kw).items():
+        lims = (entry_limits(jm, jm.expected({}), fr, **limit_kw) if method == "asimov"
+                else fisher_entry_limits(jm, fr, **limit_kw))
+        for k, v in lims.items():
             res.setdefault(k, {})[label] = {"lower": v.lower, "upper": v.upper}
     for v in res.values():
         v["improvement"] = ((v["before"]["upper"] - v["before"]["lower"])
@@ -397,3 +406,153 @@ def run_joint_nuts(key, model: JointModel, data, free, *, init, num_warmup=500, 
     r_hat, ess = chain_diagnostics(samples)
     idata = az.from_dict(posterior={k.replace(SEP, "__"): v for k, v in samples.items()})
     return JointPosterior(samples, idata, r_hat, ess)
+
+
+# ----------------------------------------------------------------------------------------------
+# Fisher forecasts of the shared entries
+# ----------------------------------------------------------------------------------------------
+class FisherEntryLimit(NamedTuple):
+    """Fisher (asymptotic Asimov) limits on one shared entry θ: ``upper`` (positive side) and
+    ``lower`` (negative side, a negative number) where q̃(θ) ≈ G_tt θ² + 2 G_ts θ³ + G_ss θ⁴
+    reaches Φ⁻¹(cl)², ``curvature`` = (G_tt, G_ts, G_ss) (:func:`fisher_entry_limits`; θ in the
+    entry's units)."""
+
+    entry: str
+    upper: float
+    lower: float
+    curvature: tuple
+
+
+def _entry_templates(model: JointModel, entry: str):
+    """(experiment index, base binned model, column of ``entry``) of every experiment whose
+    exact quadratic templates carry ``entry``."""
+    out = []
+    for e, m in enumerate(model.models):
+        base = getattr(m, "base", m)
+        names = tuple(getattr(base, "em_names", ()))
+        if entry in names:
+            out.append((e, base, names.index(entry)))
+    return out
+
+
+def _has_linear(model: JointModel, entry: str) -> bool:
+    """Some experiment's counts have a term linear in ``entry`` at 0 (an interference with the
+    weak amplitude: charge radii, millicharges, anapoles)."""
+    return any(np.any(np.asarray(b.em_lin)[:, i] != 0)
+               for _, b, i in _entry_templates(model, entry))
+
+
+def _split_entry(model: JointModel, entry: str, square: str) -> JointModel:
+    """The joint model with ``entry``'s square a parameter of its own: λ = λ₀ + t L + s ½Q_tt
+    (+ the other entries' terms), t = ``entry``, s = ``square``; each experiment's ½ ∂²λ/∂t²
+    becomes the linear template of s."""
+    models = list(model.models)
+    for e, base, i in _entry_templates(model, entry):
+        lin, quad = jnp.asarray(base.em_lin), jnp.asarray(base.em_quad)
+        lin = jnp.concatenate([lin, 0.5 * quad[:, i:i + 1, i]], axis=1)
+        pad = [(0, 0), (0, 1), (0, 1)] + [(0, 0)] * (quad.ndim - 3)
+        quad = jnp.pad(quad.at[:, i, i].set(0.0), pad)
+        new = dataclasses.replace(base, em_lin=lin, em_quad=quad,
+                                  em_names=tuple(base.em_names) + (square,))
+        models[e] = new if base is models[e] else dataclasses.replace(models[e], base=new)
+    return JointModel(tuple(models), model.names, model.shared + (square,))
+
+
+def _first_crossing(g_tt, g_ts, g_ss, side, target):
+    """Smallest u > 0 with g_tt u² + 2 side g_ts u³ + g_ss u⁴ = target (side ±1)."""
+    roots = np.roots([g_ss, 2.0 * side * g_ts, g_tt, 0.0, -target])
+    u = [r.real for r in roots if r.real > 0 and abs(r.imag) <= 1e-9 * abs(r)]
+    return float(min(u)) if u else math.inf
+
+
+def fisher_entry_limits(model: JointModel, free, *, entries=None, cl=0.9) -> dict:
+    """Median expected limits on each shared entry from the Fisher matrix of the joint Asimov
+    likelihood at zero (every entry 0, every nuisance nominal), nuisances profiled.
+
+    Derivation. On its own Asimov data the Hessian of −log L is the expected Fisher matrix
+    F_ij = Σ_e Σ_bins ∂_iλ ∂_jλ / λ + the constraint terms (Cowan et al., EPJC 71 (2011) 1554,
+    Sec. 3.5; :func:`nujax.inference.fisher.asimov_fisher_matrix`). The counts are an exact
+    quadratic form in the entries (:mod:`nujax.inference.em_quadratic`), along the tested entry
+    θ λ(θ) = λ₀ + θ L + ½ θ² Q. At θ = 0 the information in θ is Σ L²/λ₀ only: it vanishes for
+    an even entry (L = 0: the magnetic moments of unpolarised beams), and for an entry that
+    interferes with the weak amplitude (a charge radius, millicharge or anapole) the ½θ²Q term
+    may dominate the counts at the limit, so no expansion in θ alone serves. The counts are
+    linear in the pair (t, s) = (θ, θ²) treated as two parameters, λ = λ₀ + t L + s ½Q, so the
+    Fisher matrix at 0 over (t, s) and the profiled parameters ν is regular, and with ν profiled
+    (the Schur complement G = F_xx − F_xν F_νν⁻¹ F_νx, x = (t, s)) the Asimov test statistic in
+    the Wald approximation is the quadratic form of the displacement (θ, θ²):
+
+        q̃(θ) ≈ G_tt θ² + 2 G_ts θ³ + G_ss θ⁴.
+
+    Each side's limit is the first θ from 0 where q̃ = Φ⁻¹(cl)², the one-sided threshold of
+    :func:`entry_limits` on each side (Cowan et al. eq. (16); Sec. 4.3 med[θ_up | 0]). For an
+    even entry G_tt = G_ts = 0 and the limit is |θ| = (Φ⁻¹(cl)² / G_ss)^{1/4} = √(Φ⁻¹(cl) σ_s),
+    σ_s = G_ss^{−1/2}: the forecast in s = θ² of :func:`nujax.inference.exclusion_sensitivity`.
+    Where the linear term dominates it is ±Φ⁻¹(cl) σ_θ with σ_θ = G_tt^{−1/2}; in between the
+    cubic term makes the interval asymmetric, as the profile-likelihood one is.
+
+    Both this forecast and :func:`entry_limits` on Asimov data are exact in the Wald limit of
+    background-dominated data (signal at the limit ≪ counts), where they agree. Profiled: the
+    free nuisances and the other free shared entries with a linear term; the other even entries
+    are held at 0 (their information vanishes there, and their positive quadratic contributions
+    leave the Asimov profile at 0), and so are the cross terms θ θ_q, which vanish at 0.
+
+    Parameters
+    ----------
+    model : JointModel
+    free : sequence of str
+        Joint parameters fitted (shared entries and nuisances ``<experiment>/<name>``).
+    entries : sequence of str, optional
+        Entries to limit (default: the shared entries among ``free``).
+    cl : float
+        Confidence level, in (0, 1).
+
+    Returns
+    -------
+    dict
+        entry → :class:`FisherEntryLimit` (entry units: 10⁻¹¹ μ_B, 10⁻³² cm², 10⁻¹² e).
+
+    Raises
+    ------
+    ValueError
+        An entry that is not a free shared entry, a free name the model does not have, ``cl``
+        outside (0, 1), an entry no experiment's counts depend on, or a singular Fisher matrix of
+        the profiled parameters (a nuisance the data do not constrain).
+    """
+    from nujax.inference.fisher import MAX_CONDITION, asimov_fisher_matrix
+
+    if not 0.0 < float(cl) < 1.0:
+        raise ValueError(f"cl must lie in (0, 1), got {cl!r}")
+    free = tuple(free)
+    unknown = [k for k in free if k not in model.parameter_names()]
+    if unknown:
+        raise ValueError(f"unknown joint parameter(s) {unknown} in free")
+    entries = tuple(k for k in model.shared if k in free) if entries is None else tuple(entries)
+    linear = {k: _has_linear(model, k) for k in model.shared if k in free}
+    target = float(_norm.ppf(float(cl))) ** 2                   # Cowan et al. eq. (16), each side
+    out = {}
+    for k in entries:
+        if k not in linear:
+            raise ValueError(f"{k!r} is not a free shared entry; free: {free}")
+        square = f"{k}^2"
+        jm = _split_entry(model, k, square)
+        nuis = tuple(f for f in free if f != k and linear.get(f, True))
+        F, labels = asimov_fisher_matrix(jm, jm.default_params(), (k, square) + nuis)
+        F = np.asarray(F, float)
+        x = [labels.index(k), labels.index(square)]
+        n = [i for i in range(len(labels)) if i not in x]
+        G = F[np.ix_(x, x)]
+        if n:
+            Fnn = F[np.ix_(n, n)]
+            d = np.sqrt(np.abs(np.diag(Fnn)))                 # condition of the correlations
+            if not (np.all(np.isfinite(Fnn)) and np.all(d > 0)
+                    and np.linalg.cond(Fnn / np.outer(d, d)) < MAX_CONDITION):
+                raise ValueError(f"the Fisher matrix of the parameters profiled for {k!r} "
+                                 f"({', '.join(nuis)}) is singular: the data do not constrain one")
+            G = G - F[np.ix_(x, n)] @ np.linalg.solve(Fnn, F[np.ix_(n, x)])   # profiled ν
+        g_tt, g_ts, g_ss = float(G[0, 0]), float(G[0, 1]), float(G[1, 1])
+        if not (g_tt > 0 or g_ss > 0):
+            raise ValueError(f"no experiment's counts depend on {k!r}")
+        up, dn = (_first_crossing(g_tt, g_ts, g_ss, side, target) for side in (1.0, -1.0))
+        out[k] = FisherEntryLimit(k, up, -dn, (g_tt, g_ts, g_ss))
+    return out

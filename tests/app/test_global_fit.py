@@ -34,6 +34,7 @@ def test_global_configs_validate():
         "xenon_solar", "reactor_ge", "coherent_csi_2022"]
     assert cfg["global"]["entries"]["mu_mumu"] == ("mu", 1, 1)
     assert [c["scenario"]["name"] for c in cfg["forecast_configs"]] == ["reactor_ge_cevns"]
+    assert cfg["forecast_method"] == "asimov"                          # the default
     base = {"name": "g", "experiments": [str(FITS / "reactor_ge.toml")],
             "entries": {"mu_ee": ["mu", 0, 0]}}
     for bad, key in (({**base, "entries": {"x": ["mu", 0, 5]}}, "global.entries.x[2]"),
@@ -44,6 +45,11 @@ def test_global_configs_validate():
         with pytest.raises(ConfigError) as err:
             load_global_config({"global": bad})
         assert err.value.key == key
+    fc = {"experiments": [str(FITS / "reactor_ge_cevns.toml")], "method": "fisher"}
+    assert load_global_config({"global": base, "forecast": fc})["forecast_method"] == "fisher"
+    with pytest.raises(ConfigError) as err:
+        load_global_config({"global": base, "forecast": {**fc, "method": "wald"}})
+    assert err.value.key == "forecast.method"
 
 
 @pytest.mark.slow      # ~40 s on an idle 2-core CPU: templates, two profile limits, the CLI
