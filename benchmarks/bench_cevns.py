@@ -43,7 +43,6 @@ import jax.numpy as jnp
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's nujax
 import common  # noqa: E402
 
 from nujax import kinematics as kin  # noqa: E402

@@ -15,10 +15,15 @@ import platform
 import time
 from pathlib import Path
 
+import sys
+
 import jax
 import numpy as np
 
-from nujax._io import atomic_path
+# the checkout this file lives in, ahead of any installed copy: a benchmark measures its own code
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from nujax._io import atomic_path  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 #: The committed tables (the template of every copy).
