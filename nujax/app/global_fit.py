@@ -346,10 +346,23 @@ def run_global_fit(cfg, out_dir=None, *, force=False, quick=False, progress=True
             plot_posterior(out / "corner.png", {k: post.samples[k].reshape(-1) for k in entries},
                            name, keys=tuple(entries))
         with atomic_path(out / "limits.json") as tmp:
-            tmp.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            tmp.write_text(json.dumps(_json_safe(res), indent=2, ensure_ascii=False, allow_nan=False)
+                           + "\n", encoding="utf-8")
         log(f"wrote {out}")
     return res
 
+
+
+def _json_safe(obj):
+    """``obj`` with every non-finite float as ``None`` (standard JSON has no Infinity/NaN): an
+    entry not constrained below its grid ceiling is written as null, its note says why."""
+    if isinstance(obj, dict):
+        return {k: _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_json_safe(v) for v in obj]
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return None
+    return obj
 
 def _sees(model, entry) -> bool:
     """The model's counts depend on ``entry`` (a non-zero template)."""

@@ -1,8 +1,10 @@
 """Global fits from scenario files (nujax.app.global_fit) and the COHERENT CsI 2022 config."""
 
 import json
+import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -144,3 +146,15 @@ def test_published_borexino_global_fit_converges_and_is_symmetric():
     # pp alone above 200 keV: a weak constraint (~60), found inside the first grid
     assert 10.0 < ee.upper < 100.0 and 10.0 < lims["mu_emu"].upper < 100.0
     assert not ee.side_upper.note and not ee.side_lower.note
+
+
+def test_limits_json_is_standard_json():
+    """An unconstrained side (±inf, see entry_limits) is written as null: json.dumps with
+    allow_nan=False accepts the converted result, and finite values pass unchanged."""
+    from nujax.app.global_fit import _json_safe
+
+    res = {"limits": {"mu_tautau": {"lower": -math.inf, "upper": math.inf, "note": "above"}},
+           "grid": [1.0, float("nan"), np.float64(2.5)], "n": 3}
+    out = json.loads(json.dumps(_json_safe(res), allow_nan=False))
+    assert out == {"limits": {"mu_tautau": {"lower": None, "upper": None, "note": "above"}},
+                   "grid": [1.0, None, 2.5], "n": 3}
