@@ -58,21 +58,12 @@ def make_config_detector(det_cfg: dict):
         raise ConfigError("detector", str(exc)) from exc
 
 
-def _pidar_arrival_rows(spectra, fractions):
-    """Each π-DAR spectrum's row of :func:`nujax.sources.accelerator.pidar_time_fractions`
-    (shape (3, n_t): prompt ν_μ, delayed ν̄_μ, delayed ν_e), matched by kind, not position: the
-    monochromatic π → μν_μ line is prompt, the Michel continua are delayed. Returns (S, n_t)."""
-    import jax.numpy as jnp
-
-    prompt = [bool(sp.line_energies.shape[0]) and sp.grid.shape[0] == 0 for sp in spectra]
-    return jnp.stack([fractions[0] if p else fractions[1] for p in prompt])
-
-
 def make_config_sources(src_cfg: list, time_window_ns=None):
     """[(spectra tuple, norm_sigma, source name)] from the ``[[source]]`` tables.
 
     ``time_window_ns``: keep the π-DAR events arriving in [t0, t1] ns (each component's flux
     times its fraction in the window, :func:`nujax.sources.accelerator.pidar_time_fractions`)."""
+    from nujax.sources.accelerator import pidar_arrival_fractions
     from nujax.sources.catalog import get_source
 
     out = []
@@ -86,7 +77,7 @@ def make_config_sources(src_cfg: list, time_window_ns=None):
         except ValueError as exc:
             raise ConfigError(f"source[{i}]", str(exc)) from exc
         if time_window_ns is not None:
-            frac = _pidar_arrival_rows(spectra, _time_fractions(s, time_window_ns))[:, 0]
+            frac = pidar_arrival_fractions(spectra, _time_fractions(s, time_window_ns))[:, 0]
             spectra = tuple(dataclasses.replace(sp, flux=sp.flux * f)
                             for sp, f in zip(spectra, frac))
         out.append((spectra, s["norm_sigma"], s["name"]))
@@ -329,8 +320,9 @@ def _time_binned(model, t_edges_ns, src_cfg, src_spectra):
     import jax.numpy as jnp
 
     from nujax.rates.timing import steady_state_background
+    from nujax.sources.accelerator import pidar_arrival_fractions
 
-    frac = jnp.concatenate([_pidar_arrival_rows(sp, _time_fractions(s, t_edges_ns))
+    frac = jnp.concatenate([pidar_arrival_fractions(sp, _time_fractions(s, t_edges_ns))
                             for s, sp in zip(src_cfg, src_spectra)]).astype(model.weak.dtype)
     S, nt = frac.shape
     if S != model.n_sources:

@@ -49,7 +49,7 @@ from nujax.sources.spectrum import Spectrum, continuum_spectrum, line_spectrum
 
 __all__ = ["M_PI_CHARGED", "M_MU", "E_NU_MU_PROMPT", "TAU_PI_NS", "TAU_MU_NS", "michel_numubar",
            "michel_nue", "pidar_spectra", "gaussian_pulse", "pidar_time_cdf",
-           "pidar_time_fractions"]
+           "pidar_time_fractions", "pidar_arrival_fractions"]
 
 #: Charged-pion mass [MeV], PDG 2024.
 M_PI_CHARGED: float = 139.57039
@@ -195,3 +195,34 @@ def pidar_time_fractions(t_edges_ns, pulse=None, time_efficiency=None, n_sub: in
     p, d = (pidar_time_cdf(e, flag, pulse) for flag in (False, True))
     fp, fd = jnp.diff(p), jnp.diff(d)
     return jnp.stack([fp, fd, fd])
+
+
+def pidar_arrival_fractions(spectra, fractions):
+    """Each π-DAR spectrum's row of :func:`pidar_time_fractions` (shape (3, n_t): prompt νμ,
+    delayed ν̄μ, delayed νe), matched by kind, not by position: the monochromatic π → μνμ line
+    at :data:`E_NU_MU_PROMPT` is prompt; the Michel continua (endpoint m_μ/2) are delayed
+    (ν̄μ and νe share the μ-decay time distribution, so either delayed row serves). Returns
+    (S, n_t) for S spectra; a spectrum of neither kind is an error.
+
+    >>> nm, nmb, ne = pidar_spectra()
+    >>> f = pidar_time_fractions([0.0, 1000.0, 6000.0], pulse=((0.0,), (1.0,)))
+    >>> [round(float(x), 4) for x in pidar_arrival_fractions((ne, nm), f)[:, 0]]
+    [0.3581, 1.0]
+    """
+    fractions = jnp.asarray(fractions)
+    if fractions.ndim != 2 or fractions.shape[0] != 3:
+        raise ValueError(f"fractions must have shape (3, n_t) (pidar_time_fractions), got "
+                         f"{fractions.shape}")
+    rows = []
+    for sp in spectra:
+        prompt = sp.line_energies.shape[0] > 0 and sp.grid.shape[0] == 0
+        delayed = sp.line_energies.shape[0] == 0 and sp.grid.shape[0] > 0
+        if is_concrete(sp.line_energies) and is_concrete(sp.grid):
+            lines, grid = np.asarray(sp.line_energies, float), np.asarray(sp.grid, float)
+            prompt = prompt and bool(np.allclose(lines, E_NU_MU_PROMPT, rtol=1e-6))
+            delayed = delayed and bool(np.isclose(grid.max(), 0.5 * M_MU, rtol=1e-9))
+        if not (prompt or delayed):
+            raise ValueError(f"spectrum {sp.name!r} is neither the prompt π-DAR νμ line nor a "
+                             "delayed Michel continuum (pidar_spectra)")
+        rows.append(fractions[0] if prompt else fractions[1])
+    return jnp.stack(rows)

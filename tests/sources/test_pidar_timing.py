@@ -70,3 +70,20 @@ def test_time_integrated_templates_equal_energy_only():
     np.testing.assert_allclose(b, np.tile([2.0, 4.0], (5, 1)))
     with pytest.raises(ValueError, match="shape"):
         rates.binned_templates_timed(sp, det, T, frac[:2], **q)
+
+
+def test_arrival_fractions_match_components_by_kind_not_position():
+    """The prompt line gets the prompt row, both Michel continua the delayed row, in any order;
+    a source that is not a π-DAR component is refused."""
+    from nujax.sources.accelerator import pidar_arrival_fractions
+    from nujax.sources.spectrum import continuum_spectrum
+
+    nm, nmb, ne = pidar_spectra(n_grid=11)
+    f = pidar_time_fractions(np.array([-1000.0, 500.0, 6000.0]), pulse=DELTA)
+    got = np.asarray(pidar_arrival_fractions((ne, nm, nmb), f))
+    np.testing.assert_array_equal(got, np.asarray(f)[[1, 0, 2]])
+    assert got[1, 0] > 0.9 and got[0, 0] < 0.3        # prompt mostly early, delayed mostly late
+    with pytest.raises(ValueError, match="neither the prompt"):
+        pidar_arrival_fractions((continuum_spectrum(np.linspace(0.0, 8.0, 11), np.ones(11)),), f)
+    with pytest.raises(ValueError, match=r"shape \(3, n_t\)"):
+        pidar_arrival_fractions((nm,), f[:2])
