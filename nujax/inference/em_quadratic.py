@@ -219,7 +219,8 @@ def density_matrix_em_model(spectra, detector, T_edges, phi_edges, state, entrie
         As in :class:`nujax.em.EMProperties`.
     base : EMProperties, optional
         Values the parameters are added to (default: all zero), e.g. the Standard-Model charge
-        radii of :meth:`nujax.em.EMProperties.sm_charge_radii`.
+        radii of :meth:`nujax.em.EMProperties.sm_charge_radii` (``majorana=True`` for Majorana:
+        anapole only); its ``majorana`` and ``basis`` must be the ones given.
     norm_sigma, eff_sigma, bkg_sigma : as in :func:`nujax.inference.build_model`.
     derivatives : {"autodiff", "points"}
         As in :func:`quadratic_em_model`.
@@ -243,6 +244,10 @@ def density_matrix_em_model(spectra, detector, T_edges, phi_edges, state, entrie
         dirs.append((matrix, int(i), int(j)))
     if base is None:
         base = EMProperties.zero(n=n, majorana=majorana, basis=basis)
+    elif (base.majorana, base.basis) != (bool(majorana), basis):
+        raise ValueError(f"base is {'Majorana' if base.majorana else 'Dirac'} in the {base.basis} "
+                         f"basis but majorana={majorana}, basis={basis!r}: pass matching values "
+                         "(e.g. EMProperties.sm_charge_radii(majorana=True))")
     cdt = base.mu.dtype
     mats0 = {"mu": base.mu, "r2": base.r2, "anapole": base.anapole, "millicharge": base.millicharge}
     for matrix, i, j in dirs:                                        # imaginary units need complex
