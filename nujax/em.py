@@ -26,9 +26,12 @@ Conventions (seed 002)
   antisymmetric and the axial (anapole) f_A is symmetric (Giunti & Studenikin 2015, the Majorana
   form factors; B. Kayser, PRD 26 (1982) 1662; J. F. Nieves, PRD 26 (1982) 3152). ⟨r²⟩ is the q²
   term of f_Q (below), so ⟨r²⟩ is antisymmetric like q_ν, and a is symmetric; with Hermiticity
-  ⟨r²⟩ and q_ν are purely imaginary and a is real (any basis). Derivation: for a self-conjugate
-  field ν = ν_L + (ν_L)^c, C gives ν̄_i γ^μ ν_j = −ν̄_j γ^μ ν_i and ν̄_i γ^μγ₅ ν_j = +ν̄_j γ^μγ₅ ν_i,
-  so only the antisymmetric vector and symmetric axial parts of a vertex survive. A massless ν_L
+  ⟨r²⟩ and q_ν are purely imaginary and a is real (Hermitian and antisymmetric is imaginary,
+  Hermitian and symmetric real). Derivation: for a self-conjugate field ν = ν_L + (ν_L)^c, C gives
+  ν̄_i γ^μ ν_j = −ν̄_j γ^μ ν_i and ν̄_i γ^μγ₅ ν_j = +ν̄_j γ^μγ₅ ν_i, so only the antisymmetric
+  vector and symmetric axial parts of a vertex survive (the matrices here are defined by their
+  Q^L, so the factor 2 by which the ν_L and (ν_L)^c pieces of a Majorana vertex add does not
+  enter). A massless ν_L
   feels only the Hermitian matrix Q^L = c(⟨r²⟩/6 − a) (next bullet), and the Majorana ν̄
   (right-handed) states Q^R = −(Q^L)ᵀ (:mod:`nujax.xsec.nucleon`); every Hermitian Q^L/c splits
   uniquely into an imaginary antisymmetric part (⟨r²⟩/6) and a real symmetric one (−a):
@@ -59,7 +62,8 @@ Conventions (seed 002)
   and real symmetric parts, so :func:`to_mass_basis` splits the rotated Q^L again
   (:func:`majorana_radius_anapole`): the same couplings, valid matrices in the new basis. A Majorana
   q_ν has no axial partner to absorb such a symmetric part: U† q_ν U stays antisymmetric only for a
-  real U (CP conservation), the case the flavor-basis check assumes.
+  real U (CP conservation), the case the flavor-basis check assumes; with the default (complex)
+  :func:`pmns` the rotated Majorana q_ν is refused by the mass-basis check.
 
 Validation happens eagerly on concrete input (:meth:`EMProperties.validate`, called by the
 factories and the public cross sections); the dataclass constructor itself does not validate, so
@@ -354,8 +358,8 @@ class EMProperties:
         (ν̄) states of a Majorana neutrino feel Q^R = −(Q^L)ᵀ = c a = −c⟨r²⟩_D/3 (with the anapole):
         exactly the active ν̄_R of a Dirac ν̄ beam (``antineutrino=True``, Q = −(Q^L_D)ᵀ), the CP
         image of ν_L. The Dirac R states of a ν beam are sterile ν_R with
-        Q^R_D = c(⟨r²⟩_D/6 + a_D) = 0 for the SM vertex; a Majorana state has no such component
-        (tests/xsec/test_density_matrix_antineutrino.py).
+        Q^R_D = c(⟨r²⟩_D/6 + a_D) = 0 for the SM vertex (with the anapole); a Majorana state has no
+        such component (tests/xsec/test_majorana_charge_radius.py).
 
         >>> p = EMProperties.sm_charge_radii()
         >>> [round(float(x), 2) for x in jnp.diag(p.r2) * 10]    # in 10⁻³³ cm²
