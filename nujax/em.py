@@ -21,7 +21,25 @@ Conventions (seed 002)
   antisymmetric in the flavor basis) μ = μ†, so seed 002's K = Tr[μ κ†] (eq. (14)) is unambiguous.
 * Majorana moment matrices are antisymmetric (no diagonal moments); in the CP-conserving case with
   real flavor-basis couplings they are also purely imaginary (Giunti & Studenikin, Rev. Mod. Phys.
-  87 (2015) 531, sec. III). Only the magnetic matrix is validated for the Majorana symmetry.
+  87 (2015) 531, sec. III).
+* Majorana charge matrices: the vector form factors f_Q, f_M, f_E of Majorana neutrinos are
+  antisymmetric and the axial (anapole) f_A is symmetric (Giunti & Studenikin 2015, the Majorana
+  form factors; B. Kayser, PRD 26 (1982) 1662; J. F. Nieves, PRD 26 (1982) 3152). ⟨r²⟩ is the q²
+  term of f_Q (below), so ⟨r²⟩ is antisymmetric like q_ν, and a is symmetric; with Hermiticity
+  ⟨r²⟩ and q_ν are purely imaginary and a is real (Hermitian and antisymmetric is imaginary,
+  Hermitian and symmetric real). Derivation: for a self-conjugate field ν = ν_L + (ν_L)^c, C gives
+  ν̄_i γ^μ ν_j = −ν̄_j γ^μ ν_i and ν̄_i γ^μγ₅ ν_j = +ν̄_j γ^μγ₅ ν_i, so only the antisymmetric
+  vector and symmetric axial parts of a vertex survive (the matrices here are defined by their
+  Q^L, so the factor 2 by which the ν_L and (ν_L)^c pieces of a Majorana vertex add does not
+  enter). A massless ν_L
+  feels only the Hermitian matrix Q^L = c(⟨r²⟩/6 − a) (next bullet), and the Majorana ν̄
+  (right-handed) states Q^R = −(Q^L)ᵀ (:mod:`nujax.xsec.nucleon`); every Hermitian Q^L/c splits
+  uniquely into an imaginary antisymmetric part (⟨r²⟩/6) and a real symmetric one (−a):
+  ⟨r²⟩_M = 6i Im(Q^L/c), a_M = −Re(Q^L/c) (:func:`majorana_radius_anapole`). In particular a
+  Majorana neutrino has no diagonal charge radius: its diagonal effect on ν_L is the anapole's; a
+  Dirac ν_L with (⟨r²⟩, a) scatters like a Majorana ν_L with (0, a − ⟨r²⟩/6) on the diagonal. With
+  these symmetries −(Q^L)ᵀ = c(⟨r²⟩/6 + a), the Dirac Q^R formula, for the Majorana ν̄ states too.
+  :meth:`EMProperties.validate` checks all four Majorana symmetries.
 * The charge radius enters the left-handed vector coupling as Q^L = (2√2πα/G_F)(⟨r²⟩/6 − a)
   (seed 002 eq. (14)); its sign convention is seed 002's (footnote 1), opposite to Bernabéu et al.
 * Charge form factor (Giunti & Studenikin, Rev. Mod. Phys. 87 (2015) 531, the neutrino charge form
@@ -29,8 +47,8 @@ Conventions (seed 002)
   transfer (Q² = 2 m T on a target of mass m at rest). The photon exchange gives f_Q(q²)/q², so the
   millicharge enters Q^L exactly where ⟨r²⟩/6 does, as ⟨r²⟩/6 → ⟨r²⟩/6 − q_ν/Q²
   (:mod:`nujax.xsec.nucleon`). It is a vector coupling: the same for both helicities (Q^R too),
-  C-odd like ⟨r²⟩. Majorana neutrinos have antisymmetric charge matrices (no diagonal millicharge;
-  Giunti & Studenikin 2015, Majorana form factors), which :meth:`EMProperties.validate` checks.
+  C-odd like ⟨r²⟩. Majorana neutrinos have antisymmetric charge matrices (no diagonal millicharge
+  and no diagonal charge radius; Giunti & Studenikin 2015, Majorana form factors).
 * Charge-radius normalisation: Q^L = (2√2πα/G_F)⟨r²⟩/6 shifts g_V by √2πα/(3G_F)·⟨r²⟩
   (``nujax.xsec.nucleon.Q_FACTOR``/6 per unit ⟨r²⟩). The convention of P. Vogel and J. Engel,
   PRD 39 (1989) 3378, used by TEXONO (M. Deniz et al., PRD 81 (2010) 072001) and others, is
@@ -39,7 +57,13 @@ Conventions (seed 002)
   (:func:`charge_radius_from_vogel_engel`, :func:`charge_radius_to_vogel_engel`).
 * Basis change (flavor → mass): |ν_α⟩ = Σ_i U*_αi |ν_i⟩, so left-handed amplitudes transform as
   ψ_m = U† ψ_f and operators as U† X U. Majorana right-handed states are antineutrinos,
-  ψ_m = Uᵀ ψ_f, so the transition matrix (R → L) transforms as U† μ U*.
+  ψ_m = Uᵀ ψ_f, so the transition matrix (R → L) transforms as U† μ U*. For Majorana ⟨r²⟩ and a
+  only Q^L = c(⟨r²⟩/6 − a) transforms as U† Q^L U; a complex U mixes its imaginary antisymmetric
+  and real symmetric parts, so :func:`to_mass_basis` splits the rotated Q^L again
+  (:func:`majorana_radius_anapole`): the same couplings, valid matrices in the new basis. A Majorana
+  q_ν has no axial partner to absorb such a symmetric part: U† q_ν U stays antisymmetric only for a
+  real U (CP conservation), the case the flavor-basis check assumes; with the default (complex)
+  :func:`pmns` the rotated Majorana q_ν is refused by the mass-basis check.
 
 Validation happens eagerly on concrete input (:meth:`EMProperties.validate`, called by the
 factories and the public cross sections); the dataclass constructor itself does not validate, so
@@ -70,6 +94,7 @@ __all__ = [
     "r2_natural",
     "anapole_natural",
     "sm_charge_radii_cm2",
+    "majorana_radius_anapole",
     "to_mass_basis",
     "to_flavor_basis",
     "charge_radius_from_vogel_engel",
@@ -112,8 +137,10 @@ class EMProperties:
         imaginary in the flavor basis).
     r2 : array (N, N)
         Charge-radius matrix ⟨r²⟩ [10⁻³² cm²], Hermitian; seed 002 sign convention (footnote 1).
+        Majorana: antisymmetric, purely imaginary (transition radii only; the diagonal effect of a
+        charge radius on ν_L is the anapole's, :func:`majorana_radius_anapole`).
     anapole : array (N, N)
-        Anapole matrix a [10⁻³² cm²], Hermitian.
+        Anapole matrix a [10⁻³² cm²], Hermitian. Majorana: symmetric (real).
     millicharge : array (N, N), optional
         Charge matrix q_ν [10⁻¹² e] (:data:`MILLICHARGE_SCALE`), Hermitian; Majorana:
         antisymmetric (transition millicharges only). Default (None): zero, with the real dtype
@@ -150,7 +177,8 @@ class EMProperties:
 
         Checks: basis name, shapes N×N with N ∈ {1, 3}, finiteness, Hermitian ⟨r²⟩, a and q_ν, for μ
         the Dirac (Hermitian) or Majorana (antisymmetric; purely imaginary in the flavor basis)
-        symmetry, and for a Majorana q_ν antisymmetry (no diagonal millicharge).
+        symmetry, and for Majorana q_ν and ⟨r²⟩ antisymmetric (no diagonal millicharge or charge
+        radius; purely imaginary, being Hermitian) and a symmetric (real): module docstring.
         """
         if self.basis not in ("flavor", "mass"):
             raise ValueError(f"basis must be 'flavor' or 'mass', got {self.basis!r}")
@@ -173,10 +201,8 @@ class EMProperties:
             a = np.asarray(mats[name])
             if np.max(np.abs(a - a.conj().T)) > _tol(a):
                 raise ValueError(f"the {name} matrix must be Hermitian")
-        q = np.asarray(self.millicharge)
-        if self.majorana and np.max(np.abs(q + q.T)) > _tol(q):
-            raise ValueError("Majorana millicharge must be antisymmetric (transition millicharges "
-                             "only; Giunti & Studenikin, RMP 87 (2015) 531)")
+        if self.majorana:                                 # Giunti & Studenikin (2015), Majorana
+            self._validate_majorana_charges()
         mu = np.asarray(self.mu)
         tol = _tol(mu)
         if self.majorana:
@@ -191,6 +217,27 @@ class EMProperties:
         elif np.max(np.abs(mu - mu.conj().T)) > tol:
             raise ValueError("Dirac μ must be Hermitian (μ† = μ)")
         return self
+
+    def _validate_majorana_charges(self):
+        """Majorana q_ν and ⟨r²⟩ antisymmetric (vector), a symmetric (axial); module docstring."""
+        q = np.asarray(self.millicharge)
+        if np.max(np.abs(q + q.T)) > _tol(q):
+            raise ValueError("Majorana millicharge must be antisymmetric (transition millicharges "
+                             "only; Giunti & Studenikin, RMP 87 (2015) 531)")
+        r2 = np.asarray(self.r2)
+        if np.max(np.abs(np.diag(r2))) > _tol(r2):
+            raise ValueError("Majorana r2 has a diagonal: a Majorana neutrino has no diagonal charge "
+                             "radius (f_Q antisymmetric); its diagonal effect on ν_L is the anapole's, "
+                             "a → a − ⟨r²⟩/6 (nujax.em.majorana_radius_anapole)")
+        if np.max(np.abs(r2 + r2.T)) > _tol(r2):
+            raise ValueError("Majorana r2 must be antisymmetric (transition charge radii only, purely "
+                             "imaginary; the symmetric part of ⟨r²⟩/6 − a is the anapole's: "
+                             "nujax.em.majorana_radius_anapole)")
+        a = np.asarray(self.anapole)
+        if np.max(np.abs(a - a.T)) > _tol(a):
+            raise ValueError("Majorana anapole must be symmetric (real; f_A of a Majorana neutrino is "
+                             "symmetric, its antisymmetric part is a transition charge radius: "
+                             "nujax.em.majorana_radius_anapole)")
 
     # ---- factories --------------------------------------------------------------------------
     @classmethod
@@ -282,7 +329,7 @@ class EMProperties:
 
     @classmethod
     def sm_charge_radii(cls, *, sign_convention: str = "seed002", with_anapole: bool = True,
-                        mu=None, n: int = 3) -> "EMProperties":
+                        mu=None, n: int = 3, majorana: bool = False) -> "EMProperties":
         """Flavor-diagonal SM charge radii and anapoles, seed 002 eqs. (18)–(19).
 
         ⟨r²_ℓℓ⟩ = ∓ G_F/(4√2π²) [3 − 2 ln(m_ℓ²/M_W²)] (Bernabéu et al., PRD 62 (2000) 113012;
@@ -304,13 +351,27 @@ class EMProperties:
         weak charges (``weak_charges="radiative"``, the default of the nuclear kernels) already
         contain these pieces: add the SM radii only on top of ``weak_charges="tree"``.
 
+        ``majorana=True``: a Majorana neutrino has no diagonal charge radius (module docstring), so
+        the whole SM effect sits in the anapole, ⟨r²⟩ = 0 and a = a_D − ⟨r²⟩_D/6 on the diagonal
+        (= −⟨r²⟩_D/3 with the anapole, −⟨r²⟩_D/6 without; :func:`majorana_radius_anapole` of the
+        Dirac values). Q^L, hence every ν_L cross section, equals the Dirac one. The right-handed
+        (ν̄) states of a Majorana neutrino feel Q^R = −(Q^L)ᵀ = c a = −c⟨r²⟩_D/3 (with the anapole):
+        exactly the active ν̄_R of a Dirac ν̄ beam (``antineutrino=True``, Q = −(Q^L_D)ᵀ), the CP
+        image of ν_L. The Dirac R states of a ν beam are sterile ν_R with
+        Q^R_D = c(⟨r²⟩_D/6 + a_D) = 0 for the SM vertex (with the anapole); a Majorana state has no
+        such component (tests/xsec/test_majorana_charge_radius.py).
+
         >>> p = EMProperties.sm_charge_radii()
         >>> [round(float(x), 2) for x in jnp.diag(p.r2) * 10]    # in 10⁻³³ cm²
         [-4.14, -2.4, -1.48]
         """
         r2 = sm_charge_radii_cm2(sign_convention)[:n] / R2_SCALE_CM2
         a = -r2 / 6.0 if with_anapole else jnp.zeros(n)            # seed 002 eq. (19)
-        return cls.create(mu=mu, r2=jnp.diag(r2), anapole=jnp.diag(a), n=n)
+        r2, a = jnp.diag(r2), jnp.diag(a)
+        if majorana:                                                 # same Q^L, ⟨r²⟩ = 0
+            r2, a = majorana_radius_anapole(r2, a)
+            r2 = r2.real                                             # 0: diagonal input
+        return cls.create(mu=mu, r2=r2, anapole=a, n=n, majorana=majorana)
 
 
 def sm_charge_radii_cm2(sign_convention: str = "seed002"):
@@ -322,6 +383,23 @@ def sm_charge_radii_cm2(sign_convention: str = "seed002"):
            for m in M_LEPTON_MEV]                                     # Bernabéu et al. (2000)
     sign = -1.0 if sign_convention == "seed002" else 1.0             # seed 002 footnote 1
     return jnp.asarray([sign * x for x in mag])
+
+
+def majorana_radius_anapole(r2, anapole):
+    """The Majorana (⟨r²⟩, a) with the same left-handed coupling Q^L = c(⟨r²⟩/6 − a) as (r2, anapole).
+
+    A massless ν_L feels only the Hermitian Q^L/c = ⟨r²⟩/6 − a (seed 002 eq. (14)). For Majorana
+    neutrinos ⟨r²⟩ is antisymmetric (imaginary) and a symmetric (real) (module docstring), and
+    every Hermitian Q^L/c = Re + i Im splits uniquely so: ⟨r²⟩_M = 6i Im(Q^L/c), a_M = −Re(Q^L/c).
+    For diagonal (⟨r²⟩, a) that is (0, a − ⟨r²⟩/6). Any units (the same for both); any basis;
+    differentiable; ⟨r²⟩_M is complex.
+
+    >>> r2, a = majorana_radius_anapole(jnp.diag(jnp.array([-6.0, 0, 0])), jnp.diag(jnp.array([1.0, 0, 0])))
+    >>> float(jnp.abs(r2).max()), float(a[0, 0])
+    (0.0, 2.0)
+    """
+    c = jnp.asarray(r2) / 6.0 - jnp.asarray(anapole)                  # Q^L / c, seed 002 eq. (14)
+    return 6.0j * jnp.imag(c), -jnp.real(c)
 
 
 # --- unit helpers ----------------------------------------------------------------------------
@@ -383,13 +461,17 @@ def _rotate(props: EMProperties, U, basis: str) -> EMProperties:
     def op(x):
         return U.conj().T @ x @ U
     mu = U.conj().T @ props.mu @ U.conj() if props.majorana else op(props.mu)
-    return dataclasses.replace(props, mu=mu, r2=op(props.r2), anapole=op(props.anapole),
+    r2, a = op(props.r2), op(props.anapole)
+    if props.majorana:                                   # U† Q^L U split again (module docstring)
+        r2, a = majorana_radius_anapole(r2, a)
+    return dataclasses.replace(props, mu=mu, r2=r2, anapole=a,
                                millicharge=op(props.millicharge), basis=basis)
 
 
 def to_mass_basis(props: EMProperties, U=None) -> EMProperties:
-    """Flavor → mass basis: X → U†XU for ⟨r²⟩, a, q_ν and Dirac μ (Majorana μ → U†μU*); ``U``
-    defaults to :func:`pmns`."""
+    """Flavor → mass basis: X → U†XU for ⟨r²⟩, a, q_ν and Dirac μ (Majorana μ → U†μU*, and
+    Majorana (⟨r²⟩, a) from U†Q^L U by :func:`majorana_radius_anapole`); ``U`` defaults to
+    :func:`pmns`."""
     if props.basis == "mass":
         return props
     if props.n_flavors != 3:

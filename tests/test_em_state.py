@@ -76,6 +76,10 @@ def test_from_effective_and_units():
     (dict(mu=np.array([[0, 1j, 0], [1j, 0, 0], [0, 0, 0]]), majorana=True), "antisymmetric"),
     (dict(mu=np.array([[0, 1, 0], [-1, 0, 0], [0, 0, 0]]), majorana=True), "purely imaginary"),
     (dict(r2=np.array([[0, 1, 0], [0, 0, 0], [0, 0, 0]])), "r2 matrix must be Hermitian"),
+    (dict(r2=np.diag([-0.4, 0, 0]), majorana=True), "Majorana r2 has a diagonal.*anapole"),
+    (dict(r2=np.array([[0, 1, 0], [1, 0, 0], [0, 0, 0]]), majorana=True), "r2 must be antisymmetric"),
+    (dict(anapole=np.array([[0, 1j, 0], [-1j, 0, 0], [0, 0, 0]]), majorana=True),
+     "anapole must be symmetric"),
     (dict(mu=np.diag([np.nan, 0, 0])), "finite"),
     (dict(basis="helicity"), "basis must be"),
 ])
@@ -86,6 +90,39 @@ def test_em_validation_errors(kwargs, match):
 
 def test_majorana_real_antisymmetric_allowed_in_mass_basis():
     EMProperties.create(mu=np.array([[0, 1, 0], [-1, 0, 0], [0, 0, 0]]), majorana=True, basis="mass")
+
+
+def test_majorana_radius_anapole_split_and_sm_preset():
+    """Majorana ⟨r²⟩ = 6i Im(Q^L/c), a = −Re(Q^L/c): valid Majorana matrices with the same
+    ⟨r²⟩/6 − a (nujax.em); the Majorana SM preset has ⟨r²⟩ = 0, a = a_D − ⟨r²⟩_D/6 = −⟨r²⟩_D/3."""
+    rng = np.random.default_rng(3)
+    h = rng.normal(size=(3, 3)) + 1j * rng.normal(size=(3, 3))
+    r2, a = 2.0 * (h + h.conj().T), np.diag([0.3, -0.2, 0.1])
+    r2m, am = em.majorana_radius_anapole(r2, a)
+    np.testing.assert_allclose(np.asarray(r2m / 6 - am), r2 / 6 - a, atol=1e-14)
+    EMProperties.create(r2=r2m, anapole=am, majorana=True)             # validates
+    d, m = EMProperties.sm_charge_radii(), EMProperties.sm_charge_radii(majorana=True)
+    assert m.majorana and float(jnp.max(jnp.abs(m.r2))) == 0.0
+    np.testing.assert_allclose(np.asarray(m.anapole), np.asarray(d.anapole - d.r2 / 6), rtol=1e-15)
+    np.testing.assert_allclose(np.diag(m.anapole), -np.diag(d.r2) / 3, rtol=1e-15)
+    no_a = EMProperties.sm_charge_radii(with_anapole=False, majorana=True)
+    np.testing.assert_allclose(np.diag(no_a.anapole), -np.diag(d.r2) / 6, rtol=1e-15)
+
+
+def test_majorana_charge_matrices_stay_valid_in_the_mass_basis():
+    """A complex U mixes the imaginary antisymmetric and real symmetric parts of U†Q^L U; the
+    rotation splits again: valid mass-basis matrices, the same Q^L, and the exact way back."""
+    maj = EMProperties.create(r2=[[0, 2j, 0], [-2j, 0, 0.5j], [0, -0.5j, 0]],
+                              anapole=np.diag([1.0, 2.0, 3.0]) + 0.5, majorana=True)
+    m = em.to_mass_basis(maj).validate()
+    U = np.asarray(em.pmns())
+    ql = np.asarray(maj.r2 / 6 - maj.anapole)
+    np.testing.assert_allclose(np.asarray(m.r2 / 6 - m.anapole), U.conj().T @ ql @ U, atol=1e-13)
+    plain = U.conj().T @ np.asarray(maj.r2) @ U                     # δ ≠ 0: not antisymmetric
+    assert np.max(np.abs(plain + plain.T)) > 0.1
+    back = em.to_flavor_basis(m)
+    np.testing.assert_allclose(np.asarray(back.r2), np.asarray(maj.r2), atol=1e-13)
+    np.testing.assert_allclose(np.asarray(back.anapole), np.asarray(maj.anapole), atol=1e-13)
 
 
 def test_pmns_and_basis_round_trip():

@@ -7,7 +7,7 @@ A global configuration lists scenario files (``fits/*.toml``, each validated by
     name = "global_em"
     experiments = ["../reactor_ge.toml", "../xenon_solar.toml"]   # relative to this file
     basis = "flavor"            # basis of the matrices: "flavor" | "mass"
-    majorana = false            # Dirac (false) or Majorana (true)
+    majorana = false            # Dirac (false) or Majorana (true: no diagonal mu, r2, millicharge)
     cl = 0.9
     mu_max = 50.0               # first top of each entry's limit grid (grows ×4 when needed)
     data = "asimov"             # "asimov" (at [global.truth]) or "toy"; observed scenarios fit
@@ -131,9 +131,11 @@ def load_global_config(path_or_dict) -> dict:
                               f"unknown entry; known: {', '.join(g['entries'])}")
         truth[k] = number()(f"global.truth.{k}", v)
     for name, (matrix, i, j) in g["entries"].items():
-        if g["majorana"] and matrix in ("mu", "millicharge") and i == j:
+        if g["majorana"] and matrix in ("mu", "millicharge", "r2") and i == j:
+            hint = (f"; its diagonal effect on ν_L is the anapole's: use [\"anapole\", {i}, {j}] "
+                    "(a Dirac ⟨r²⟩ is the Majorana a = −⟨r²⟩/6, nujax.em)" if matrix == "r2" else "")
             raise ConfigError(f"global.entries.{name}", f"a Majorana {matrix} matrix is "
-                              "antisymmetric: no diagonal entries")
+                              f"antisymmetric: no diagonal entries{hint}")
     cfg = {"global": g, "origin": origin,
            "experiment_configs": _paths("global.experiments", g["experiments"], origin)}
     fc = raw.get("forecast")

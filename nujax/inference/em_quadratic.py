@@ -166,20 +166,23 @@ _MATRICES = ("mu", "r2", "anapole", "millicharge")
 
 
 def _antisymmetric(matrix, majorana):
-    """Majorana μ and q_ν are antisymmetric (transition entries only; nujax.em)."""
-    return majorana and matrix in ("mu", "millicharge")
+    """Majorana μ, q_ν and ⟨r²⟩ are antisymmetric (transition entries only; the vector form
+    factors of a Majorana neutrino, nujax.em); a Majorana anapole is symmetric."""
+    return majorana and matrix in ("mu", "millicharge", "r2")
 
 
 def _unit(matrix, i, j, n, majorana, dtype):
     """The direction in matrix space that one real parameter moves (seed 002 constraints).
 
-    Dirac μ and q_ν, and every ⟨r²⟩ and a, are Hermitian: a real symmetric unit on (i, j) and
-    (j, i). Majorana μ and q_ν are antisymmetric and (CP-conserving) purely imaginary:
-    i(E_ij − E_ji)."""
+    Dirac μ, q_ν and ⟨r²⟩, and every a, are Hermitian: a real symmetric unit on (i, j) and
+    (j, i) (the Majorana anapole is real symmetric). Majorana μ, q_ν and ⟨r²⟩ are antisymmetric
+    and (CP-conserving) purely imaginary: i(E_ij − E_ji)."""
     E = np.zeros((n, n), complex)
     if _antisymmetric(matrix, majorana):
         if i == j:
-            raise ValueError(f"a Majorana {matrix} matrix is antisymmetric: no diagonal entries")
+            hint = ("; the diagonal effect of a charge radius on ν_L is the anapole's (a − ⟨r²⟩/6): "
+                    "use an 'anapole' entry" if matrix == "r2" else "")
+            raise ValueError(f"a Majorana {matrix} matrix is antisymmetric: no diagonal entries{hint}")
         E[i, j], E[j, i] = 1j, -1j
     else:
         E[i, j] = E[j, i] = 1.0
@@ -210,13 +213,14 @@ def density_matrix_em_model(spectra, detector, T_edges, phi_edges, state, entrie
     entries : dict
         name → (matrix, i, j) with matrix "mu" [10⁻¹¹ μ_B], "r2" or "anapole" [10⁻³² cm²] or
         "millicharge" [10⁻¹² e], e.g. ``{"mu_ee": ("mu", 0, 0), "r2_ee": ("r2", 0, 0),
-        "q_ee": ("millicharge", 0, 0)}``; each parameter moves the Hermitian (Majorana μ and q_ν:
-        imaginary antisymmetric) pair of entries (i, j), (j, i).
+        "q_ee": ("millicharge", 0, 0)}``; each parameter moves the Hermitian (Majorana μ, q_ν and
+        ⟨r²⟩: imaginary antisymmetric, no diagonal) pair of entries (i, j), (j, i).
     majorana, basis : static
         As in :class:`nujax.em.EMProperties`.
     base : EMProperties, optional
         Values the parameters are added to (default: all zero), e.g. the Standard-Model charge
-        radii of :meth:`nujax.em.EMProperties.sm_charge_radii`.
+        radii of :meth:`nujax.em.EMProperties.sm_charge_radii` (``majorana=True`` for Majorana:
+        anapole only); its ``majorana`` and ``basis`` must be the ones given.
     norm_sigma, eff_sigma, bkg_sigma : as in :func:`nujax.inference.build_model`.
     derivatives : {"autodiff", "points"}
         As in :func:`quadratic_em_model`.
@@ -240,6 +244,10 @@ def density_matrix_em_model(spectra, detector, T_edges, phi_edges, state, entrie
         dirs.append((matrix, int(i), int(j)))
     if base is None:
         base = EMProperties.zero(n=n, majorana=majorana, basis=basis)
+    elif (base.majorana, base.basis) != (bool(majorana), basis):
+        raise ValueError(f"base is {'Majorana' if base.majorana else 'Dirac'} in the {base.basis} "
+                         f"basis but majorana={majorana}, basis={basis!r}: pass matching values "
+                         "(e.g. EMProperties.sm_charge_radii(majorana=True))")
     cdt = base.mu.dtype
     mats0 = {"mu": base.mu, "r2": base.r2, "anapole": base.anapole, "millicharge": base.millicharge}
     for matrix, i, j in dirs:                                        # imaginary units need complex

@@ -21,6 +21,8 @@ mass basis), and for each helicity block h ∈ {L, R} vector/axial coupling matr
   eq. (25)'s K_{μ,Z⁰}, K_{μ,W} and −(4√2πα/G_F) K_{μ,a} terms; the charge radius drops out of B̃.
 * R block, Majorana: the right-handed states are antineutrinos, V_R = (ĝ_V + Q^L)ᵀ, A_R = −ĝ_Aᵀ
   (g_L ↔ g_R, seed 001 below eq. (1)), which gives seed 000 eqs. (7)–(10) (bracket D(ν_e) + D(ν̄_μ)).
+  With the Majorana symmetries (⟨r²⟩ antisymmetric, a symmetric; :mod:`nujax.em`) (Q^L)ᵀ = −Q^R:
+  the EM part of V_R is the Dirac one, −Q^R.
 
 Decisions (where seed 002 is silent or specialized)
 ---------------------------------------------------

@@ -142,7 +142,8 @@ def flavor_traces(mu_b, r2_nat, a_nat, rho, *, majorana: bool = False, antineutr
     r2_nat, a_nat : (N, N) — ⟨r²⟩ and a [MeV⁻²].
     rho : (2N, 2N) complex — the spin-flavor density matrix.
     majorana : bool — right-helicity states are antineutrinos: Q^R = −(Q^L)ᵀ (the ν̄ vertex is
-        minus the transposed ν vertex), = (2√2πα/G_F)(⟨r²⟩/6 + a) for ⟨r²⟩ = 0 and real a.
+        minus the transposed ν vertex), = (2√2πα/G_F)(⟨r²⟩/6 + a) for the Majorana matrices
+        (⟨r²⟩, q_ν antisymmetric, a symmetric; :mod:`nujax.em`).
     antineutrino : bool — ``rho`` is a Dirac ν̄ beam (module docstring): the traces are those of
         the conjugate field, Q^L → −(Q^R)ᵀ, Q^R → −(Q^L)ᵀ, μ → −μᵀ. Ignored for Majorana.
     q_e : (N, N), optional — millicharge matrix q_ν in units of e; a vector coupling like ⟨r²⟩

@@ -62,7 +62,7 @@ def test_mass_basis_majorana_moment_is_the_flavor_one_rotated_by_the_pmns_matrix
     μ_f μ_f† = U μ_m μ_m† U† = μ_12² U (E_11 + E_22) U† and μ²_eff = (1 − |U_e3|²) μ_12²:
     its counts are those of the Dirac flavor-basis μ_ee = √(1 − |U_e3|²) μ_12, and its limit
     is the μ_ee one over √(1 − |U_e3|²). The Asimov MLE recovers an injected μ_12; diagonal
-    Majorana μ and q_ν entries are refused."""
+    Majorana μ, q_ν and ⟨r²⟩ entries are refused."""
     _, jf, free_f = flavor
     _, jm, free_m = _joint(_reactor(), {"mu_12": ("mu", 0, 1)}, basis="mass", majorana=True)
     f = 1.0 - abs(complex(np.asarray(pmns())[0, 2])) ** 2
@@ -73,10 +73,12 @@ def test_mass_basis_majorana_moment_is_the_flavor_one_rotated_by_the_pmns_matrix
     p, _, ok = joint_mle(jm, joint_asimov(jm, {"mu_12": 40.0}), free_m, init={"mu_12": 30.0})
     assert ok and abs(float(p["mu_12"])) == pytest.approx(40.0, rel=1e-4)
     base = {"name": "g", "experiments": [str(FITS / "reactor_ge.toml")], "majorana": True}
-    for name, spec in (("q_tt", ["millicharge", 2, 2]), ("mu_mm", ["mu", 1, 1])):
+    for name, spec in (("q_tt", ["millicharge", 2, 2]), ("mu_mm", ["mu", 1, 1]), ("r2_ee", ["r2", 0, 0])):
         with pytest.raises(ConfigError, match="antisymmetric: no diagonal") as err:
             load_global_config({"global": {**base, "entries": {name: spec}}})
         assert err.value.key == f"global.entries.{name}"
+    with pytest.raises(ConfigError, match=r'use \["anapole", 0, 0\]'):  # ν_L effect: the anapole
+        load_global_config({"global": {**base, "entries": {"r2_ee": ["r2", 0, 0]}}})
 
 
 def test_charge_radius_enters_linearly_and_its_interval_is_asymmetric(flavor):

@@ -225,3 +225,25 @@ def test_dm_em_model_entries_of_the_moment_and_radius_matrices(pp, det):
         density_matrix_em_model(pp, det, T_EDGES, None, st3, {"mu_ee": ("mu", 0, 0)}, majorana=True)
     with pytest.raises(ValueError, match="matrix must be"):
         density_matrix_em_model(pp, det, T_EDGES, None, state, {"x": ("charge", 0, 0)})
+
+
+def test_dm_em_model_majorana_charge_radius_is_a_transition_entry(pp, det):
+    """Majorana ⟨r²⟩ (nujax.em): an entry (i, j) moves i(E_ij − E_ji), the Dirac one the real
+    E_ij + E_ji (the Majorana anapole stays real symmetric); a diagonal entry is refused with a
+    pointer to the anapole; a Dirac ``base`` with ``majorana=True`` is refused. The direction is
+    checked on the model's unit (building the counts would take ~8 s; that the counts of a unit
+    are the rates of its matrix is the previous test)."""
+    from nujax.inference import density_matrix_em_model
+    from nujax.inference.em_quadratic import _unit
+
+    want = np.zeros((3, 3), complex)
+    want[0, 1], want[1, 0] = 1j, -1j
+    np.testing.assert_array_equal(np.asarray(_unit("r2", 0, 1, 3, True, jnp.complex128)), want)
+    np.testing.assert_array_equal(np.asarray(_unit("r2", 0, 1, 3, False, jnp.complex128)), np.abs(want))
+    np.testing.assert_array_equal(np.asarray(_unit("anapole", 0, 1, 3, True, jnp.float64)), np.abs(want))
+    st = SpinFlavorState.left_handed("nue")
+    with pytest.raises(ValueError, match="no diagonal entries.*'anapole' entry"):
+        density_matrix_em_model(pp, det, T_EDGES, None, st, {"r2_ee": ("r2", 0, 0)}, majorana=True)
+    with pytest.raises(ValueError, match="base is Dirac.*sm_charge_radii"):       # not ignored
+        density_matrix_em_model(pp, det, T_EDGES, None, st, {"r2_emu": ("r2", 0, 1)}, majorana=True,
+                                base=EMProperties.sm_charge_radii())

@@ -31,7 +31,7 @@ import spinor_reference as sr
 from nujax import kinematics as kin
 from nujax.constants import ALPHA, G_F, HBARC2_MEV2_CM2, M_E
 from nujax.couplings import electron_couplings
-from nujax.em import EMProperties, to_mass_basis
+from nujax.em import EMProperties, majorana_radius_anapole, to_mass_basis
 from nujax.nuclei import get_nucleus
 from nujax.state import SpinFlavorState, state_to_mass_basis
 from nujax.xsec import electron as ex
@@ -247,13 +247,17 @@ def test_nucleon_antineutrino_equals_textbook_sign_of_axial_interference():
 
 @pytest.mark.parametrize("kind", ["electron", "nucleus", "nucleon"])
 def test_pure_r_block_without_moments_equals_majorana(kind):
-    """Active ν̄_R couplings are those of the Majorana R block (any ⟨r²⟩, a; μ = 0)."""
+    """Active ν̄_R couplings are those of the Majorana R block with the same ν_L coupling
+    Q^L = c(⟨r²⟩/6 − a) (any Hermitian ⟨r²⟩, a; μ = 0): both are −(Q^L)ᵀ. The Majorana matrices
+    are the imaginary antisymmetric ⟨r²⟩ and real symmetric a of that Q^L (nujax.em)."""
     rng = np.random.default_rng(13)
     r2, an = _herm(rng, 3, 20.0), _herm(rng, 3, 20.0)
     psi = np.concatenate([rng.normal(size=3) + 1j * rng.normal(size=3), np.zeros(3)])
     s = SpinFlavorState.from_amplitude(psi)
     dirac = EMProperties.create(r2=r2, anapole=an)
-    maj = EMProperties.create(r2=r2, anapole=an, majorana=True)
+    r2m, anm = (np.asarray(x) for x in majorana_radius_anapole(r2, an))
+    assert np.max(np.abs(r2m - r2)) > 1.0 and np.max(np.abs(anm - an)) > 0.1   # a real re-split
+    maj = EMProperties.create(r2=r2m, anapole=anm, majorana=True)
     a, b = _call(kind, dirac, s, True), _call(kind, maj, s, False)
     np.testing.assert_allclose(a.A, b.A, rtol=1e-12)
 
@@ -269,8 +273,8 @@ def _call(kind, props, state, anti):
 @pytest.mark.parametrize("kind", ["electron", "nucleus", "nucleon"])
 def test_majorana_unchanged_by_the_switch(kind):
     rng = np.random.default_rng(17)
-    x = rng.normal(size=(3, 3))
-    props = EMProperties.create(mu=1j * 3 * (x - x.T), r2=_herm(rng, 3, 10.0).real,
+    x, y = rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
+    props = EMProperties.create(mu=1j * 3 * (x - x.T), r2=1j * 10.0 * (y - y.T),
                                 anapole=_herm(rng, 3, 10.0).real, majorana=True)
     s = _random_state(rng)
     a, b = _call(kind, props, s, True), _call(kind, props, s, False)
