@@ -19,7 +19,8 @@ the global fit builds has its numpy counterpart, nested as the models are (a wra
 * :class:`nujax.inference.onoff.OnOffModel` (:class:`NumpyOnOff`): ON and OFF Poisson terms with
   the OFF background β̂ profiled per bin (Rolke, López & Conrad, NIM A 551 (2005) 493, Sec. 2)
   and, as nujax's class does, the Gaussian constraints of the ON model's flux, efficiency and
-  background scales.
+  background scales only (constraints of background components inside the ON model are not
+  added by :meth:`~nujax.inference.onoff.OnOffModel.log_likelihood`, so not here either).
 
 The tests (tests/inference/test_joint_numpy_baseline.py) hold each class to the JAX −log L.
 """
