@@ -18,9 +18,8 @@ the global fit builds has its numpy counterpart, nested as the models are (a wra
   floats are refused (their refolding is not part of this baseline);
 * :class:`nujax.inference.onoff.OnOffModel` (:class:`NumpyOnOff`): ON and OFF Poisson terms with
   the OFF background β̂ profiled per bin (Rolke, López & Conrad, NIM A 551 (2005) 493, Sec. 2)
-  and, as nujax's class does, the Gaussian constraints of the ON model's flux, efficiency and
-  background scales only (constraints of background components inside the ON model are not
-  added by :meth:`~nujax.inference.onoff.OnOffModel.log_likelihood`, so not here either).
+  and every constraint of the ON model (its flux, efficiency and background scales, and the
+  rates of its background components).
 
 The tests (tests/inference/test_joint_numpy_baseline.py) hold each class to the JAX −log L.
 """
@@ -187,7 +186,7 @@ class NumpyOnOff:
         return self.base.gaussian(p, aux)
 
     def constraints(self, p, aux):
-        return self.base.gaussian(p, aux)          # the ON model's Gaussian terms, as OnOffModel
+        return self.base.constraints(p, aux)       # every constraint of the ON model
 
     def log_likelihood(self, p, data):
         on, off = (data.on, data.off) if isinstance(data, OnOffData) else (data, self.off_counts)

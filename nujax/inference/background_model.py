@@ -96,6 +96,22 @@ def _iso_share(bin_shape, phi_edges, cos_edges, dt):
     return share
 
 
+def constraint_log_likelihood(model, params, aux=None):
+    """The auxiliary-measurement terms of ``model``'s log L at ``params`` (constants dropped):
+    what ``model.log_likelihood(..., constraints=True)`` adds to the Poisson terms.
+
+    A model that adds constraints of its own (background components' rates, ...) says so with a
+    ``constraint_log_likelihood(params, aux)`` method; any other model has the Gaussian
+    constraints of its flux, efficiency and background scales
+    (:func:`~nujax.inference.parameters.gaussian_constraints`). Wrappers that add data terms
+    (ON/OFF) call this for the model they wrap, so no constraint of it is lost.
+    """
+    own = getattr(model, "constraint_log_likelihood", None)
+    if own is not None:
+        return own(params, aux)
+    return gaussian_constraints(model, merge_params(model, params), aux)
+
+
 class WrappedModel:
     """Mixin: the :class:`~nujax.inference.StatisticalModel` attributes of a model that wraps
     another one (field ``base``) and adds terms to it."""
@@ -219,17 +235,22 @@ class BackgroundModel(WrappedModel):
         """Validate data as the base model does."""
         return self.base.check_data(data)
 
+    def constraint_log_likelihood(self, params, aux=None):
+        """The base model's constraints + each component's rate (and shape) constraint."""
+        p, pb = self._split(params)
+        ll = constraint_log_likelihood(self.base, pb, aux)
+        for c, rate, shp in self._own():
+            ll = ll + component_constraint(c, p[rate] if rate else 1.0,
+                                           {k: p[n] for k, n in shp.items()})
+        return ll
+
     def log_likelihood(self, params, data, *, constraints=True):
-        """Poisson log L + the base model's Gaussian constraints + the components' constraints."""
+        """Poisson log L + the base model's constraints + the components' constraints."""
         self.check_data(data)
         counts, aux = split_observation(data)
         ll = poisson_log_likelihood(self.expected(params), counts)
         if constraints:
-            p, pb = self._split(params)
-            ll = ll + gaussian_constraints(self.base, merge_params(self.base, pb), aux)
-            for c, rate, shp in self._own():
-                ll = ll + component_constraint(c, p[rate] if rate else 1.0,
-                                               {k: p[n] for k, n in shp.items()})
+            ll = ll + self.constraint_log_likelihood(params, aux)
         return ll
 
 

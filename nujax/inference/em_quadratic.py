@@ -34,6 +34,7 @@ from scipy.stats import norm as _norm
 
 from nujax.detector import background_counts
 from nujax.em import EMProperties
+from nujax.inference.background_model import constraint_log_likelihood
 from nujax.inference.binned import BinnedModel
 from nujax.inference.parameters import PARAMETER_NAMES, check_uncertainties
 from nujax.rates import expected_counts_density_matrix
@@ -336,6 +337,9 @@ class _EMOffsetPOI:
 
     def log_likelihood(self, params, data, *, constraints=True):
         return self.inner.log_likelihood(self._inner(params), data, constraints=constraints)
+
+    def constraint_log_likelihood(self, params, aux=None):
+        return constraint_log_likelihood(self.inner, self._inner(params), aux)
 
 
 class EMInterval(typing.NamedTuple):

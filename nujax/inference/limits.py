@@ -40,6 +40,7 @@ from scipy.optimize import brentq
 from scipy.stats import norm as _norm
 
 from nujax.errors import ConvergenceWarning
+from nujax.inference.background_model import constraint_log_likelihood
 from nujax.inference.binned import BinnedModel, toy_data
 from nujax.inference.model import StatisticalModel, check_data, nll
 from nujax.inference.optimize import diagonal_scales, lbfgs_minimize, q_tilde, split_free
@@ -154,6 +155,9 @@ class ScaledPOI:
 
     def log_likelihood(self, params, data, *, constraints=True):
         return self.inner.log_likelihood(self._physical(params), data, constraints=constraints)
+
+    def constraint_log_likelihood(self, params, aux=None):
+        return constraint_log_likelihood(self.inner, self._physical(params), aux)
 
 
 def poi_scale(model: StatisticalModel) -> float:

@@ -31,10 +31,9 @@ import numpy as np
 
 from nujax._numerics import safe_sqrt
 from nujax._validation import is_concrete
-from nujax.inference.background_model import WrappedModel
+from nujax.inference.background_model import WrappedModel, constraint_log_likelihood
 from nujax.inference.binned import poisson_log_likelihood
-from nujax.inference.parameters import (Observation, gaussian_constraints, merge_params,
-                                        split_observation)
+from nujax.inference.parameters import Observation, split_observation
 
 __all__ = ["OnOffData", "OnOffModel", "onoff_model", "profiled_off_background", "onoff_toys",
            "scalar_shortcut"]
@@ -147,9 +146,13 @@ class OnOffModel(WrappedModel):
         beta = profiled_off_background(s, n, off, self.alpha)
         ll = (poisson_log_likelihood(s + self.alpha * beta, n)
               + poisson_log_likelihood(beta, off))
-        if constraints:
-            ll = ll + gaussian_constraints(self.base, merge_params(self.base, params), aux)
+        if constraints:          # every constraint of the ON model, its components' included
+            ll = ll + constraint_log_likelihood(self.base, params, aux)
         return ll
+
+    def constraint_log_likelihood(self, params, aux=None):
+        """The ON model's constraints (the OFF counts enter as data, not as a constraint)."""
+        return constraint_log_likelihood(self.base, params, aux)
 
 
 def onoff_model(on_model, off_counts, alpha) -> OnOffModel:

@@ -175,3 +175,28 @@ def test_float32_profiled_background(float32_matches):
     float32_matches(lambda: profiled_off_background(jnp.array([3.0, 0.5, 5.0]),
                                                     jnp.array([10.0, 4.0, 1.0]),
                                                     jnp.array([7.0, 9.0, 3.0]), 0.4), rtol=1e-5)
+
+
+def test_onoff_keeps_the_constraints_of_the_components_it_wraps():
+    """An ON model with constrained background components keeps their rate constraints under
+    ON/OFF (they used to be dropped: a Gaussian σ = 0.1 rate at 2 cost nothing), also through
+    the POI-scaling wrapper of the limits."""
+    from nujax.inference.background_model import constraint_log_likelihood
+    from nujax.inference.limits import ScaledPOI
+
+    on, T = _on_model()
+    det = make_detector("germanium", mass_t=1.0, live_time_yr=1.0)
+    comps = [make_component("flat", "flat", 100.0, lo=0.0, hi=0.1, constraint="gaussian", sigma=0.1),
+             make_component("xray", "flat", 20.0, lo=0.02, hi=0.03, constraint="lognormal",
+                            sigma=0.3)]
+    bm = with_backgrounds(on, det, T, comps)
+    oo = onoff_model(bm, np.full(K, 25.0), 0.5)
+    p = {"mu_1e11": 1.0, "bkg_flat": 2.0, "bkg_xray": 0.7}
+    data = OnOffData(np.asarray(oo.expected(p)), np.full(K, 25.0))
+    want = float(bm.log_likelihood(p, data.on) - bm.log_likelihood(p, data.on, constraints=False))
+    assert want == pytest.approx(-0.5 * (1.0 / 0.1) ** 2 - 0.5 * (np.log(0.7) / 0.3) ** 2, rel=1e-3)
+    got = float(oo.log_likelihood(p, data) - oo.log_likelihood(p, data, constraints=False))
+    assert got == pytest.approx(want, rel=1e-12)
+    assert float(constraint_log_likelihood(oo, p)) == pytest.approx(want, rel=1e-12)
+    sp = ScaledPOI(bm, jnp.asarray(2.0))
+    assert float(constraint_log_likelihood(sp, {**p, "mu_1e11": 0.5})) == pytest.approx(want, rel=1e-12)
