@@ -65,10 +65,19 @@ def fit_limit(model, data, nuisances, fit: dict, quick: bool = False, *, method=
               key=None):
     """The limit step of :func:`run_fit`: :func:`limit_step` with the ``[fit]`` settings
     (``cl``, ``mu_max``, ``toys`` for the toy methods (default 1000); a coarser first grid and
-    at most 100 toys with ``quick``) by ``method``."""
+    at most 100 toys with ``quick``) by ``method``.
+
+    The toy methods (:data:`~nujax.inference.methods.TOY_METHODS`) bracket on a 13-point grid
+    instead of 49 (25 with ``quick``): every grid point costs a full set of toy fits. Their z(μ)
+    carries the toys' Monte Carlo error, so another grid can bracket another crossing within
+    that error (TEXONO 2007, 400 toys: 8.065 with 13 or 49 points, 8.004 with 25)."""
+    from nujax.inference.methods import TOY_METHODS
+
     n_toys = fit.get("toys") or 1000
+    toys = method in TOY_METHODS
+    n_grid = 13 if toys else (25 if quick else 49)
     return limit_step(model, data, nuisances=nuisances, cl=fit["cl"], mu_max=fit["mu_max"],
-                      n_grid=25 if quick else 49, method=method, key=key,
+                      n_grid=n_grid, method=method, key=key,
                       n_toys=min(n_toys, 100) if quick else n_toys)
 
 

@@ -60,14 +60,15 @@ from nujax.inference.model import StatisticalModel
 from nujax.inference.optimize import fit_mle, lbfgs_minimize, split_free
 from nujax.inference.parameters import AUX_NAMES, Observation
 
-__all__ = ["METHODS", "upper_limit", "cls_upper_limit", "bayes_upper_limit",
+__all__ = ["METHODS", "TOY_METHODS", "upper_limit", "cls_upper_limit", "bayes_upper_limit",
            "delta_chi2_upper_limit", "background_only_asimov", "cls_from_q", "coverage"]
 
 #: Names of the upper-limit methods (``[fit] method`` in a scenario).
 METHODS = ("profile", "profile_toys", "cls", "feldman_cousins", "bayes_flat_mu",
            "bayes_flat_mu2", "delta_chi2")
 
-_TOY_METHODS = ("profile_toys", "feldman_cousins")
+#: The methods of :data:`METHODS` that calibrate their statistic with toys (``key``, ``n_toys``).
+TOY_METHODS = ("profile_toys", "feldman_cousins")
 _BAYES_RANGE = 6.0            # √(2Δnll) at the top of the Bayesian integration range
 
 
@@ -253,7 +254,7 @@ def upper_limit(model: StatisticalModel, data, *, method="profile", cl=0.9,
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
     nuisances = tuple(nuisances)
-    if method in _TOY_METHODS:
+    if method in TOY_METHODS:
         key = jax.random.PRNGKey(0) if key is None else key
         return neyman_upper_limit(key, model, data, statistic="t" if method == "feldman_cousins"
                                   else "q_tilde", cl=cl, n_toys=n_toys, nuisances=nuisances, **kw)
@@ -337,7 +338,7 @@ def coverage(key, model: BinnedModel, truth: dict, *, method="profile", n_toys=2
     elif method == "cls":
         q, qa, ok = map(np.asarray, _cls_batch(sm, toys, u, x0, fx, tol, **args))
         covered = cls_from_q(q, qa)[0] > 1.0 - cl
-    elif method in _TOY_METHODS:
+    elif method in TOY_METHODS:
         stat = "t" if method == "feldman_cousins" else "q_tilde"
         t_cal, ok_cal = toy_statistic(k_cal, model, [mu_t], int(n_cal_toys), statistic=stat,
                                       nuisances=nuisances, fixed=fixed, tol=tol,
