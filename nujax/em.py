@@ -95,6 +95,8 @@ __all__ = [
     "anapole_natural",
     "sm_charge_radii_cm2",
     "majorana_radius_anapole",
+    "MAJORANA_ANTISYMMETRIC",
+    "majorana_diagonal_error",
     "to_mass_basis",
     "to_flavor_basis",
     "charge_radius_from_vogel_engel",
@@ -383,6 +385,29 @@ def sm_charge_radii_cm2(sign_convention: str = "seed002"):
            for m in M_LEPTON_MEV]                                     # Bernabéu et al. (2000)
     sign = -1.0 if sign_convention == "seed002" else 1.0             # seed 002 footnote 1
     return jnp.asarray([sign * x for x in mag])
+
+
+#: The EMProperties matrices that are antisymmetric (transition entries only) for Majorana
+#: neutrinos: the vector form factors μ (f_M), q_ν and ⟨r²⟩ (f_Q); the anapole is symmetric
+#: (module docstring).
+MAJORANA_ANTISYMMETRIC = ("mu", "millicharge", "r2")
+
+
+def majorana_diagonal_error(matrix: str, i: int, j: int, majorana: bool):
+    """Why the (i, j) entry of ``matrix`` cannot be a parameter, or None when it can: a diagonal
+    entry of a Majorana antisymmetric matrix (:data:`MAJORANA_ANTISYMMETRIC`). The one message
+    behind the refusals of EM-entry models and of ``[global]`` configurations.
+
+    >>> majorana_diagonal_error("r2", 0, 0, True).split(":")[0]
+    'a Majorana r2 matrix is antisymmetric'
+    >>> majorana_diagonal_error("anapole", 0, 0, True) is None
+    True
+    """
+    if not (majorana and matrix in MAJORANA_ANTISYMMETRIC and i == j):
+        return None
+    hint = (f"; its diagonal effect on ν_L is the anapole's, a − ⟨r²⟩/6: use [\"anapole\", {i}, "
+            f"{j}] (an 'anapole' entry)" if matrix == "r2" else "")
+    return f"a Majorana {matrix} matrix is antisymmetric: no diagonal entries{hint}"
 
 
 def majorana_radius_anapole(r2, anapole):

@@ -45,6 +45,7 @@ import numpy as np
 
 from nujax.app.config import (REQUIRED, boolean, number, read_toml, string, string_list, table,
                               validate_section)
+from nujax.em import majorana_diagonal_error
 from nujax.errors import ConfigError
 
 __all__ = ["GLOBAL_SCHEMA", "is_global_config", "load_global_config", "experiment_em_model",
@@ -131,11 +132,9 @@ def load_global_config(path_or_dict) -> dict:
                               f"unknown entry; known: {', '.join(g['entries'])}")
         truth[k] = number()(f"global.truth.{k}", v)
     for name, (matrix, i, j) in g["entries"].items():
-        if g["majorana"] and matrix in ("mu", "millicharge", "r2") and i == j:
-            hint = (f"; its diagonal effect on ν_L is the anapole's: use [\"anapole\", {i}, {j}] "
-                    "(a Dirac ⟨r²⟩ is the Majorana a = −⟨r²⟩/6, nujax.em)" if matrix == "r2" else "")
-            raise ConfigError(f"global.entries.{name}", f"a Majorana {matrix} matrix is "
-                              f"antisymmetric: no diagonal entries{hint}")
+        msg = majorana_diagonal_error(matrix, i, j, g["majorana"])
+        if msg:
+            raise ConfigError(f"global.entries.{name}", msg)
     cfg = {"global": g, "origin": origin,
            "experiment_configs": _paths("global.experiments", g["experiments"], origin)}
     fc = raw.get("forecast")

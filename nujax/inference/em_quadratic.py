@@ -33,7 +33,7 @@ import numpy as np
 from scipy.stats import norm as _norm
 
 from nujax.detector import background_counts
-from nujax.em import EMProperties
+from nujax.em import MAJORANA_ANTISYMMETRIC, EMProperties, majorana_diagonal_error
 from nujax.inference.background_model import constraint_log_likelihood
 from nujax.inference.binned import BinnedModel
 from nujax.inference.parameters import PARAMETER_NAMES, check_uncertainties
@@ -168,8 +168,9 @@ _MATRICES = ("mu", "r2", "anapole", "millicharge")
 
 def _antisymmetric(matrix, majorana):
     """Majorana μ, q_ν and ⟨r²⟩ are antisymmetric (transition entries only; the vector form
-    factors of a Majorana neutrino, nujax.em); a Majorana anapole is symmetric."""
-    return majorana and matrix in ("mu", "millicharge", "r2")
+    factors of a Majorana neutrino, :data:`nujax.em.MAJORANA_ANTISYMMETRIC`); a Majorana anapole
+    is symmetric."""
+    return majorana and matrix in MAJORANA_ANTISYMMETRIC
 
 
 def _unit(matrix, i, j, n, majorana, dtype):
@@ -180,10 +181,9 @@ def _unit(matrix, i, j, n, majorana, dtype):
     and (CP-conserving) purely imaginary: i(E_ij − E_ji)."""
     E = np.zeros((n, n), complex)
     if _antisymmetric(matrix, majorana):
-        if i == j:
-            hint = ("; the diagonal effect of a charge radius on ν_L is the anapole's (a − ⟨r²⟩/6): "
-                    "use an 'anapole' entry" if matrix == "r2" else "")
-            raise ValueError(f"a Majorana {matrix} matrix is antisymmetric: no diagonal entries{hint}")
+        msg = majorana_diagonal_error(matrix, i, j, majorana)
+        if msg:
+            raise ValueError(msg)
         E[i, j], E[j, i] = 1j, -1j
     else:
         E[i, j] = E[j, i] = 1.0
